@@ -1,0 +1,13 @@
+"""Slack listeners, one module per feature, each with `register(app)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import commands, plans
+
+
+def register(app: App) -> None:
+    """Wire every feature's listeners onto the app."""
+    commands.register(app)
+    plans.register(app)

@@ -1,0 +1,125 @@
+"""The `mentorship-bot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from bot.config import Config, ConfigError, load_config, require_slack_secrets
+from storage.db import SchemaOutdated
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse arguments and run a subcommand; exit 2 on bad configuration."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except SchemaOutdated as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="mentorship-bot", description=__doc__)
+    parser.add_argument(
+        "--config", type=Path, default=None, help="TOML file (default: ./config.toml if present)"
+    )
+    sub = parser.add_subparsers(title="commands")
+
+    serve = sub.add_parser("serve", help="serve Slack traffic over HTTP (and run the scheduler)")
+    serve.add_argument("--no-scheduler", action="store_true", help="serve HTTP only")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="play a mentorship against the bundled Slack stand-in")
+    demo.add_argument("--quiet", action="store_true", help="print only the transcript")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(title="db commands")
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the newest schema")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("--url", required=True, help="public base URL, e.g. https://bot.example")
+    manifest.set_defaults(func=cmd_manifest)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply Alembic migrations to head."""
+    from storage.db import upgrade
+
+    config = _config(args)
+    upgrade(config.database_url)
+    print(f"Database is at the newest schema ({_safe_url(config.database_url)}).")
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    """Print the app manifest for a public URL."""
+    from bot.manifest import build_manifest
+
+    url: str = args.url
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"--url: must start with https://, got {url!r}")
+    print(json.dumps(build_manifest(url), indent=2))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve HTTP until SIGTERM/SIGINT."""
+    from bot.runtime import build_runtime, setup_logging
+
+    setup_logging()
+    config = _config(args)
+    require_slack_secrets(config)
+    runtime = build_runtime(config)
+    server = runtime.server()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s received: finishing in-flight requests and stopping", signum)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    finally:
+        runtime.engine.dispose()
+        log.info("stopped")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the demo story."""
+    from bot.demo import run_demo
+
+    return run_demo(quiet=args.quiet)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Configuration: parsed once from TOML and the environment, validated, frozen."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///mentorship.sqlite3"
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+
+class ConfigError(ValueError):
+    """Configuration that cannot be used; the message names the key and the problem."""
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    api_url: str = DEFAULT_API_URL
+    bot_token: str = ""
+    signing_secret: str = ""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "0.0.0.0"
+    port: int = 3000
+    threads: int = 8
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    tick_seconds: float = 30.0
+    nudge_lead_hours: float = 24.0
+    horizon_days: int = 28
+
+
+@dataclass(frozen=True)
+class ClockConfig:
+    start: datetime | None = None
+    speed: float = 1.0
+
+
+@dataclass(frozen=True)
+class ProgramConfig:
+    admins: tuple[str, ...] = ()
+    workspace_admins: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    database_url: str = DEFAULT_DATABASE_URL
+    server: ServerConfig = field(default_factory=ServerConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    clock: ClockConfig = field(default_factory=ClockConfig)
+    program: ProgramConfig = field(default_factory=ProgramConfig)
+
+
+_KNOWN: dict[str, set[str]] = {
+    "slack": {"api_url"},
+    "database": {"url"},
+    "server": {"host", "port", "threads"},
+    "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days"},
+    "clock": {"start", "speed"},
+    "program": {"admins", "workspace_admins"},
+}
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read `path` (or ./config.toml when present), apply the environment, validate."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    if path is None and DEFAULT_CONFIG_PATH.exists():
+        path = DEFAULT_CONFIG_PATH
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return parse_config(data, env)
+
+
+def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+    """Build a validated Config from parsed TOML and environment variables."""
+    for section, value in data.items():
+        if section not in _KNOWN:
+            raise ConfigError(f"[{section}]: unknown section (known: {', '.join(sorted(_KNOWN))})")
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"[{section}]: must be a table")
+        for key in value:
+            if key not in _KNOWN[section]:
+                known = ", ".join(sorted(_KNOWN[section]))
+                raise ConfigError(f"{section}.{key}: unknown key (known: {known})")
+
+    def get(section: str, key: str) -> Any:
+        return data.get(section, {}).get(key)
+
+    api_url = env.get("SLACK_API_URL") or get("slack", "api_url") or DEFAULT_API_URL
+    _require_str("slack.api_url", api_url)
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"slack.api_url: must be an http(s) URL, got {api_url!r}")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    slack = SlackConfig(
+        api_url=api_url,
+        bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+    )
+
+    db_url = env.get("DATABASE_URL") or get("database", "url") or DEFAULT_DATABASE_URL
+    _require_str("database.url", db_url)
+    if "://" not in db_url:
+        raise ConfigError(f"database.url: not a database URL: {db_url!r}")
+
+    port_raw: Any = env.get("PORT") or get("server", "port")
+    port = 3000 if port_raw is None else _int("server.port (or PORT)", port_raw)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"server.port (or PORT): must be 0..65535, got {port}")
+    host = get("server", "host") or "0.0.0.0"
+    _require_str("server.host", host)
+    threads = _int("server.threads", get("server", "threads") or 8)
+    if threads < 1:
+        raise ConfigError("server.threads: must be at least 1")
+    server = ServerConfig(host=host, port=port, threads=threads)
+
+    scheduler = SchedulerConfig(
+        tick_seconds=_positive("scheduler.tick_seconds", get("scheduler", "tick_seconds"), 30.0),
+        nudge_lead_hours=_positive(
+            "scheduler.nudge_lead_hours", get("scheduler", "nudge_lead_hours"), 24.0
+        ),
+        horizon_days=int(_positive("scheduler.horizon_days", get("scheduler", "horizon_days"), 28)),
+    )
+
+    clock = ClockConfig(
+        start=_instant("clock.start", get("clock", "start")),
+        speed=_positive("clock.speed", get("clock", "speed"), 1.0),
+    )
+    if clock.speed != 1.0 and clock.start is None:
+        raise ConfigError("clock.speed: needs clock.start (the simulated instant to begin at)")
+
+    admins = get("program", "admins") or []
+    if not isinstance(admins, list) or not all(isinstance(a, str) for a in admins):
+        raise ConfigError('program.admins: must be a list of Slack user ids like ["U012ABC"]')
+    workspace_admins = get("program", "workspace_admins")
+    if workspace_admins is not None and not isinstance(workspace_admins, bool):
+        raise ConfigError("program.workspace_admins: must be true or false")
+    program = ProgramConfig(
+        admins=tuple(admins),
+        workspace_admins=True if workspace_admins is None else workspace_admins,
+    )
+    return Config(
+        slack=slack,
+        database_url=db_url,
+        server=server,
+        scheduler=scheduler,
+        clock=clock,
+        program=program,
+    )
+
+
+def require_slack_secrets(config: Config) -> None:
+    """Fail with a clear message when the Slack secrets are missing from the environment."""
+    if not config.slack.bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN: not set in the environment (the bot token, xoxb-...)")
+    if not config.slack.signing_secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: not set in the environment "
+            "(Basic Information -> App Credentials in your Slack app settings)"
+        )
+
+
+def _require_str(key: str, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key}: must be a non-empty string")
+
+
+def _int(key: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: must be a whole number, got {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: must be a whole number, got {value!r}") from None
+
+
+def _positive(key: str, value: Any, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{key}: must be a number, got {value!r}")
+    if value <= 0:
+        raise ConfigError(f"{key}: must be greater than 0, got {value!r}")
+    return float(value)
+
+
+def _instant(key: str, value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(
+                f"{key}: not an ISO 8601 instant: {value!r} (e.g. 2027-03-01T08:00:00Z)"
+            ) from None
+    else:
+        raise ConfigError(f"{key}: must be an ISO 8601 string, got {value!r}")
+    if parsed.tzinfo is None:
+        raise ConfigError(f"{key}: needs a UTC offset or Z, got {value!r}")
+    return parsed

@@ -1,0 +1,248 @@
+"""The mentorship plan as plain data, and its validation rules (no Slack, no database)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.timefmt import is_valid_timezone
+
+CADENCES = {
+    "weekly": "Weekly",
+    "biweekly": "Every two weeks",
+    "monthly": "Monthly, same weekday (e.g. 2nd Tuesday)",
+    "monthly_day": "Monthly, same day of the month",
+}
+FORMATS = {
+    "in_person": "In person",
+    "online": "Online",
+    "hybrid": "Hybrid",
+    "async": "Asynchronous",
+}
+CHANNELS = {"email": "Email", "chat": "Chat", "calls": "Calls"}
+DURATIONS = {"3": "3 months", "6": "6 months", "9": "9 months", "12": "12 months"}
+CHECKPOINT_WEEKS = {
+    "2": "2 weeks",
+    "4": "4 weeks",
+    "6": "6 weeks",
+    "8": "8 weeks",
+    "12": "12 weeks",
+}
+
+MAX_TEXT = 1000
+MAX_GOALS = 10
+MAX_PLAN_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What validation needs to know about a chosen Slack user."""
+
+    user_id: str
+    name: str
+    is_bot: bool = False
+    deleted: bool = False
+    exists: bool = True
+    tz: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """Raw answers from the plan modal; any field may be missing."""
+
+    mentor_id: str | None = None
+    mentee_id: str | None = None
+    mentee_goals: str | None = None
+    mentor_goals: str | None = None
+    vision: str | None = None
+    cadence: str | None = None
+    first_date: date | None = None
+    meeting_time: time | None = None
+    tz: str | None = None
+    format: str | None = None
+    channels: tuple[str, ...] = ()
+    duration_months: int | None = None
+    end_date: date | None = None
+    checkpoint_weeks: int | None = None
+    announce_channel: str | None = None
+    announce: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan, ready to store."""
+
+    mentor_id: str
+    mentee_id: str
+    mentee_goals: tuple[str, ...]
+    mentor_goals: tuple[str, ...]
+    vision: str
+    cadence: str
+    monthly_mode: str
+    first_date: date
+    meeting_time: time
+    tz: str
+    format: str
+    channels: tuple[str, ...]
+    end_date: date
+    checkpoint_weeks: int
+    announce_channel: str | None
+    announce: bool
+    warnings: tuple[str, ...] = field(default=())
+
+
+def goal_lines(text: str | None) -> tuple[str, ...]:
+    """Split a goals field into goals: one per line, bullets and blanks removed."""
+    if not text:
+        return ()
+    lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` plus whole months, clamped to the end of a shorter month."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def validate_plan(
+    form: PlanForm,
+    *,
+    now: datetime,
+    people: dict[str, PersonFacts],
+    open_pair_exists: bool,
+) -> tuple[Plan | None, dict[str, str]]:
+    """Check a submitted form; return (plan, {}) or (None, {field: message})."""
+    errors: dict[str, str] = {}
+    required = {
+        "mentor": form.mentor_id,
+        "mentee": form.mentee_id,
+        "mentee_goals": form.mentee_goals,
+        "vision": form.vision,
+        "cadence": form.cadence,
+        "first_date": form.first_date,
+        "meeting_time": form.meeting_time,
+        "tz": form.tz,
+        "format": form.format,
+        "checkpoint_weeks": form.checkpoint_weeks,
+    }
+    for key, value in required.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[key] = "Please fill this in."
+    if not form.channels:
+        errors["channels"] = "Pick at least one way you'll talk."
+
+    for key in ("mentor", "mentee"):
+        user_id = form.mentor_id if key == "mentor" else form.mentee_id
+        if user_id and key not in errors:
+            problem = _person_problem(people.get(user_id))
+            if problem:
+                errors[key] = problem
+    if form.mentor_id and form.mentor_id == form.mentee_id:
+        errors["mentee"] = "The mentor and the mentee need to be two different people."
+    elif open_pair_exists and "mentee" not in errors and "mentor" not in errors:
+        errors["mentee"] = (
+            "These two already have an active mentorship. "
+            "Manage it from the Home tab, or end it before starting a new one."
+        )
+
+    for key, text in (
+        ("mentee_goals", form.mentee_goals),
+        ("mentor_goals", form.mentor_goals),
+        ("vision", form.vision),
+    ):
+        if text and len(text) > MAX_TEXT:
+            errors[key] = f"Please keep this under {MAX_TEXT:,} characters (it has {len(text):,})."
+        elif text and len(goal_lines(text)) > MAX_GOALS and key != "vision":
+            errors[key] = f"Up to {MAX_GOALS} goals, one per line — pick the ones that matter most."
+
+    if form.cadence and form.cadence not in CADENCES:
+        errors["cadence"] = "Pick weekly, every two weeks, or monthly."
+    if form.format and form.format not in FORMATS:
+        errors["format"] = "Pick in person, online, hybrid or asynchronous."
+    unknown_channels = [c for c in form.channels if c not in CHANNELS]
+    if unknown_channels:
+        errors["channels"] = "Pick from email, chat and calls."
+
+    tz_ok = bool(form.tz) and is_valid_timezone((form.tz or "").strip())
+    if form.tz and not tz_ok:
+        errors["tz"] = (
+            f"I don't know the time zone “{form.tz.strip()[:60]}”. "
+            "Use an IANA name such as Europe/Berlin or America/New_York."
+        )
+    tz = (form.tz or "").strip()
+
+    if form.first_date and tz_ok:
+        local_now = now.astimezone(ZoneInfo(tz))
+        if form.first_date < local_now.date():
+            errors["first_date"] = "The first meeting can't be in the past — pick today or later."
+        elif (
+            form.first_date == local_now.date()
+            and form.meeting_time is not None
+            and form.meeting_time <= local_now.time().replace(tzinfo=None)
+        ):
+            errors["meeting_time"] = "That time has already passed today — pick a later time."
+
+    end_date = form.end_date
+    if end_date is None and form.duration_months and form.first_date:
+        end_date = add_months(form.first_date, form.duration_months)
+    if end_date is None and "first_date" not in errors:
+        errors["end_date"] = "Choose a duration or an end date."
+    elif form.first_date and end_date is not None:
+        if end_date < form.first_date:
+            errors["end_date"] = "The end date is before the first meeting — pick a later date."
+        elif end_date - form.first_date > timedelta(days=MAX_PLAN_DAYS):
+            errors["end_date"] = "A plan can run up to three years; pick an earlier end date."
+
+    if form.checkpoint_weeks is not None and not 1 <= form.checkpoint_weeks <= 52:
+        errors["checkpoint_weeks"] = "Pick how many weeks between checkpoints (1 to 52)."
+    if form.announce and not form.announce_channel:
+        errors["announce_channel"] = "Pick the channel for the announcements, or untick the box."
+
+    if errors:
+        return None, errors
+    assert form.mentor_id and form.mentee_id and form.vision and form.cadence
+    assert form.first_date and form.meeting_time and form.format and form.checkpoint_weeks
+    assert end_date is not None
+    cadence, monthly_mode = form.cadence, "weekday_position"
+    if cadence == "monthly_day":
+        cadence, monthly_mode = "monthly", "day_of_month"
+    return (
+        Plan(
+            mentor_id=form.mentor_id,
+            mentee_id=form.mentee_id,
+            mentee_goals=goal_lines(form.mentee_goals),
+            mentor_goals=goal_lines(form.mentor_goals),
+            vision=form.vision.strip(),
+            cadence=cadence,
+            monthly_mode=monthly_mode,
+            first_date=form.first_date,
+            meeting_time=form.meeting_time,
+            tz=tz,
+            format=form.format,
+            channels=tuple(dict.fromkeys(form.channels)),
+            end_date=end_date,
+            checkpoint_weeks=form.checkpoint_weeks,
+            announce_channel=form.announce_channel,
+            announce=form.announce,
+        ),
+        {},
+    )
+
+
+def _person_problem(facts: PersonFacts | None) -> str | None:
+    if facts is None or not facts.exists:
+        return "I can't find that person in this workspace."
+    if facts.is_bot:
+        return f"{facts.name} is a bot — please pick a person."
+    if facts.deleted:
+        return f"{facts.name}'s account is deactivated — please pick someone else."
+    return None
+
+
+def people_key(a: str, b: str) -> str:
+    """An order-independent key for two people."""
+    return ":".join(sorted((a, b)))

@@ -1,0 +1,85 @@
+"""Sending the bot's own messages, with Slack errors turned into something a person can act on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.domain.schedule import occurrences
+from bot.messages import CADENCE_WORDS, PlanSummary, plan_summary
+from bot.people import lookup_person
+from bot.services import Services
+from storage.models import Pair
+from storage.pairs import get_pair, meeting_rule
+
+log = logging.getLogger(__name__)
+
+FIXES = {
+    "user_not_found": "the user no longer exists in this workspace; end or edit the mentorship",
+    "account_inactive": "the bot token belongs to a deactivated account; reinstall the app",
+    "user_disabled": "that person's account is deactivated; pause or end the mentorship",
+    "channel_not_found": "the channel is gone or private; pick another channel in the plan",
+    "is_archived": "the channel is archived; unarchive it or pick another channel in the plan",
+    "not_in_channel": "invite the bot with /invite @Mentorship or pick another channel",
+    "invalid_auth": "the bot token is wrong; check SLACK_BOT_TOKEN",
+    "not_authed": "no bot token was sent; set SLACK_BOT_TOKEN",
+    "missing_scope": "the app lacks a scope; reinstall it with the manifest from "
+    "`mentorship-bot manifest`",
+}
+
+
+def post_dm(
+    client: WebClient, user_id: str, text: str, blocks: list[Block]
+) -> dict[str, Any] | None:
+    """Post in the bot's DM with a user; log a failed post with the fix, return the response."""
+    try:
+        response = client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+        log.error(
+            "could not DM %s: %s — %s", user_id, error, FIXES.get(error, "see Slack's error docs")
+        )
+        return None
+    return dict(response.data) if isinstance(response.data, dict) else None
+
+
+def summary_for(services: Services, client: WebClient, pair: Pair) -> PlanSummary:
+    """Resolve a stored pair into the facts its summary shows."""
+    mentor = lookup_person(services, client, pair.team_id, pair.mentor_id)
+    mentee = lookup_person(services, client, pair.team_id, pair.mentee_id)
+    first = occurrences(meeting_rule(pair), limit=1)
+    return PlanSummary(
+        pair_id=pair.id,
+        mentor_name=mentor.name,
+        mentee_name=mentee.name,
+        cadence=pair.cadence,
+        cadence_phrase=CADENCE_WORDS.get(pair.cadence, pair.cadence),
+        first_meeting=first[0],
+        plan_tz=pair.tz,
+        format=pair.format,
+        channels=pair.channels.split(","),
+        mentee_goals=[g.text for g in pair.goals if g.owner == "mentee"],
+        mentor_goals=[g.text for g in pair.goals if g.owner == "mentor"],
+        vision=next((g.text for g in pair.goals if g.owner == "shared"), ""),
+        end_date=pair.end_date,
+        checkpoints=sum(1 for m in pair.milestones if m.kind == "checkpoint"),
+        checkpoint_weeks=pair.checkpoint_weeks,
+        announce_channel=pair.announce_channel if pair.announce else None,
+    )
+
+
+def send_plan_summaries(services: Services, client: WebClient, team_id: str, pair_id: int) -> None:
+    """DM both participants the plan summary, each in their own time zone."""
+    with services.sessions.begin() as session:
+        pair = get_pair(session, team_id, pair_id)
+    if pair is None:
+        return
+    summary = summary_for(services, client, pair)
+    for user_id, role in ((pair.mentee_id, "mentee"), (pair.mentor_id, "mentor")):
+        reader_tz = lookup_person(services, client, team_id, user_id).tz or pair.tz
+        text, blocks = plan_summary(summary, reader_role=role, reader_tz=reader_tz)
+        post_dm(client, user_id, text, blocks)

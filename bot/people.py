@@ -1,0 +1,72 @@
+"""Looking people up in Slack, through the database cache."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.plan import PersonFacts
+from bot.services import Services
+from storage.people import get_person, save_person
+
+log = logging.getLogger(__name__)
+FRESH_FOR = timedelta(hours=12)
+
+
+def lookup_person(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    *,
+    max_age: timedelta = FRESH_FOR,
+) -> PersonFacts:
+    """Facts about a user from the cache when fresh enough, else from `users.info`."""
+    now = services.clock.now()
+    with services.sessions.begin() as session:
+        cached = get_person(session, team_id, user_id)
+        if cached is not None and now - cached.refreshed_at <= max_age:
+            return PersonFacts(
+                user_id=user_id,
+                name=cached.name,
+                is_bot=cached.is_bot,
+                deleted=cached.deleted,
+                tz=cached.tz,
+            )
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+            return PersonFacts(user_id=user_id, name=user_id, exists=False)
+        raise
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user_id
+    )
+    is_bot = bool(user.get("is_bot")) or user_id == "USLACKBOT"
+    with services.sessions.begin() as session:
+        save_person(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            name=name,
+            tz=user.get("tz"),
+            deleted=bool(user.get("deleted")),
+            is_bot=is_bot,
+            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            now=now,
+        )
+    return PersonFacts(
+        user_id=user_id,
+        name=name,
+        is_bot=is_bot,
+        deleted=bool(user.get("deleted")),
+        tz=user.get("tz"),
+    )

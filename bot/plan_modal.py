@@ -1,0 +1,324 @@
+"""The plan modal: Block Kit builder, ids shared with the listener, and the state parser."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DatePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    TimePickerElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.plan import (
+    CADENCES,
+    CHANNELS,
+    CHECKPOINT_WEEKS,
+    DURATIONS,
+    FORMATS,
+    MAX_TEXT,
+    PlanForm,
+)
+
+CALLBACK_ID = "plan_submit"
+ACTION = "value"  # every input uses the same action_id; the block_id names the field
+
+# block_id -> label. Labels say plainly what each field is (people and tools read them).
+LABELS = {
+    "mentor": "Mentor",
+    "mentee": "Mentee",
+    "mentee_goals": "Mentee's goals (one per line)",
+    "mentor_goals": "Mentor's goals (one per line)",
+    "vision": "Shared vision",
+    "cadence": "Meeting cadence",
+    "first_date": "First meeting date",
+    "meeting_time": "Meeting time",
+    "tz": "Time zone",
+    "format": "Meeting format",
+    "channels": "Communication channels",
+    "duration": "Duration",
+    "end_date": "End date (instead of a duration)",
+    "checkpoint_weeks": "Feedback checkpoint every",
+    "announce_channel": "Announcement channel",
+    "announce": "Announce milestones",
+}
+ANNOUNCE_OPTION = "yes"
+
+
+def _options(choices: Mapping[str, str]) -> list[Option]:
+    return [Option(value=value, label=label) for value, label in choices.items()]
+
+
+def _initial(choices: Mapping[str, str], value: str | None) -> Option | None:
+    if value is None or value not in choices:
+        return None
+    return Option(value=value, label=choices[value])
+
+
+def _text_input(block_id: str, *, initial: str | None, placeholder: str, optional: bool) -> Block:
+    return InputBlock(
+        block_id=block_id,
+        label=LABELS[block_id],
+        optional=optional,
+        element=PlainTextInputElement(
+            action_id=ACTION,
+            multiline=True,
+            max_length=MAX_TEXT,
+            initial_value=initial or None,
+            placeholder=placeholder,
+        ),
+    )
+
+
+def build_plan_modal(
+    *,
+    mentor_id: str | None = None,
+    mentee_id: str | None = None,
+    tz: str = "UTC",
+    form: PlanForm | None = None,
+    private_metadata: Mapping[str, Any] | None = None,
+) -> View:
+    """The modal that captures a mentorship plan on its three pillars."""
+    f = form or PlanForm(mentor_id=mentor_id, mentee_id=mentee_id, tz=tz)
+    channel_options = _options(CHANNELS)
+    initial_channels = [o for o in channel_options if o.value in f.channels] or None
+    announce_option = Option(
+        value=ANNOUNCE_OPTION,
+        label="Post kickoff, checkpoints and completion there (never reflections)",
+    )
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="A plan rests on three pillars: *goals & vision*, "
+                    "*structure & communication*, and *milestones & reflection*. "
+                    "Both of you get a summary by DM."
+                )
+            ]
+        ),
+        InputBlock(
+            block_id="mentor",
+            label=LABELS["mentor"],
+            element=UserSelectElement(action_id=ACTION, initial_user=f.mentor_id),
+        ),
+        InputBlock(
+            block_id="mentee",
+            label=LABELS["mentee"],
+            element=UserSelectElement(action_id=ACTION, initial_user=f.mentee_id),
+        ),
+        HeaderBlock(text="Goals & Vision"),
+        _text_input(
+            "mentee_goals",
+            initial=f.mentee_goals,
+            placeholder="Lead a design review\nLearn Rust async programming",
+            optional=False,
+        ),
+        _text_input(
+            "mentor_goals",
+            initial=f.mentor_goals,
+            placeholder="Practise giving feedback",
+            optional=True,
+        ),
+        _text_input(
+            "vision",
+            initial=f.vision,
+            placeholder="What should every meeting serve?",
+            optional=False,
+        ),
+        HeaderBlock(text="Structure & Communication"),
+        InputBlock(
+            block_id="cadence",
+            label=LABELS["cadence"],
+            element=StaticSelectElement(
+                action_id=ACTION,
+                options=_options(CADENCES),
+                initial_option=_initial(CADENCES, f.cadence or "biweekly"),
+            ),
+        ),
+        InputBlock(
+            block_id="first_date",
+            label=LABELS["first_date"],
+            element=DatePickerElement(
+                action_id=ACTION,
+                initial_date=f.first_date.isoformat() if f.first_date else None,
+            ),
+        ),
+        InputBlock(
+            block_id="meeting_time",
+            label=LABELS["meeting_time"],
+            element=TimePickerElement(
+                action_id=ACTION,
+                initial_time=f.meeting_time.strftime("%H:%M") if f.meeting_time else "15:00",
+            ),
+        ),
+        InputBlock(
+            block_id="tz",
+            label=LABELS["tz"],
+            hint="An IANA zone such as Europe/Berlin. Each of you sees times in your own zone.",
+            element=PlainTextInputElement(
+                action_id=ACTION, initial_value=f.tz or "UTC", max_length=64
+            ),
+        ),
+        InputBlock(
+            block_id="format",
+            label=LABELS["format"],
+            element=StaticSelectElement(
+                action_id=ACTION,
+                options=_options(FORMATS),
+                initial_option=_initial(FORMATS, f.format or "online"),
+            ),
+        ),
+        InputBlock(
+            block_id="channels",
+            label=LABELS["channels"],
+            element=CheckboxesElement(
+                action_id=ACTION, options=channel_options, initial_options=initial_channels
+            ),
+        ),
+        HeaderBlock(text="Milestones & Reflection"),
+        InputBlock(
+            block_id="duration",
+            label=LABELS["duration"],
+            optional=True,
+            hint="Or pick an end date below; an end date wins.",
+            element=StaticSelectElement(
+                action_id=ACTION,
+                options=_options(DURATIONS),
+                initial_option=_initial(
+                    DURATIONS,
+                    str(f.duration_months) if f.duration_months else (None if f.end_date else "6"),
+                ),
+            ),
+        ),
+        InputBlock(
+            block_id="end_date",
+            label=LABELS["end_date"],
+            optional=True,
+            element=DatePickerElement(
+                action_id=ACTION, initial_date=f.end_date.isoformat() if f.end_date else None
+            ),
+        ),
+        InputBlock(
+            block_id="checkpoint_weeks",
+            label=LABELS["checkpoint_weeks"],
+            hint="Both of you get a short reflection prompt by DM at each checkpoint.",
+            element=StaticSelectElement(
+                action_id=ACTION,
+                options=_options(CHECKPOINT_WEEKS),
+                initial_option=_initial(
+                    CHECKPOINT_WEEKS, str(f.checkpoint_weeks) if f.checkpoint_weeks else "4"
+                ),
+            ),
+        ),
+        InputBlock(
+            block_id="announce_channel",
+            label=LABELS["announce_channel"],
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=ACTION,
+                initial_conversation=f.announce_channel,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id="announce",
+            label=LABELS["announce"],
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ACTION,
+                options=[announce_option],
+                initial_options=[announce_option] if f.announce else None,
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Start a mentorship",
+        submit="Start",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps(dict(private_metadata or {})),
+    )
+
+
+def _value(state: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    block = state.get(block_id) or {}
+    value = block.get(ACTION) if isinstance(block, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def _selected(state: Mapping[str, Any], block_id: str) -> str | None:
+    option = _value(state, block_id).get("selected_option")
+    return option.get("value") if isinstance(option, Mapping) else None
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _parse_date(raw: Any) -> date | None:
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _parse_time(raw: Any) -> time | None:
+    try:
+        return time.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def parse_plan_state(values: Mapping[str, Any]) -> PlanForm:
+    """Turn `view.state.values` into a PlanForm; unknown or malformed input becomes None."""
+    channels = _value(values, "channels").get("selected_options") or []
+    announce = _value(values, "announce").get("selected_options") or []
+    return PlanForm(
+        mentor_id=_value(values, "mentor").get("selected_user"),
+        mentee_id=_value(values, "mentee").get("selected_user"),
+        mentee_goals=_value(values, "mentee_goals").get("value"),
+        mentor_goals=_value(values, "mentor_goals").get("value"),
+        vision=_value(values, "vision").get("value"),
+        cadence=_selected(values, "cadence"),
+        first_date=_parse_date(_value(values, "first_date").get("selected_date")),
+        meeting_time=_parse_time(_value(values, "meeting_time").get("selected_time")),
+        tz=_value(values, "tz").get("value"),
+        format=_selected(values, "format"),
+        channels=tuple(o.get("value", "") for o in channels if isinstance(o, Mapping)),
+        duration_months=_int_or_none(_selected(values, "duration")),
+        end_date=_parse_date(_value(values, "end_date").get("selected_date")),
+        checkpoint_weeks=_int_or_none(_selected(values, "checkpoint_weeks")),
+        announce_channel=_value(values, "announce_channel").get("selected_conversation"),
+        announce=any(
+            isinstance(o, Mapping) and o.get("value") == ANNOUNCE_OPTION for o in announce
+        ),
+    )
+
+
+# Field errors must name an input block; map pure-validation keys onto block ids.
+ERROR_BLOCKS = {key: key for key in LABELS}
+
+
+def field_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """Validation errors keyed by the modal's block ids."""
+    return {ERROR_BLOCKS.get(key, "mentee"): msg for key, msg in errors.items()}

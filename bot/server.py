@@ -1,0 +1,114 @@
+"""HTTP serving: a WSGI router (Slack traffic and health) on waitress, a threaded server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from waitress.server import create_server
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+StartResponse = Callable[..., Any]
+HealthExtra = Callable[[], dict[str, Any]]
+
+
+def make_wsgi(
+    app: App, services: Services, health_extra: HealthExtra | None = None
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """A WSGI app: POST /slack/events to Bolt, GET /healthz, 404 elsewhere."""
+    bolt = SlackRequestHandler(app, path=SLACK_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return _health(services, health_extra, start_response)
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
+            result: Iterable[bytes] = bolt(environ, start_response)
+            return result
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def _health(
+    services: Services, extra: HealthExtra | None, start_response: StartResponse
+) -> list[bytes]:
+    body: dict[str, Any] = {"status": "ok"}
+    try:
+        with services.sessions() as session:
+            session.execute(text("SELECT 1"))
+        body["database"] = "ok"
+    except Exception as exc:  # health must answer, whatever the database says
+        body.update(status="error", database=f"error: {type(exc).__name__}")
+    if extra is not None:
+        body.update(extra())
+    status = "200 OK" if body["status"] == "ok" else "503 Service Unavailable"
+    return _json(start_response, status, body)
+
+
+class BotServer:
+    """waitress serving the WSGI app; `run()` in the foreground or `start()` in a thread."""
+
+    def __init__(
+        self, wsgi: Callable[..., Iterable[bytes]], host: str, port: int, threads: int = 8
+    ) -> None:
+        self._server = create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            backlog=1024,
+            connection_limit=1000,
+            channel_timeout=30,
+            ident="mentorship-bot",
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    @property
+    def host(self) -> str:
+        return str(self._server.effective_host)  # type: ignore[union-attr]
+
+    def run(self) -> None:
+        """Serve until SystemExit/KeyboardInterrupt (raised by the SIGTERM handler)."""
+        log.info("listening on http://%s:%s", self.host, self.port)
+        self._server.run()
+
+    def start(self) -> None:
+        """Serve in a daemon thread (tests, demo)."""
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting, finish in-flight requests, and close."""
+        server: Any = self._server
+        server.task_dispatcher.shutdown(timeout=5)
+        server.close()
+        from waitress import wasyncore
+
+        wasyncore.close_all(server._map)
+        if self._thread is not None:
+            self._thread.join(timeout=5)

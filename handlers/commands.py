@@ -1,0 +1,87 @@
+"""`/mentorship` and its subcommands."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.messages import USAGE
+from bot.people import lookup_person
+from bot.plan_modal import build_plan_modal
+from bot.services import services_of
+
+log = logging.getLogger(__name__)
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def parse_start_mentions(text: str, creator_id: str) -> tuple[str | None, str | None]:
+    """(mentee, mentor) prefilled from `start @mentee [@mentor]`; the creator mentors by default."""
+    ids = MENTION.findall(text)
+    if not ids:
+        return None, None
+    mentee = ids[0]
+    mentor = ids[1] if len(ids) > 1 else (creator_id if creator_id != mentee else None)
+    return mentee, mentor
+
+
+def on_mentorship_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Route `/mentorship <subcommand>`."""
+    text = (command.get("text") or "").strip()
+    sub, _, rest = text.partition(" ")
+    sub = sub.lower()
+    if sub == "start":
+        ack()
+        open_plan_modal(command, rest, client, context)
+    elif sub in ("", "help"):
+        ack(text=USAGE)
+    else:
+        ack(text=f"I don't know `{sub[:40]}` yet.\n\n{USAGE}")
+
+
+def open_plan_modal(
+    command: dict[str, Any], rest: str, client: WebClient, context: BoltContext
+) -> None:
+    """Open the plan modal, prefilled from mentions and the creator's time zone."""
+    services = services_of(context)
+    user_id, team_id = command["user_id"], command["team_id"]
+    mentee, mentor = parse_start_mentions(rest, user_id)
+    try:
+        tz = lookup_person(services, client, team_id, user_id).tz or "UTC"
+    except SlackApiError as exc:
+        log.warning("users.info failed for the creator (%s); defaulting to UTC", exc)
+        tz = "UTC"
+    view = build_plan_modal(
+        mentor_id=mentor,
+        mentee_id=mentee,
+        tz=tz,
+        private_metadata={"channel_id": command.get("channel_id", "")},
+    )
+    try:
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.error(
+            "views.open failed (%s): the plan modal did not open; "
+            "if this is expired_trigger_id the server answered too slowly",
+            error,
+        )
+        if command.get("response_url"):
+            _say_ephemeral(command["response_url"], "Sorry, the plan form didn't open. Try again?")
+
+
+def _say_ephemeral(response_url: str, text: str) -> None:
+    from slack_sdk.webhook import WebhookClient
+
+    WebhookClient(response_url).send_dict({"response_type": "ephemeral", "text": text})
+
+
+def register(app: App) -> None:
+    """Wire the slash command."""
+    app.command("/mentorship")(on_mentorship_command)

@@ -1,0 +1,243 @@
+"""SQLAlchemy 2 typed models. Every workspace-owned row carries `team_id`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python; naive UTC in the column, so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ENDED = "ended"
+
+
+OPEN_STATUSES = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+
+
+class Pair(Base):
+    """A mentorship: two people and their plan's structure."""
+
+    __tablename__ = "pairs"
+    __table_args__ = (
+        # At most one open mentorship per two people in a workspace, even under racing submits.
+        Index(
+            "uq_pairs_open_people",
+            "team_id",
+            "people_key",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    people_key: Mapped[str] = mapped_column(String(80))
+    creator_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=PairStatus.ACTIVE.value)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    tz: Mapped[str] = mapped_column(String(64))
+    cadence: Mapped[str] = mapped_column(String(16))
+    monthly_mode: Mapped[str] = mapped_column(String(24), default="weekday_position")
+    meeting_time: Mapped[time]
+    format: Mapped[str] = mapped_column(String(16))
+    channels: Mapped[str] = mapped_column(String(64))
+    checkpoint_weeks: Mapped[int]
+    announce_channel: Mapped[str | None] = mapped_column(String(32))
+    announce: Mapped[bool] = mapped_column(default=False)
+    paused_until: Mapped[date | None]
+    schedule_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="pair", order_by="Goal.position", cascade="all, delete-orphan"
+    )
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="pair", order_by="Milestone.due_date", cascade="all, delete-orphan"
+    )
+
+    def partner_of(self, user_id: str) -> str:
+        """The other participant."""
+        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+
+    def role_of(self, user_id: str) -> str | None:
+        """'mentor', 'mentee' or None."""
+        if user_id == self.mentor_id:
+            return "mentor"
+        if user_id == self.mentee_id:
+            return "mentee"
+        return None
+
+
+class GoalOwner(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    SHARED = "shared"
+
+
+class Goal(Base):
+    """One goal of a plan: the mentee's, the mentor's, or the shared vision."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    owner: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    position: Mapped[int] = mapped_column(default=0)
+
+    pair: Mapped[Pair] = relationship(back_populates="goals")
+
+
+class Milestone(Base):
+    """Kickoff, a feedback checkpoint, or the final review."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("pair_id", "kind", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    index: Mapped[int] = mapped_column(default=0)
+    due_date: Mapped[date]
+    completed_at: Mapped[datetime | None]
+    announced_at: Mapped[datetime | None]
+
+    pair: Mapped[Pair] = relationship(back_populates="milestones")
+
+
+class MeetingStatus(StrEnum):
+    UPCOMING = "upcoming"
+    HELD = "held"
+    SKIPPED = "skipped"
+    RESCHEDULED = "rescheduled"
+    UNKNOWN = "unknown"
+
+
+class Meeting(Base):
+    """One planned meeting of a pair and what became of it."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("pair_id", "occurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(64))
+    scheduled_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.UPCOMING.value)
+    answered_by: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None]
+
+
+class Person(Base):
+    """Cached `users.info` facts about a Slack user."""
+
+    __tablename__ = "people"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    deleted: Mapped[bool] = mapped_column(default=False)
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    refreshed_at: Mapped[datetime]
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+
+
+class Delivery(Base):
+    """The outbox: one row per message the bot will send at a given time."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("occurrence_key"),
+        Index("ix_deliveries_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairs.id", ondelete="CASCADE"), index=True
+    )
+    recipient_id: Mapped[str] = mapped_column(String(32))
+    occurrence_key: Mapped[str] = mapped_column(String(160))
+    due_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

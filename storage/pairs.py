@@ -1,0 +1,101 @@
+"""Queries on pairs, goals and milestones. Each takes a Session; callers own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.domain.plan import Plan, people_key
+from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
+from storage.models import OPEN_STATUSES, Goal, GoalOwner, Milestone, Pair
+
+
+def open_pair_exists(session: Session, team_id: str, a: str, b: str) -> bool:
+    """True when the two people already share an active or paused mentorship."""
+    stmt = select(Pair.id).where(
+        Pair.team_id == team_id,
+        Pair.people_key == people_key(a, b),
+        Pair.status.in_(OPEN_STATUSES),
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def create_pair(session: Session, team_id: str, creator_id: str, plan: Plan, now: datetime) -> Pair:
+    """Store a validated plan: the pair, its goals and its milestones."""
+    pair = Pair(
+        team_id=team_id,
+        mentor_id=plan.mentor_id,
+        mentee_id=plan.mentee_id,
+        people_key=people_key(plan.mentor_id, plan.mentee_id),
+        creator_id=creator_id,
+        status="active",
+        start_date=plan.first_date,
+        end_date=plan.end_date,
+        tz=plan.tz,
+        cadence=plan.cadence,
+        monthly_mode=plan.monthly_mode,
+        meeting_time=plan.meeting_time,
+        format=plan.format,
+        channels=",".join(plan.channels),
+        checkpoint_weeks=plan.checkpoint_weeks,
+        announce_channel=plan.announce_channel,
+        announce=plan.announce,
+        created_at=now,
+        updated_at=now,
+    )
+    goals = [(GoalOwner.MENTEE, text) for text in plan.mentee_goals]
+    goals += [(GoalOwner.MENTOR, text) for text in plan.mentor_goals]
+    goals.append((GoalOwner.SHARED, plan.vision))
+    pair.goals = [
+        Goal(team_id=team_id, owner=owner.value, text=text, position=i)
+        for i, (owner, text) in enumerate(goals)
+    ]
+    pair.milestones = [
+        Milestone(team_id=team_id, kind=m.kind.value, index=m.index, due_date=m.due_date)
+        for m in milestone_plan(plan.first_date, plan.end_date, plan.checkpoint_weeks)
+    ]
+    session.add(pair)
+    session.flush()
+    return pair
+
+
+def get_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:
+    """One pair of this workspace, with goals and milestones loaded."""
+    stmt = (
+        select(Pair)
+        .where(Pair.team_id == team_id, Pair.id == pair_id)
+        .options(selectinload(Pair.goals), selectinload(Pair.milestones))
+    )
+    return session.scalars(stmt).first()
+
+
+def pairs_for_user(
+    session: Session, team_id: str, user_id: str, statuses: Sequence[str] = OPEN_STATUSES
+) -> list[Pair]:
+    """The mentorships a person takes part in, newest first."""
+    stmt = (
+        select(Pair)
+        .where(
+            Pair.team_id == team_id,
+            or_(Pair.mentor_id == user_id, Pair.mentee_id == user_id),
+            Pair.status.in_(statuses),
+        )
+        .options(selectinload(Pair.goals), selectinload(Pair.milestones))
+        .order_by(Pair.created_at.desc(), Pair.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def meeting_rule(pair: Pair) -> MeetingRule:
+    """The pair's meeting series as a domain rule."""
+    return MeetingRule(
+        cadence=Cadence(pair.cadence),
+        first_date=pair.start_date,
+        local_time=pair.meeting_time,
+        tz=pair.tz,
+        end_date=pair.end_date,
+        monthly_mode=MonthlyMode(pair.monthly_mode),
+    )

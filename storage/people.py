@@ -1,0 +1,43 @@
+"""The cache of Slack user facts (time zone, DM channel, deactivated, bot)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storage.models import Person
+
+
+def get_person(session: Session, team_id: str, user_id: str) -> Person | None:
+    """The cached facts about a user, if any."""
+    return session.get(Person, (team_id, user_id))
+
+
+def save_person(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    name: str,
+    tz: str | None,
+    deleted: bool,
+    is_bot: bool,
+    is_admin: bool,
+    now: datetime,
+) -> Person:
+    """Insert or refresh a user's cached facts."""
+    person = session.get(Person, (team_id, user_id))
+    if person is None:
+        person = Person(team_id=team_id, user_id=user_id)
+        session.add(person)
+    person.name, person.tz, person.deleted = name, tz, deleted
+    person.is_bot, person.is_admin, person.refreshed_at = is_bot, is_admin, now
+    return person
+
+
+def set_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:
+    """Remember the bot's DM channel with a user."""
+    person = session.get(Person, (team_id, user_id))
+    if person is not None:
+        person.dm_channel_id = channel_id
