@@ -1,0 +1,1 @@
+"""Pure domain logic: schedules, milestones and time formatting (no Slack, no database)."""

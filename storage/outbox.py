@@ -1,0 +1,240 @@
+"""The delivery outbox: idempotent planning, safe claiming, and recording results.
+
+Claiming works on both databases: PostgreSQL locks the chosen rows with
+`FOR UPDATE SKIP LOCKED`; SQLite takes the write lock up front with `BEGIN IMMEDIATE`.
+A claimed row moves `pending -> claimed -> sending -> sent`. `claimed` means "ours, not yet
+handed to Slack": a dead worker's expired claim simply goes back to `pending`. `sending` is
+written just before the Slack call: if the worker dies then, the message may have been posted,
+so an expired `sending` row becomes `unknown` and is never sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, Engine, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Delivery, DeliveryStatus
+
+PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
+SENT, FAILED, EXPIRED = DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value, "expired"
+UNKNOWN, CANCELLED = DeliveryStatus.UNKNOWN.value, DeliveryStatus.CANCELLED.value
+
+
+def _count(result: Any) -> int:
+    """Rows matched by an UPDATE/INSERT (typed access to CursorResult.rowcount)."""
+    return int(result.rowcount or 0) if isinstance(result, CursorResult) else 0
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A message to send at `due_at`; `occurrence_key` makes planning it twice harmless."""
+
+    team_id: str
+    kind: str
+    recipient_id: str
+    occurrence_key: str
+    due_at: datetime
+    pair_id: int | None = None
+    expires_at: datetime | None = None
+    payload: dict[str, Any] | None = None
+
+
+def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime) -> int:
+    """Insert rows, ignoring any whose occurrence key exists; return how many were new."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "team_id": r.team_id,
+            "kind": r.kind,
+            "recipient_id": r.recipient_id,
+            "occurrence_key": r.occurrence_key,
+            "due_at": r.due_at,
+            "pair_id": r.pair_id,
+            "expires_at": r.expires_at,
+            "payload": r.payload or {},
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    dialect = session.get_bind().dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = pg_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
+    else:  # pragma: no cover - other databases are not supported
+        stmt = insert(Delivery)
+    result = session.execute(stmt, values)
+    return _count(result)
+
+
+def release_stale(session: Session, now: datetime) -> tuple[int, int]:
+    """Expired claims go back to pending; expired sends become unknown. Returns both counts."""
+    stale = and_(Delivery.lease_expires_at.is_not(None), Delivery.lease_expires_at < now)
+    back = session.execute(
+        update(Delivery)
+        .where(Delivery.status == CLAIMED, stale)
+        .values(status=PENDING, lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    unknown = session.execute(
+        update(Delivery)
+        .where(Delivery.status == SENDING, stale)
+        .values(
+            status=UNKNOWN,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error="worker stopped during the Slack call; not resent to avoid a duplicate",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _count(back), _count(unknown)
+
+
+def expire_overdue(session: Session, now: datetime) -> int:
+    """Pending rows past their lateness window become `expired` (counted, never sent late)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == PENDING,
+            Delivery.expires_at.is_not(None),
+            Delivery.expires_at <= now,
+        )
+        .values(status=EXPIRED, last_error="too late to be useful")
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result)
+
+
+def claim_due(engine: Engine, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
+    """Claim up to `limit` due rows for `owner` in one short transaction; return their ids."""
+    sqlite = engine.dialect.name == "sqlite"
+    options = {"sqlite_begin": "IMMEDIATE"} if sqlite else {}
+    with Session(engine.execution_options(**options)) as session, session.begin():
+        release_stale(session, now)
+        expire_overdue(session, now)
+        candidates = (
+            select(Delivery.id)
+            .where(Delivery.status == PENDING, Delivery.due_at <= now)
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+        )
+        if not sqlite:
+            candidates = candidates.with_for_update(skip_locked=True)
+        ids = list(session.scalars(candidates))
+        if not ids:
+            return []
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == PENDING)
+            .values(
+                status=CLAIMED,
+                lease_owner=owner,
+                lease_expires_at=now + lease,
+                attempts=Delivery.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return ids
+
+
+def mark_sending(
+    session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == CLAIMED,
+            Delivery.lease_owner == owner,
+        )
+        .values(status=SENDING, lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result) > 0
+
+
+def finish(
+    session: Session,
+    delivery_id: int,
+    owner: str,
+    status: str,
+    *,
+    now: datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+    count_attempt: bool = True,
+) -> bool:
+    """Record the outcome of one of our rows; `retry_at` puts it back to pending."""
+    values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None, "last_error": error}
+    if retry_at is not None:
+        values.update(status=PENDING, due_at=retry_at)
+    else:
+        values["status"] = status
+    if status == SENT:
+        values.update(channel=channel, ts=ts, sent_at=now)
+    if not count_attempt:
+        values["attempts"] = Delivery.attempts - 1
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status.in_((CLAIMED, SENDING)),
+            Delivery.lease_owner == owner,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result) > 0
+
+
+def cancel_pending(session: Session, ids: Iterable[int], reason: str) -> int:
+    """Cancel rows that have not been handed to Slack yet."""
+    id_list = list(ids)
+    if not id_list:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(id_list), Delivery.status.in_((PENDING, CLAIMED)))
+        .values(status=CANCELLED, last_error=reason, lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result)
+
+
+def cancel_for_pair(
+    session: Session, team_id: str, pair_id: int, reason: str, kinds: Sequence[str] | None = None
+) -> int:
+    """Cancel a pair's not-yet-sent rows (all kinds, or only `kinds`)."""
+    stmt = update(Delivery).where(
+        Delivery.team_id == team_id, Delivery.pair_id == pair_id, Delivery.status == PENDING
+    )
+    if kinds:
+        stmt = stmt.where(Delivery.kind.in_(list(kinds)))
+    result = session.execute(
+        stmt.values(status=CANCELLED, last_error=reason).execution_options(
+            synchronize_session=False
+        )
+    )
+    return _count(result)
+
+
+def status_counts(session: Session, team_id: str | None = None) -> dict[str, int]:
+    """How many deliveries are in each status."""
+    stmt = select(Delivery.status, func.count()).group_by(Delivery.status)
+    if team_id is not None:
+        stmt = stmt.where(Delivery.team_id == team_id)
+    return {status: int(n) for status, n in session.execute(stmt).all()}

@@ -1,0 +1,197 @@
+"""Plan validation rules and the plan modal's builder and parser."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pytest
+from slack_sdk.models.views import View
+
+from bot.domain.plan import (
+    MAX_TEXT,
+    PersonFacts,
+    PlanForm,
+    add_months,
+    goal_lines,
+    validate_plan,
+)
+from bot.plan_modal import ACTION, CALLBACK_ID, LABELS, build_plan_modal, parse_plan_state
+
+NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+PEOPLE = {
+    "UA": PersonFacts("UA", "Omar"),
+    "UB": PersonFacts("UB", "Maya"),
+    "UBOT": PersonFacts("UBOT", "Robot", is_bot=True),
+    "UGONE": PersonFacts("UGONE", "Gone", deleted=True),
+}
+GOOD = PlanForm(
+    mentor_id="UA",
+    mentee_id="UB",
+    mentee_goals="- Lead a design review\n\n* Learn Rust async",
+    mentor_goals="Practise feedback",
+    vision="Grow into a tech lead",
+    cadence="biweekly",
+    first_date=date(2027, 3, 9),
+    meeting_time=time(15, 0),
+    tz="Europe/Berlin",
+    format="online",
+    channels=("chat", "calls"),
+    duration_months=6,
+    checkpoint_weeks=4,
+)
+
+
+def check(form: PlanForm, exists: bool = False) -> dict[str, str]:
+    plan, errors = validate_plan(form, now=NOW, people=PEOPLE, open_pair_exists=exists)
+    assert (plan is None) == bool(errors)
+    return errors
+
+
+def test_valid_plan() -> None:
+    plan, errors = validate_plan(GOOD, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert errors == {}
+    assert plan is not None
+    assert plan.mentee_goals == ("Lead a design review", "Learn Rust async")
+    assert plan.end_date == date(2027, 9, 9)
+    assert plan.channels == ("chat", "calls")
+    assert plan.monthly_mode == "weekday_position"
+
+
+def test_monthly_day_maps_to_day_of_month() -> None:
+    plan, _ = validate_plan(
+        replace(GOOD, cadence="monthly_day"), now=NOW, people=PEOPLE, open_pair_exists=False
+    )
+    assert plan is not None and (plan.cadence, plan.monthly_mode) == ("monthly", "day_of_month")
+
+
+def test_end_date_wins_over_duration() -> None:
+    plan, _ = validate_plan(
+        replace(GOOD, end_date=date(2027, 5, 1)), now=NOW, people=PEOPLE, open_pair_exists=False
+    )
+    assert plan is not None and plan.end_date == date(2027, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"mentor_id": None}, "mentor", "fill"),
+        ({"mentee_goals": "  "}, "mentee_goals", "fill"),
+        ({"vision": None}, "vision", "fill"),
+        ({"first_date": None}, "first_date", "fill"),
+        ({"channels": ()}, "channels", "at least one"),
+        ({"mentee_id": "UA"}, "mentee", "two different people"),
+        ({"mentee_id": "UBOT"}, "mentee", "bot"),
+        ({"mentor_id": "UGONE"}, "mentor", "deactivated"),
+        ({"mentor_id": "UNKNOWN"}, "mentor", "can't find"),
+        ({"first_date": date(2027, 2, 28)}, "first_date", "past"),
+        ({"first_date": date(2027, 3, 1), "meeting_time": time(8, 0)}, "meeting_time", "passed"),
+        ({"end_date": date(2027, 3, 8)}, "end_date", "before the first meeting"),
+        ({"duration_months": None}, "end_date", "duration or an end date"),
+        ({"end_date": date(2031, 1, 1)}, "end_date", "three years"),
+        ({"tz": "Mars/Olympus_Mons"}, "tz", "don't know the time zone"),
+        ({"mentee_goals": "x" * (MAX_TEXT + 1)}, "mentee_goals", "under 1,000"),
+        ({"vision": "y" * (MAX_TEXT + 5)}, "vision", "under 1,000"),
+        ({"mentor_goals": "\n".join(["g"] * 11)}, "mentor_goals", "Up to 10"),
+        ({"cadence": "hourly"}, "cadence", "weekly"),
+        ({"format": "telepathy"}, "format", "in person"),
+        ({"announce": True}, "announce_channel", "channel"),
+    ],
+)
+def test_each_rule_names_its_field(change: dict[str, Any], field: str, words: str) -> None:
+    errors = check(replace(GOOD, **change))
+    assert field in errors, errors
+    assert words.lower() in errors[field].lower()
+
+
+def test_existing_mentorship_is_an_error_on_mentee() -> None:
+    assert "already have an active mentorship" in check(GOOD, exists=True)["mentee"]
+
+
+def test_past_is_judged_in_the_plans_zone() -> None:
+    # 08:00 UTC on 1 Mar is still 28 Feb evening... no: 03:00 on 1 Mar in New York.
+    # 2 Mar 00:30 in Auckland is 1 Mar 11:30 UTC; at 08:00 UTC it's 21:00 on 1 Mar there.
+    assert "first_date" not in check(
+        replace(GOOD, tz="Pacific/Auckland", first_date=date(2027, 3, 1), meeting_time=time(22, 0))
+    )
+    assert "meeting_time" in check(
+        replace(GOOD, tz="Pacific/Auckland", first_date=date(2027, 3, 1), meeting_time=time(20, 0))
+    )
+
+
+def test_goal_lines_and_add_months() -> None:
+    assert goal_lines(" - a\n\n•b \n* c") == ("a", "b", "c")
+    assert goal_lines(None) == ()
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 15), 3) == date(2028, 2, 15)
+
+
+def _state_for(view: dict[str, Any], values: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {block_id: {ACTION: value} for block_id, value in values.items()}
+
+
+def test_modal_has_plain_labels_and_valid_block_kit() -> None:
+    view = build_plan_modal(mentor_id="UA", mentee_id="UB", tz="Asia/Tokyo")
+    assert isinstance(view, View)
+    data = view.to_dict()  # validates Slack's limits while serialising
+    assert data["callback_id"] == CALLBACK_ID
+    assert len(data["title"]["text"]) <= 24
+    assert len(data["blocks"]) <= 100
+    labels = [b["label"]["text"].lower() for b in data["blocks"] if b["type"] == "input"]
+    for word in (
+        "mentor",
+        "mentee",
+        "goals",
+        "vision",
+        "cadence",
+        "first meeting",
+        "time",
+        "time zone",
+        "format",
+        "channels",
+        "announce",
+    ):
+        assert any(word in label for label in labels), word
+    by_id = {b["block_id"]: b for b in data["blocks"] if b["type"] == "input"}
+    assert by_id["mentor"]["element"]["initial_user"] == "UA"
+    assert by_id["mentee"]["element"]["initial_user"] == "UB"
+    assert by_id["tz"]["element"]["initial_value"] == "Asia/Tokyo"
+    assert set(by_id) == set(LABELS)
+    assert len(json.dumps(data)) < 250_000
+
+
+def test_parse_state_round_trip() -> None:
+    values = _state_for(
+        {},
+        {
+            "mentor": {"type": "users_select", "selected_user": "UA"},
+            "mentee": {"type": "users_select", "selected_user": "UB"},
+            "mentee_goals": {"type": "plain_text_input", "value": "Lead a design review"},
+            "mentor_goals": {"type": "plain_text_input", "value": None},
+            "vision": {"type": "plain_text_input", "value": "Grow"},
+            "cadence": {"type": "static_select", "selected_option": {"value": "weekly"}},
+            "first_date": {"type": "datepicker", "selected_date": "2027-03-09"},
+            "meeting_time": {"type": "timepicker", "selected_time": "15:30"},
+            "tz": {"type": "plain_text_input", "value": "Europe/Berlin"},
+            "format": {"type": "static_select", "selected_option": {"value": "hybrid"}},
+            "channels": {"type": "checkboxes", "selected_options": [{"value": "email"}]},
+            "duration": {"type": "static_select", "selected_option": None},
+            "end_date": {"type": "datepicker", "selected_date": "2027-06-01"},
+            "checkpoint_weeks": {"type": "static_select", "selected_option": {"value": "4"}},
+            "announce_channel": {"type": "conversations_select", "selected_conversation": "C1"},
+            "announce": {"type": "checkboxes", "selected_options": [{"value": "yes"}]},
+        },
+    )
+    form = parse_plan_state(values)
+    assert form.mentor_id == "UA" and form.mentee_id == "UB"
+    assert form.first_date == date(2027, 3, 9) and form.meeting_time == time(15, 30)
+    assert form.channels == ("email",) and form.duration_months is None
+    assert form.end_date == date(2027, 6, 1) and form.checkpoint_weeks == 4
+    assert form.announce_channel == "C1" and form.announce is True
+
+
+def test_parse_state_tolerates_garbage() -> None:
+    form = parse_plan_state({"first_date": {ACTION: {"selected_date": "not-a-date"}}, "x": 5})
+    assert form.first_date is None and form.mentor_id is None
