@@ -34,7 +34,6 @@ def create_app(
     client = client or make_client(config)
     services = Services(config=config, clock=clock, sessions=sessions, client=client)
     app = App(
-        token=config.slack.bot_token,
         signing_secret=config.slack.signing_secret,
         client=client,
         token_verification_enabled=False,

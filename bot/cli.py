@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve Slack traffic over HTTP (and run the scheduler)")
     serve.add_argument("--no-scheduler", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run only the scheduler (planning and sending)")
+    worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="play a mentorship against the bundled Slack stand-in")
     demo.add_argument("--quiet", action="store_true", help="print only the transcript")
@@ -88,24 +92,52 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve HTTP until SIGTERM/SIGINT."""
     from bot.runtime import build_runtime, setup_logging
+    from bot.scheduler import Heartbeat
 
     setup_logging()
     config = _config(args)
     require_slack_secrets(config)
     runtime = build_runtime(config)
-    server = runtime.server()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("signal %s received: finishing in-flight requests and stopping", signum)
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
+    heartbeat = None if args.no_scheduler else Heartbeat(runtime.services)
+    server = runtime.server(health=heartbeat.health if heartbeat else None)
+    signal.signal(signal.SIGTERM, _raise_exit)
+    if heartbeat:
+        heartbeat.start()
     try:
         server.run()
     finally:
+        if heartbeat:
+            heartbeat.stop()
         runtime.engine.dispose()
         log.info("stopped")
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the scheduler until SIGTERM/SIGINT."""
+    from bot.runtime import build_runtime, setup_logging
+    from bot.scheduler import Heartbeat
+
+    setup_logging()
+    config = _config(args)
+    require_slack_secrets(config)
+    runtime = build_runtime(config)
+    heartbeat = Heartbeat(runtime.services)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    heartbeat.start()
+    log.info("worker running; ticking every %s s", config.scheduler.tick_seconds)
+    stopped.wait()
+    heartbeat.stop()
+    runtime.engine.dispose()
+    log.info("worker stopped")
+    return 0
+
+
+def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    log.info("signal %s received: finishing in-flight work and stopping", signum)
+    raise SystemExit(0)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -15,9 +15,14 @@ class Clock(Protocol):
 
     def seconds_to_real(self, simulated_seconds: float) -> float: ...
 
+    @property
+    def speed(self) -> float: ...
+
 
 class RealClock:
     """Wall-clock time."""
+
+    speed = 1.0
 
     def now(self) -> datetime:
         """Return the current UTC instant."""
@@ -82,3 +87,8 @@ class ManualClock:
     def seconds_to_real(self, simulated_seconds: float) -> float:
         """Manual clocks do not run by themselves; callers poll."""
         return 0.0
+
+    @property
+    def speed(self) -> float:
+        """Leases and retry delays are counted as if time ran at real speed."""
+        return 1.0

@@ -10,11 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.domain.schedule import occurrences
-from bot.messages import CADENCE_WORDS, PlanSummary, plan_summary
+from bot.messages import CADENCE_WORDS, PlanSummary
 from bot.people import lookup_person
 from bot.services import Services
 from storage.models import Pair
-from storage.pairs import get_pair, meeting_rule
+from storage.pairs import meeting_rule
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +70,3 @@ def summary_for(services: Services, client: WebClient, pair: Pair) -> PlanSummar
         checkpoint_weeks=pair.checkpoint_weeks,
         announce_channel=pair.announce_channel if pair.announce else None,
     )
-
-
-def send_plan_summaries(services: Services, client: WebClient, team_id: str, pair_id: int) -> None:
-    """DM both participants the plan summary, each in their own time zone."""
-    with services.sessions.begin() as session:
-        pair = get_pair(session, team_id, pair_id)
-    if pair is None:
-        return
-    summary = summary_for(services, client, pair)
-    for user_id, role in ((pair.mentee_id, "mentee"), (pair.mentor_id, "mentor")):
-        reader_tz = lookup_person(services, client, team_id, user_id).tz or pair.tz
-        text, blocks = plan_summary(summary, reader_role=role, reader_tz=reader_tz)
-        post_dm(client, user_id, text, blocks)

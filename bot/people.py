@@ -44,9 +44,9 @@ def lookup_person(
         raise
     profile = user.get("profile") or {}
     name = (
-        profile.get("display_name")
-        or profile.get("real_name")
+        profile.get("real_name")
         or user.get("real_name")
+        or profile.get("display_name")
         or user.get("name")
         or user_id
     )

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.clock import Clock, RealClock, SimulatedClock
 from bot.config import ClockConfig, Config
-from bot.server import BotServer, make_wsgi
+from bot.server import BotServer, HealthExtra, make_wsgi
 from bot.services import Services
 from storage.db import check_schema, make_engine, make_sessions
 
@@ -40,9 +40,14 @@ class Runtime:
     app: App
     services: Services
 
-    def server(self, host: str | None = None, port: int | None = None) -> BotServer:
+    def server(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        health: HealthExtra | None = None,
+    ) -> BotServer:
         """A waitress server for this runtime's app."""
-        wsgi = make_wsgi(self.app, self.services)
+        wsgi = make_wsgi(self.app, self.services, health)
         return BotServer(
             wsgi,
             host or self.config.server.host,

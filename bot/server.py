@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -18,6 +19,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+MAX_BODY = 1_000_000  # Slack payloads are far smaller; refuse anything bigger
 StartResponse = Callable[..., Any]
 HealthExtra = Callable[[], dict[str, Any]]
 
@@ -35,11 +37,36 @@ def make_wsgi(
         if path == SLACK_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            result: Iterable[bytes] = bolt(environ, start_response)
+            problem = _read_body(environ)
+            if problem is not None:
+                return _json(start_response, problem[0], {"error": problem[1]})
+            try:
+                result: Iterable[bytes] = bolt(environ, start_response)
+            except ValueError:  # a signed but malformed body (bad JSON in payload=...)
+                log.warning("rejected a malformed request body")
+                return _json(start_response, "400 Bad Request", {"error": "malformed body"})
             return result
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
+
+
+def _read_body(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """Buffer the body and reject what Bolt cannot parse (oversized, not UTF-8)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "400 Bad Request", "bad Content-Length"
+    if length > MAX_BODY:
+        return "413 Content Too Large", "body too large"
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "400 Bad Request", "body is not UTF-8"
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return None
 
 
 def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -104,11 +131,13 @@ class BotServer:
 
     def stop(self) -> None:
         """Stop accepting, finish in-flight requests, and close."""
-        server: Any = self._server
-        server.task_dispatcher.shutdown(timeout=5)
-        server.close()
         from waitress import wasyncore
 
-        wasyncore.close_all(server._map)
-        if self._thread is not None:
+        server: Any = self._server
+        server.task_dispatcher.shutdown(timeout=5)
+        if self._thread is not None and self._thread.is_alive():
+            # Close from inside the loop thread so its poll() wakes at once.
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
+        else:
+            wasyncore.close_all(server._map)

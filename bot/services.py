@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -14,12 +16,32 @@ from bot.config import Config
 CONTEXT_KEY = "mentorship_services"
 
 
+class Waker:
+    """Lets a listener ask the scheduler (when this process runs one) to tick now."""
+
+    def __init__(self) -> None:
+        self._fn: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def set(self, fn: Callable[[], None] | None) -> None:
+        """Install (or remove) the function that triggers a tick."""
+        with self._lock:
+            self._fn = fn
+
+    def __call__(self) -> None:
+        with self._lock:
+            fn = self._fn
+        if fn is not None:
+            fn()
+
+
 @dataclass(frozen=True)
 class Services:
     config: Config
     clock: Clock
     sessions: sessionmaker[Session]
     client: WebClient
+    waker: Waker = field(default_factory=Waker)
 
 
 def services_of(context: Any) -> Services:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, plans
+from handlers import commands, meetings, plans
 
 
 def register(app: App) -> None:
     """Wire every feature's listeners onto the app."""
     commands.register(app)
     plans.register(app)
+    meetings.register(app)

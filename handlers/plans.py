@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.plan import PersonFacts, validate_plan
-from bot.notify import send_plan_summaries
 from bot.people import lookup_person
 from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state
+from bot.scheduling.planner import plan_new_pair
 from bot.services import services_of
 from storage.pairs import create_pair, open_pair_exists
 
@@ -48,13 +48,15 @@ def on_plan_submitted(
         return
     try:
         with services.sessions.begin() as session:
-            pair_id = create_pair(session, team_id, creator_id, plan, services.clock.now()).id
+            pair = create_pair(session, team_id, creator_id, plan, services.clock.now())
+            plan_new_pair(services, session, pair)
+            pair_id = pair.id
     except IntegrityError:
         ack(response_action="errors", errors=ALREADY_ACTIVE)
         return
     ack()
     log.info("plan stored", extra={"team_id": team_id, "pair_id": pair_id})
-    send_plan_summaries(services, client, team_id, pair_id)
+    services.waker()
 
 
 def register(app: App) -> None:

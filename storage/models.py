@@ -99,6 +99,7 @@ class Pair(Base):
     announce: Mapped[bool] = mapped_column(default=False)
     paused_until: Mapped[date | None]
     schedule_version: Mapped[int] = mapped_column(default=1)
+    planned_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

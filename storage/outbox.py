@@ -238,3 +238,16 @@ def status_counts(session: Session, team_id: str | None = None) -> dict[str, int
     if team_id is not None:
         stmt = stmt.where(Delivery.team_id == team_id)
     return {status: int(n) for status, n in session.execute(stmt).all()}
+
+
+def cancel_for_meeting(session: Session, team_id: str, meeting_id: int, reason: str) -> int:
+    """Cancel the pending nudges and follow-ups of one meeting."""
+    rows = session.scalars(
+        select(Delivery.id).where(
+            Delivery.team_id == team_id,
+            Delivery.status == PENDING,
+            Delivery.kind.in_(("nudge", "followup")),
+            Delivery.occurrence_key.like(f"%:{meeting_id}:%"),
+        )
+    ).all()
+    return cancel_pending(session, rows, reason)

@@ -1,0 +1,129 @@
+"""What the bot says about meetings: nudges, follow-ups, answers, and delivery problems."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.domain.plan import CHANNELS, FORMATS
+from bot.domain.timefmt import format_local, slack_date, zone_offset_note
+
+MET, RESCHEDULE, SKIP = "meeting_met", "meeting_reschedule", "meeting_skip"
+PAUSE_HINT = "You get one of these before each meeting. `/mentorship pause` pauses them."
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    """A meeting as one participant sees it."""
+
+    meeting_id: int
+    at: datetime
+    reader_tz: str
+    partner_name: str
+    partner_tz: str
+    format: str
+    channels: Sequence[str]
+    focus: str | None
+
+
+def _when(f: MeetingFacts) -> str:
+    when = slack_date(f.at, f.reader_tz)
+    theirs = zone_offset_note(f.at, f.reader_tz, f.partner_tz)
+    return f"{when} ({theirs} for {f.partner_name})" if theirs else when
+
+
+def _how(f: MeetingFacts) -> str:
+    channels = [CHANNELS.get(c, c).lower() for c in f.channels]
+    talk = " and ".join(channels) if len(channels) <= 2 else ", ".join(channels)
+    return f"{FORMATS.get(f.format, f.format)}, by {talk}."
+
+
+def _buttons(meeting_id: int, *, followup: bool) -> ActionsBlock:
+    value = str(meeting_id)
+    return ActionsBlock(
+        block_id=f"meeting_{meeting_id}",
+        elements=[
+            ButtonElement(text="✅ We met", action_id=MET, value=value, style="primary"),
+            ButtonElement(
+                text="📅 Pick a new time" if followup else "📅 Reschedule",
+                action_id=RESCHEDULE,
+                value=value,
+            ),
+            ButtonElement(
+                text="⏭ We skipped it" if followup else "⏭ Skip this one",
+                action_id=SKIP,
+                value=value,
+            ),
+        ],
+    )
+
+
+def nudge(f: MeetingFacts) -> tuple[str, list[Block]]:
+    """The DM before a meeting, with one-click answers."""
+    text = f"📅 Your mentorship session with *{f.partner_name}* is {_when(f)}. {_how(f)}"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if f.focus:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"Focus from your plan: *{f.focus}*"))
+        )
+    blocks += [
+        _buttons(f.meeting_id, followup=False),
+        ContextBlock(elements=[MarkdownTextObject(text=PAUSE_HINT)]),
+    ]
+    return text, blocks
+
+
+def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
+    """The one question after a meeting's time passed without an answer."""
+    when = slack_date(f.at, f.reader_tz, "{date_short_pretty}")
+    text = (
+        f"Did your session with *{f.partner_name}* {when} happen? "
+        "One click is enough — either of you can answer for both."
+    )
+    return text, [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        _buttons(f.meeting_id, followup=True),
+        ContextBlock(elements=[MarkdownTextObject(text=PAUSE_HINT)]),
+    ]
+
+
+def answered(status: str, at: datetime, reader_tz: str, by_name: str | None) -> str:
+    """The line that replaces the buttons once a meeting has an answer."""
+    day = format_local(at, reader_tz).split(" at ")[0]
+    who = f"{by_name} recorded" if by_name else "Recorded"
+    if status == "held":
+        return f"✅ {who}: you met on {day}. Thanks!"
+    if status == "skipped":
+        return f"⏭ {who}: the {day} session was skipped. See you at the next one."
+    if status == "rescheduled":
+        return f"📅 {who}: the {day} session moved to a new time."
+    return f"{who}: {status}."
+
+
+def answered_blocks(text: str, original: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """The original message with its buttons replaced by the answer line."""
+    kept = [b for b in original if b.get("type") not in ("actions",)]
+    kept = [b for b in kept if b.get("type") != "context"]
+    return [*kept, {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}]
+
+
+def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, list[Block]]:
+    """Told to both when a session moves."""
+    text = f"📅 {by_name} moved your mentorship session to {slack_date(at, reader_tz)}."
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def delivery_problem(partner: str, what: str, fix: str) -> tuple[str, list[Block]]:
+    """Told to the pair's creator when a message could not be delivered."""
+    text = f"I couldn't send {what} to {partner}: {fix}"
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]

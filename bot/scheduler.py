@@ -1,0 +1,91 @@
+"""APScheduler supplies the heartbeat; the database holds the truth (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.scheduling.dispatcher import Dispatcher, DispatchStats
+from bot.scheduling.planner import plan_tick
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+JOB_ID = "mentorship-tick"
+
+
+def run_tick(services: Services, dispatcher: Dispatcher) -> DispatchStats:
+    """One heartbeat: plan the coming weeks, then send what is due."""
+    plan_tick(services)
+    stats = dispatcher.tick()
+    if stats.sent or stats.failed or stats.unknown or stats.rate_limited:
+        log.info(
+            "dispatch: sent=%d failed=%d unknown=%d retried=%d skipped=%d collapsed=%d",
+            stats.sent,
+            stats.failed,
+            stats.unknown,
+            stats.retried,
+            stats.skipped,
+            stats.collapsed,
+        )
+    return stats
+
+
+class Heartbeat:
+    """A BackgroundScheduler running `run_tick` every `tick_seconds` (real seconds)."""
+
+    def __init__(self, services: Services, dispatcher: Dispatcher | None = None) -> None:
+        self.services = services
+        self.dispatcher = dispatcher or Dispatcher(services)
+        self.scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        self.last_tick: datetime | None = None
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+
+    def _job(self) -> None:
+        with self._lock:
+            try:
+                run_tick(self.services, self.dispatcher)
+                self.last_error = None
+            except Exception as exc:  # the heartbeat must survive a bad tick; log and go on
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("scheduler tick failed")
+            self.last_tick = self.services.clock.now()
+
+    def start(self) -> None:
+        """Start ticking; the first tick runs at once."""
+        self.scheduler.add_job(
+            self._job,
+            "interval",
+            seconds=self.services.config.scheduler.tick_seconds,
+            id=JOB_ID,
+            next_run_time=datetime.now(self.scheduler.timezone),
+        )
+        self.scheduler.start()
+        self.services.waker.set(self.wake)
+
+    def wake(self) -> None:
+        """Run a tick now (e.g. right after a plan is stored) instead of waiting."""
+        job = self.scheduler.get_job(JOB_ID)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+
+    def stop(self) -> None:
+        """Stop ticking; a tick in progress finishes first."""
+        self.services.waker.set(None)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def health(self) -> dict[str, Any]:
+        """Scheduler state for /healthz."""
+        return {
+            "scheduler": "running" if self.scheduler.running else "stopped",
+            "last_tick": self.last_tick.isoformat() if self.last_tick else None,
+            "last_tick_error": self.last_error,
+        }

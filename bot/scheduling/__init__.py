@@ -1,0 +1,1 @@
+"""The scheduling engine: a planner that fills the outbox and a dispatcher that empties it."""

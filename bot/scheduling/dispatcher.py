@@ -1,0 +1,278 @@
+"""The dispatcher: claims due outbox rows, posts them to Slack outside any transaction, and
+records what happened. Slack errors are sorted into retry later, failed for good, or unknown."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.meeting_messages import delivery_problem
+from bot.notify import FIXES
+from bot.people import lookup_person
+from bot.scheduling.render import Job, Rendered, Skip, job_of, render
+from bot.services import Services
+from storage.models import Delivery, Pair
+from storage.outbox import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    SENT,
+    UNKNOWN,
+    NewDelivery,
+    add_deliveries,
+    claim_due,
+    finish,
+    mark_sending,
+)
+
+log = logging.getLogger(__name__)
+
+PERMANENT = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "user_disabled",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "token_revoked",
+        "team_access_not_granted",
+    }
+)
+MAX_ATTEMPTS = 5
+COLLAPSIBLE = frozenset({"nudge", "followup"})
+WHAT = {"nudge": "the meeting nudge", "followup": "the meeting follow-up"}
+
+
+@dataclass
+class DispatchStats:
+    """What one tick did."""
+
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retried: int = 0
+    skipped: int = 0
+    collapsed: int = 0
+    rate_limited: bool = False
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def make_post_client(services: Services) -> WebClient:
+    """A client with no automatic retries: a retried chat.postMessage can post twice."""
+    return WebClient(
+        token=services.config.slack.bot_token,
+        base_url=services.config.slack.api_url,
+        timeout=10,
+        retry_handlers=[],
+    )
+
+
+class Dispatcher:
+    """Sends due deliveries; any number of dispatchers may share one database."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        owner: str | None = None,
+        batch: int = 50,
+        lease_seconds: float = 120.0,
+        client: WebClient | None = None,
+    ) -> None:
+        self.services = services
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.client = client or make_post_client(services)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
+
+    def tick(self, max_batches: int = 100) -> DispatchStats:
+        """Claim and send due rows until none are due, a 429 arrives, or `max_batches`."""
+        stats = DispatchStats()
+        engine = self.services.sessions.kw["bind"]
+        for _ in range(max_batches):
+            ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
+            if not ids:
+                break
+            jobs = self._load(ids)
+            for job in self._collapse(jobs, stats):
+                if stats.rate_limited:
+                    self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
+                    continue
+                self._send(job, stats)
+            if stats.rate_limited:
+                break
+        return stats
+
+    def _load(self, ids: list[int]) -> list[Job]:
+        with self.services.sessions() as session:
+            rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
+            return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
+
+    def _collapse(self, jobs: list[Job], stats: DispatchStats) -> list[Job]:
+        """Of several overdue rows of one series for one person, keep only the newest."""
+        newest: dict[tuple[Any, ...], Job] = {}
+        keep: list[Job] = []
+        for job in jobs:
+            if job.kind not in COLLAPSIBLE:
+                keep.append(job)
+                continue
+            key = (job.pair_id, job.kind, job.recipient_id)
+            older = newest.get(key)
+            if older is not None:
+                self._finish(older, EXPIRED, error="collapsed into a newer message")
+                stats.collapsed += 1
+            newest[key] = job
+        return sorted([*keep, *newest.values()], key=lambda j: (j.due_at, j.id))
+
+    def _finish(self, job: Job, status: str, **kwargs: Any) -> None:
+        with self.services.sessions.begin() as session:
+            finish(session, job.id, self.owner, status, now=self.services.clock.now(), **kwargs)
+
+    def _send(self, job: Job, stats: DispatchStats) -> None:
+        outcome = render(self.services, job)
+        if isinstance(outcome, Skip):
+            self._finish(job, CANCELLED, error=outcome.reason)
+            stats.skipped += 1
+            return
+        with self.services.sessions.begin() as session:
+            now = self.services.clock.now()
+            if not mark_sending(session, job.id, self.owner, now, self.lease):
+                return  # our claim expired and someone else has it now
+        self._post(job, outcome, stats)
+
+    def _post(self, job: Job, message: Rendered, stats: DispatchStats) -> None:
+        now = self.services.clock.now()
+        try:
+            response = self.client.chat_postMessage(
+                channel=message.channel or job.recipient_id,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            self._slack_error(job, exc, stats)
+            return
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError):  # nothing reached Slack
+                self._finish(job, "pending", retry_at=now + self._backoff(job), error=str(exc))
+                stats.retried += 1
+                return
+            self._unknown(job, exc, stats)
+            return
+        except (http.client.HTTPException, OSError) as exc:
+            self._unknown(job, exc, stats)
+            return
+        data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
+        self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
+        stats.sent += 1
+
+    def _unknown(self, job: Job, exc: BaseException, stats: DispatchStats) -> None:
+        log.warning(
+            "delivery %s: connection broke during chat.postMessage (%s); marked unknown, "
+            "not resent, because Slack may have posted it",
+            job.id,
+            type(exc).__name__,
+        )
+        self._finish(job, UNKNOWN, error=f"connection broke: {type(exc).__name__}")
+        stats.unknown += 1
+
+    def _backoff(self, job: Job) -> timedelta:
+        return timedelta(seconds=30 * self.services.clock.speed)
+
+    def _slack_error(self, job: Job, exc: SlackApiError, stats: DispatchStats) -> None:
+        now = self.services.clock.now()
+        error = str(exc.response.get("error") or exc.response.status_code)
+        stats.errors[error] = stats.errors.get(error, 0) + 1
+        if exc.response.status_code == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
+            delay = timedelta(seconds=max(retry_after, 1.0) * self.services.clock.speed)
+            self._finish(job, "pending", retry_at=now + delay, count_attempt=False)
+            stats.rate_limited = True
+            log.info("rate limited by Slack; retrying in %.0f s", retry_after)
+            return
+        with self.services.sessions() as session:
+            attempts = session.get(Delivery, job.id)
+            tries = attempts.attempts if attempts is not None else MAX_ATTEMPTS
+        if error in PERMANENT or tries >= MAX_ATTEMPTS:
+            self._finish(job, FAILED, error=error)
+            stats.failed += 1
+            log.error(
+                "delivery %s (%s to %s) failed: %s — %s",
+                job.id,
+                job.kind,
+                job.recipient_id,
+                error,
+                FIXES.get(error, "see Slack's documentation for this error"),
+            )
+            self._tell_creator(job, error)
+            return
+        self._finish(job, "pending", retry_at=now + self._backoff(job) * tries, error=error)
+        stats.retried += 1
+
+    def _tell_creator(self, job: Job, error: str) -> None:
+        """Queue one DM to the pair's creator explaining what to fix (once per problem)."""
+        if job.kind == "notice" or job.pair_id is None:
+            return
+        with self.services.sessions() as session:
+            pair = session.get(Pair, job.pair_id)
+            if pair is None:
+                return
+            creator, team_id = pair.creator_id, pair.team_id
+        name = job.recipient_id
+        with contextlib.suppress(SlackApiError):
+            name = lookup_person(
+                self.services, self.services.client, team_id, job.recipient_id
+            ).name
+        fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
+        text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)
+        now = self.services.clock.now()
+        notice = NewDelivery(
+            team_id=team_id,
+            kind="notice",
+            recipient_id=creator,
+            occurrence_key=f"problem:{job.pair_id}:{job.recipient_id}:{error}",
+            due_at=now,
+            pair_id=job.pair_id,
+            payload={"text": text},
+        )
+        with self.services.sessions.begin() as session:
+            add_deliveries(session, [notice], now)
+
+
+PROBLEMS = {
+    "user_not_found": "they're no longer in this workspace. End the mentorship with "
+    "`/mentorship end`, or start a new one with someone else.",
+    "user_disabled": "their Slack account is deactivated. Pause or end the mentorship with "
+    "`/mentorship pause` or `/mentorship end`.",
+    "account_inactive": "Slack says the account is inactive. If they left, end the mentorship "
+    "with `/mentorship end`; if the bot was removed, ask an admin to reinstall it.",
+    "cannot_dm_bot": "that's a bot account. Edit the plan and pick a person.",
+    "channel_not_found": "I can't see that channel. Invite me, or pick another channel in the plan.",
+    "is_archived": "the channel is archived. Pick another channel in the plan.",
+    "not_in_channel": "I'm not in that channel. Invite me with `/invite @Mentorship`.",
+}

@@ -1,0 +1,111 @@
+"""Queries on meetings: planned slots, answers, reschedules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Meeting, MeetingStatus
+
+UPCOMING = MeetingStatus.UPCOMING.value
+
+
+def slot_key(instant: datetime) -> str:
+    """The series slot a meeting fills, from its planned UTC instant."""
+    return instant.strftime("%Y%m%dT%H%MZ")
+
+
+def ensure_meetings(
+    session: Session, team_id: str, pair_id: int, instants: Sequence[datetime]
+) -> list[Meeting]:
+    """Create the meetings for planned slots (ignoring existing ones); return all of them."""
+    if instants:
+        values = [
+            {
+                "team_id": team_id,
+                "pair_id": pair_id,
+                "occurrence_key": slot_key(i),
+                "scheduled_at": i,
+                "status": UPCOMING,
+            }
+            for i in instants
+        ]
+        dialect = session.get_bind().dialect.name
+        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Meeting)
+        session.execute(stmt.on_conflict_do_nothing(), values)
+    keys = [slot_key(i) for i in instants]
+    stmt2 = select(Meeting).where(Meeting.pair_id == pair_id, Meeting.occurrence_key.in_(keys))
+    return list(session.scalars(stmt2))
+
+
+def get_meeting(session: Session, team_id: str, meeting_id: int) -> Meeting | None:
+    """One meeting of this workspace."""
+    meeting = session.get(Meeting, meeting_id)
+    return meeting if meeting is not None and meeting.team_id == team_id else None
+
+
+def answer_meeting(
+    session: Session, meeting_id: int, status: str, user_id: str, now: datetime
+) -> bool:
+    """Record held/skipped once; False when the meeting already had an answer."""
+    result = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.status == UPCOMING)
+        .values(status=status, answered_by=user_id, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def reschedule_meeting(
+    session: Session, meeting: Meeting, new_at: datetime, user_id: str, now: datetime
+) -> Meeting | None:
+    """Mark a meeting rescheduled and create its replacement; None if already answered."""
+    moved = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.status == UPCOMING)
+        .values(status=MeetingStatus.RESCHEDULED.value, answered_by=user_id, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(moved, "rowcount", 0):
+        return None
+    replacement = Meeting(
+        team_id=meeting.team_id,
+        pair_id=meeting.pair_id,
+        occurrence_key=f"{meeting.occurrence_key.split('>')[0]}>{slot_key(new_at)}",
+        scheduled_at=new_at,
+        status=UPCOMING,
+    )
+    session.add(replacement)
+    session.flush()
+    return replacement
+
+
+def meeting_counts(session: Session, pair_id: int) -> dict[str, int]:
+    """How many of a pair's meetings are in each status."""
+    stmt = (
+        select(Meeting.status, func.count())
+        .where(Meeting.pair_id == pair_id)
+        .group_by(Meeting.status)
+    )
+    return {status: int(n) for status, n in session.execute(stmt).all()}
+
+
+def upcoming_meetings(session: Session, pair_id: int, after: datetime) -> list[Meeting]:
+    """A pair's upcoming meetings after an instant, soonest first."""
+    stmt = (
+        select(Meeting)
+        .where(
+            Meeting.pair_id == pair_id,
+            Meeting.status == UPCOMING,
+            Meeting.scheduled_at > after,
+        )
+        .order_by(Meeting.scheduled_at)
+    )
+    return list(session.scalars(stmt))
