@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 21:54:43.015080
+Create Date: 2026-11-26 22:04:23.608344
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.models
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -42,6 +43,7 @@ def upgrade() -> None:
         sa.Column("announce", sa.Boolean(), nullable=False),
         sa.Column("paused_until", sa.Date(), nullable=True),
         sa.Column("schedule_version", sa.Integer(), nullable=False),
+        sa.Column("planned_until", storage.models.UTCDateTime(), nullable=True),
         sa.Column("created_at", storage.models.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pairs")),
