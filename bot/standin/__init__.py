@@ -1,0 +1,28 @@
+"""A local Slack stand-in: a stateful fake Web API and a driver that plays Slack towards the bot."""
+
+from bot.standin.driver import SlackDriver
+from bot.standin.driver_base import DriverResponse, sign
+from bot.standin.models import (
+    ApiError,
+    Channel,
+    RecordedMessage,
+    ResponseUrl,
+    StoredView,
+    User,
+)
+from bot.standin.payloads import DriverError
+from bot.standin.server import SlackStandIn
+
+__all__ = [
+    "ApiError",
+    "Channel",
+    "DriverError",
+    "DriverResponse",
+    "RecordedMessage",
+    "ResponseUrl",
+    "SlackDriver",
+    "SlackStandIn",
+    "StoredView",
+    "User",
+    "sign",
+]

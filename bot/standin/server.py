@@ -1,0 +1,190 @@
+"""SlackStandIn: a stateful fake of Slack's Web API served over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import ThreadingHTTPServer
+from typing import ClassVar
+
+from bot.standin import api_chat, api_conversations, api_views
+from bot.standin.api_common import Handler
+from bot.standin.helpers import WorkspaceHelpers
+from bot.standin.models import ApiError
+from bot.standin.response_urls import post_to_response_url
+from bot.standin.state import Workspace
+from bot.standin.transport import Reply, Request, decoded, make_server
+
+HANDLERS: dict[str, Handler] = {
+    **api_conversations.HANDLERS,
+    **api_chat.HANDLERS,
+    **api_views.HANDLERS,
+}
+
+
+@dataclass
+class _Fault:
+    kind: str
+    error: str = ""
+    retry_after: int = 1
+    after_processing: bool = True
+
+
+class SlackStandIn(WorkspaceHelpers):
+    """A local Slack: users, channels, DMs, messages, views, triggers, faults on demand."""
+
+    METHODS: ClassVar[frozenset[str]] = frozenset(HANDLERS)
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test",
+        signing_secret: str = "secret",
+        team_id: str = "T0000000001",
+        team_domain: str = "acme",
+        *,
+        team_name: str = "Acme",
+        bot_user_id: str = "U0BOT00001",
+        bot_id: str = "B0BOT00001",
+        app_id: str = "A0APP00001",
+        bot_name: str = "mentorship",
+        trigger_ttl: float = 3.0,
+        now: Callable[[], datetime] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.bot_token, self.signing_secret = bot_token, signing_secret
+        self.ws = Workspace(
+            team_id=team_id,
+            team_domain=team_domain,
+            team_name=team_name,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            app_id=app_id,
+            bot_name=bot_name,
+            trigger_ttl=trigger_ttl,
+            now=now,
+        )
+        self._host, self._port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._faults: dict[str, list[_Fault]] = {}
+        self.server_errors: list[str] = []
+
+    # ---- lifecycle
+    def start(self) -> SlackStandIn:
+        """Bind 127.0.0.1 (a free port unless given) and serve in a daemon thread."""
+        self._server = make_server(self._host, self._port, self._dispatch)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        if self._server is None:
+            raise RuntimeError("the stand-in is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for WebClient(base_url=...)."""
+        return self.base_url + "/api/"
+
+    # ---- request handling
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self.ws.lock:
+            queue = self._faults.get(method)
+            return queue.pop(0) if queue else None
+
+    def _dispatch(self, request: Request) -> Reply:
+        if request.path.startswith("/_response/"):
+            try:
+                body = json.loads(request.raw or b"null")
+            except ValueError:
+                body = None
+            status, answer = post_to_response_url(self.ws, request.path[len("/_response/") :], body)
+            return Reply(status, answer)
+        if not request.path.startswith("/api/"):
+            return Reply(404, {"ok": False, "error": "not_found"})
+        method = request.path[len("/api/") :]
+        with self.ws.lock:
+            self.ws.calls.append((method, decoded(request.params)))
+        handler = HANDLERS.get(method)
+        if handler is None:
+            return Reply(body={"ok": False, "error": "unknown_method"})
+        if not request.token:
+            return Reply(body={"ok": False, "error": "not_authed"})
+        if request.token != self.bot_token:
+            return Reply(body={"ok": False, "error": "invalid_auth"})
+        if request.bad_body:
+            return Reply(body={"ok": False, "error": "invalid_json"})
+        fault = self._take_fault(method)
+        if fault is not None and fault.kind == "ratelimit":
+            headers = {"Retry-After": str(fault.retry_after)}
+            return Reply(429, {"ok": False, "error": "ratelimited"}, headers)
+        if fault is not None and fault.kind == "fail":
+            return Reply(body={"ok": False, "error": fault.error})
+        if fault is not None and not fault.after_processing:
+            return Reply(drop=True)
+        try:
+            body = handler(self.ws, request.params)
+        except ApiError as exc:
+            body = exc.body()
+        except Exception:
+            self.server_errors.append(traceback.format_exc())
+            body = {"ok": False, "error": "internal_error"}
+        return Reply(drop=True) if fault is not None else Reply(body=body)
+
+    # ---- fault injection
+    def _queue(self, method: str, fault: _Fault, times: int) -> None:
+        with self.ws.lock:
+            self._faults.setdefault(method, []).extend(_Fault(**vars(fault)) for _ in range(times))
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with {"ok": false, "error": error}."""
+        self._queue(method, _Fault("fail", error=error), times)
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next calls of `method` with HTTP 429, Retry-After and error ratelimited."""
+        self._queue(method, _Fault("ratelimit", retry_after=retry_after), times)
+
+    def drop_connection_next(
+        self, method: str, times: int = 1, after_processing: bool = True
+    ) -> None:
+        """Close the socket without answering (after doing the work, unless told otherwise)."""
+        self._queue(method, _Fault("drop", after_processing=after_processing), times)
+
+    # ---- triggers and response URLs (need the server address)
+    def issue_trigger(self, user_id: str) -> str:
+        """A trigger_id for this user: valid for trigger_ttl real seconds and one use."""
+        return self.ws.issue_trigger(user_id)
+
+    def new_response_url(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
+        """A response_url on the stand-in; posts to it reach `user_id` (or the channel)."""
+        return (
+            f"{self.base_url}/_response/{self.ws.new_response_url(user_id, channel_id, message_ts)}"
+        )
+
+    def dm_channel_id(self, user_id: str) -> str:
+        """The id of the bot's DM with a user (created if needed)."""
+        return self.ws.ensure_im(user_id).id
