@@ -50,7 +50,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
+    }  # noqa: RUF012
 
 
 class PairStatus(StrEnum):
@@ -242,3 +246,54 @@ class Delivery(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class PromptStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    DONE = "done"
+    STOPPED = "stopped"
+    EXPIRED = "expired"
+
+
+class ReflectionPrompt(Base):
+    """The questions one participant is asked at one milestone, and how far they got."""
+
+    __tablename__ = "reflection_prompts"
+    __table_args__ = (UniqueConstraint("milestone_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=PromptStatus.SCHEDULED.value)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    asked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    shared_at: Mapped[datetime | None]
+
+
+class ReflectionAnswer(Base):
+    """One DM the person sent (or one form field), keyed by the Slack message it came from."""
+
+    __tablename__ = "reflection_answers"
+    __table_args__ = (UniqueConstraint("channel", "ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reflection_prompts.id", ondelete="CASCADE"), index=True
+    )
+    question_key: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None]
+    skipped: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]

@@ -74,8 +74,9 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
         stmt = sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
     else:  # pragma: no cover - other databases are not supported
         stmt = insert(Delivery)
-    result = session.execute(stmt, values)
-    return _count(result)
+    # An ORM bulk insert reports no rowcount; RETURNING counts the rows really inserted.
+    result = session.execute(stmt.returning(Delivery.id), values)
+    return len(result.all())
 
 
 def release_stale(session: Session, now: datetime) -> tuple[int, int]:

@@ -126,6 +126,7 @@ def standin() -> Iterator[SlackStandIn]:
     s.start()
     yield s
     s.stop()
+    assert not s.server_errors, f"the stand-in itself failed: {s.server_errors}"
 
 
 def make_config(api_url: str, db: str, **sections: dict[str, object]) -> Config:

@@ -1,0 +1,139 @@
+"""Reflection prompts and answers. Answers are keyed by the Slack message they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
+
+OPEN = PromptStatus.OPEN.value
+
+
+def ensure_prompt(
+    session: Session,
+    *,
+    team_id: str,
+    pair_id: int,
+    milestone_id: int,
+    user_id: str,
+    questions: Sequence[dict[str, Any]],
+) -> ReflectionPrompt:
+    """The prompt for one person at one milestone, created once."""
+    found = session.scalars(
+        select(ReflectionPrompt).where(
+            ReflectionPrompt.milestone_id == milestone_id, ReflectionPrompt.user_id == user_id
+        )
+    ).first()
+    if found is not None:
+        return found
+    values = {
+        "team_id": team_id,
+        "pair_id": pair_id,
+        "milestone_id": milestone_id,
+        "user_id": user_id,
+        "status": PromptStatus.SCHEDULED.value,
+        "questions": list(questions),
+        "position": 0,
+    }
+    dialect = session.get_bind().dialect.name
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionPrompt)
+    session.execute(stmt.on_conflict_do_nothing(), [values])
+    prompt = session.scalars(
+        select(ReflectionPrompt).where(
+            ReflectionPrompt.milestone_id == milestone_id, ReflectionPrompt.user_id == user_id
+        )
+    ).one()
+    return prompt
+
+
+def open_prompt_for(
+    session: Session, team_id: str, user_id: str, *, lock: bool = False
+) -> ReflectionPrompt | None:
+    """The person's oldest open prompt (the one their DM replies answer)."""
+    stmt = (
+        select(ReflectionPrompt)
+        .where(
+            ReflectionPrompt.team_id == team_id,
+            ReflectionPrompt.user_id == user_id,
+            ReflectionPrompt.status == OPEN,
+        )
+        .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
+        .limit(1)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def record_message(
+    session: Session, *, team_id: str, user_id: str, channel: str, ts: str, now: datetime
+) -> ReflectionAnswer | None:
+    """Remember a DM once; None when this message was already seen (a redelivered event)."""
+    values = {
+        "team_id": team_id,
+        "user_id": user_id,
+        "channel": channel,
+        "ts": ts,
+        "created_at": now,
+        "skipped": False,
+        "deleted": False,
+    }
+    dialect = session.get_bind().dialect.name
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionAnswer)
+    result = session.execute(stmt.on_conflict_do_nothing(), [values])
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.scalars(
+        select(ReflectionAnswer).where(
+            ReflectionAnswer.channel == channel, ReflectionAnswer.ts == ts
+        )
+    ).one()
+
+
+def answer_for_message(session: Session, channel: str, ts: str) -> ReflectionAnswer | None:
+    """The stored answer that came from a Slack message."""
+    return session.scalars(
+        select(ReflectionAnswer).where(
+            ReflectionAnswer.channel == channel, ReflectionAnswer.ts == ts
+        )
+    ).first()
+
+
+def answers_of(session: Session, prompt_id: int) -> list[ReflectionAnswer]:
+    """A prompt's answers (latest per question wins), in the order given."""
+    rows = session.scalars(
+        select(ReflectionAnswer)
+        .where(ReflectionAnswer.prompt_id == prompt_id, ReflectionAnswer.question_key.is_not(None))
+        .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
+    ).all()
+    latest: dict[str, ReflectionAnswer] = {}
+    for row in rows:
+        assert row.question_key is not None
+        latest[row.question_key] = row
+    return list(latest.values())
+
+
+def expire_prompts(session: Session, now: datetime) -> list[ReflectionPrompt]:
+    """Open prompts past their window become expired; return them."""
+    due = session.scalars(
+        select(ReflectionPrompt).where(
+            ReflectionPrompt.status == OPEN,
+            ReflectionPrompt.expires_at.is_not(None),
+            ReflectionPrompt.expires_at <= now,
+        )
+    ).all()
+    if due:
+        session.execute(
+            update(ReflectionPrompt)
+            .where(ReflectionPrompt.id.in_([p.id for p in due]))
+            .values(status=PromptStatus.EXPIRED.value)
+            .execution_options(synchronize_session=False)
+        )
+    return list(due)
