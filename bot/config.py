@@ -41,6 +41,12 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class ReflectionConfig:
+    reminder_hours: float = 48.0
+    window_days: float = 7.0
+
+
+@dataclass(frozen=True)
 class ClockConfig:
     start: datetime | None = None
     speed: float = 1.0
@@ -60,6 +66,7 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     clock: ClockConfig = field(default_factory=ClockConfig)
     program: ProgramConfig = field(default_factory=ProgramConfig)
+    reflection: ReflectionConfig = field(default_factory=ReflectionConfig)
 
 
 _KNOWN: dict[str, set[str]] = {
@@ -69,6 +76,7 @@ _KNOWN: dict[str, set[str]] = {
     "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days"},
     "clock": {"start", "speed"},
     "program": {"admins", "workspace_admins"},
+    "reflection": {"reminder_hours", "window_days"},
 }
 
 
@@ -157,7 +165,19 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         admins=tuple(admins),
         workspace_admins=True if workspace_admins is None else workspace_admins,
     )
+    reflection = ReflectionConfig(
+        reminder_hours=_positive(
+            "reflection.reminder_hours", get("reflection", "reminder_hours"), 48.0
+        ),
+        window_days=_positive("reflection.window_days", get("reflection", "window_days"), 7.0),
+    )
+    if reflection.reminder_hours >= reflection.window_days * 24:
+        raise ConfigError(
+            "reflection.reminder_hours: must be shorter than reflection.window_days "
+            "(a reminder after the prompt expired would never be sent)"
+        )
     return Config(
+        reflection=reflection,
         slack=slack,
         database_url=db_url,
         server=server,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, meetings, plans
+from handlers import commands, meetings, plans, reflections
 
 
 def register(app: App) -> None:
@@ -12,3 +12,4 @@ def register(app: App) -> None:
     commands.register(app)
     plans.register(app)
     meetings.register(app)
+    reflections.register(app)

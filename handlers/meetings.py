@@ -160,6 +160,9 @@ def on_reschedule_submitted(
     if new_at == meeting.scheduled_at:
         ack(response_action="errors", errors={"new_time": "That's the time it already has."})
         return
+    # Before the write transaction: a stale cache entry is refreshed with a write of its own,
+    # which on SQLite would wait for this transaction's lock and fail with "database is locked".
+    me = lookup_person(services, client, team_id, user_id)
     with services.sessions.begin() as session:
         moved = reschedule_meeting(session, meeting, new_at, user_id, now)
         if moved is None:
@@ -170,7 +173,6 @@ def on_reschedule_submitted(
         cancel_for_meeting(session, team_id, meeting.id, "meeting rescheduled")
         lead = timedelta(hours=services.config.scheduler.nudge_lead_hours)
         rows = meeting_deliveries(pair, moved, zones_for(session, pair), lead, now)
-        me = lookup_person(services, client, team_id, user_id)
         for reader in (pair.mentee_id, pair.mentor_id):
             reader_tz = zones_for(session, pair).get(reader, pair.tz)
             text, _ = meeting_messages.rescheduled_note(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +90,13 @@ def check_schema(engine: Engine) -> None:
             f"The database schema is {state}, but this version needs {head}. "
             "Run `mentorship-bot db upgrade` (with the same --config / DATABASE_URL) first."
         )
+
+
+@contextmanager
+def serialized(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that takes SQLite's write lock at BEGIN; on PostgreSQL lock rows with
+    FOR UPDATE inside it. Use it for read-modify-write sequences such as a conversation step."""
+    engine: Engine = sessions.kw["bind"]
+    bound = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with Session(bound, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -75,10 +75,13 @@ def reschedule_meeting(
     )
     if not getattr(moved, "rowcount", 0):
         return None
+    # The replaced meeting's id keeps the key unique when a meeting is moved back to a time
+    # an earlier replacement of the same slot already had (A -> B -> C -> B).
+    slot = meeting.occurrence_key.split(">")[0]
     replacement = Meeting(
         team_id=meeting.team_id,
         pair_id=meeting.pair_id,
-        occurrence_key=f"{meeting.occurrence_key.split('>')[0]}>{slot_key(new_at)}",
+        occurrence_key=f"{slot}>{slot_key(new_at)}#{meeting.id}",
         scheduled_at=new_at,
         status=UPCOMING,
     )

@@ -87,8 +87,10 @@ def record_message(
     }
     dialect = session.get_bind().dialect.name
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionAnswer)
-    result = session.execute(stmt.on_conflict_do_nothing(), [values])
-    if not getattr(result, "rowcount", 0):
+    inserted = session.execute(
+        stmt.values(**values).on_conflict_do_nothing().returning(ReflectionAnswer.id)
+    ).first()
+    if inserted is None:
         return None
     return session.scalars(
         select(ReflectionAnswer).where(

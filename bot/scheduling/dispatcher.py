@@ -61,7 +61,14 @@ PERMANENT = frozenset(
 )
 MAX_ATTEMPTS = 5
 COLLAPSIBLE = frozenset({"nudge", "followup"})
-WHAT = {"nudge": "the meeting nudge", "followup": "the meeting follow-up"}
+WHAT = {
+    "nudge": "the meeting nudge",
+    "followup": "the meeting follow-up",
+    "reflection_prompt": "the reflection questions",
+    "reflection_reminder": "the reflection reminder",
+    "plan_summary": "the plan summary",
+    "journey": "the mentorship summary",
+}
 
 
 @dataclass
@@ -190,6 +197,8 @@ class Dispatcher:
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
         stats.sent += 1
+        if message.on_sent is not None:
+            message.on_sent(self.services)
 
     def _unknown(self, job: Job, exc: BaseException, stats: DispatchStats) -> None:
         log.warning(
@@ -250,6 +259,8 @@ class Dispatcher:
             ).name
         fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
         text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)
+        if job.kind == "announcement":
+            text = announcement_problem(job.recipient_id, error)
         now = self.services.clock.now()
         notice = NewDelivery(
             team_id=team_id,
@@ -262,6 +273,19 @@ class Dispatcher:
         )
         with self.services.sessions.begin() as session:
             add_deliveries(session, [notice], now)
+
+
+def announcement_problem(channel: str, error: str) -> str:
+    """What the creator reads when a milestone announcement could not be posted."""
+    where = f"<#{channel}>"
+    if error in ("channel_not_found", "not_in_channel"):
+        return (
+            f"I can't post milestone announcements in {where} — it's private or I'm not in it. "
+            "Invite me with `/invite @Mentorship`, or pick another channel in your plan."
+        )
+    if error == "is_archived":
+        return f"I can't post milestone announcements in {where} because it's archived. Pick another channel in your plan."
+    return f"I couldn't post the milestone announcement in {where}: Slack answered “{error}”."
 
 
 PROBLEMS = {

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.schedule import occurrences_utc
 from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
+from bot.scheduling.milestones import complete_finished_pairs, plan_milestones, sweep_prompts
 from bot.services import Services
 from storage.meetings import UPCOMING, ensure_meetings, slot_key
 from storage.models import Meeting, Pair, Person
@@ -72,7 +73,12 @@ def meeting_deliveries(
 
 
 def plan_pair(
-    session: Session, pair: Pair, now: datetime, horizon: datetime, lead: timedelta
+    session: Session,
+    pair: Pair,
+    now: datetime,
+    horizon: datetime,
+    lead: timedelta,
+    services: Services | None = None,
 ) -> int:
     """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
@@ -85,10 +91,10 @@ def plan_pair(
             Meeting.scheduled_at <= horizon,
         )
     )
-    zones = {
-        u: _zone_of(session, pair.team_id, u, pair.tz) for u in (pair.mentee_id, pair.mentor_id)
-    }
+    zones = zones_for(session, pair)
     rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
+    if services is not None:
+        rows += plan_milestones(session, services, pair, zones, now, horizon)
     pair.planned_until = horizon
     return add_deliveries(session, rows, now)
 
@@ -115,6 +121,8 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
     added = 0
     with services.sessions.begin() as session:
         resume_due_pairs(session, now.date())
+        complete_finished_pairs(session, services, now.date())
+        sweep_prompts(session, services)
     while True:
         with services.sessions.begin() as session:
             pairs = session.scalars(
@@ -127,7 +135,7 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                 .limit(batch)
             ).all()
             for pair in pairs:
-                added += plan_pair(session, pair, now, horizon, lead)
+                added += plan_pair(session, pair, now, horizon, lead, services)
         if len(pairs) < batch:
             break
     if added:
@@ -152,4 +160,4 @@ def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
     ]
     add_deliveries(session, summaries, now)
     horizon = now + timedelta(days=cfg.horizon_days)
-    plan_pair(session, pair, now, horizon, timedelta(hours=cfg.nudge_lead_hours))
+    plan_pair(session, pair, now, horizon, timedelta(hours=cfg.nudge_lead_hours), services)

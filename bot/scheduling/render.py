@@ -29,6 +29,8 @@ class Rendered:
     blocks: list[Block] | list[dict[str, Any]]
     channel: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Runs after Slack accepted the message (e.g. open a reflection prompt for replies).
+    on_sent: Callable[[Services], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,3 +176,7 @@ def render_notice(services: Services, job: Job) -> Rendered | Skip:
         {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     ]
     return Rendered(text, list(blocks))
+
+
+# Renderers of later features register themselves on import.
+from bot.scheduling import render_milestones  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 22:06:33.320447
+Create Date: 2026-11-26 22:09:03.349770
 """
 
 from collections.abc import Sequence
