@@ -22,7 +22,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.scheduler import run_tick
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
 from bot.server import BotServer
-from bot.standin import SlackDriver, SlackStandIn
+from bot.standin import DriverResponse, SlackDriver, SlackStandIn
 from storage.db import make_engine, make_sessions
 from storage.models import Base
 
@@ -157,7 +157,7 @@ class Bot:
             self.dispatcher = Dispatcher(self.runtime.services, owner="test-dispatcher")
         return run_tick(self.runtime.services, self.dispatcher)
 
-    def start_plan(self, creator: str, values: dict[str, object], text: str = "start") -> object:
+    def start_plan(self, creator: str, values: dict[str, object], text: str = "start") -> DriverResponse:
         """Run /mentorship start and submit the modal with `values` (by label)."""
         response = self.driver.slash_command(creator, text)
         assert response.status == 200, response.body
