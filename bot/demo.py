@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from bot.clock import ManualClock
 from bot.config import load_config, parse_config
 from bot.meeting_messages import MET, RESCHEDULE, SKIP
+from bot.reflection_messages import OPEN_FORM, SHARE
 from bot.runtime import build_runtime
 from bot.scheduler import run_tick
 from bot.scheduling.dispatcher import Dispatcher
@@ -108,55 +109,176 @@ class Story:
             react(self)
 
 
+PLAN: dict[str, Any] = {
+    "Mentee's goals": "Lead a design review\nLearn Rust async programming",
+    "Mentor's goals": "Practise giving clear feedback",
+    "Shared vision": "Maya leads her team's next launch with confidence",
+    "Meeting cadence": "biweekly",
+    "First meeting date": "2027-02-26",
+    "Meeting time": "15:00",
+    "Meeting format": "online",
+    "Communication channels": ["chat", "calls"],
+    "Duration": "3",
+    "Feedback checkpoint every": "4",
+    "Announcement channel": MENTORING,
+    "Announce milestones": ["yes"],
+}
+END = datetime(2027, 6, 11, 0, 0, tzinfo=UTC)
+
+# What each person types when the bot asks, prompt by prompt (in the order prompts arrive).
+ANSWERS: dict[str, list[list[str]]] = {
+    MAYA: [
+        ["Confidence running a design review", "skip", "Short weekly check-ins, honest feedback"],
+        [
+            "Ran my first review last week",
+            "Reading the async book",
+            "The fixed slot",
+            "More async",
+            "great",
+            "4",
+        ],
+        ["stop"],
+        ["Second review went smoothly", "Built a small tokio service", "Pairing", "Nothing", "5"],
+        [
+            "Led two reviews",
+            "Shipped an async service",
+            "Preparing people before a review",
+            "Mentor someone myself",
+            "5",
+        ],
+    ],
+    OMAR: [
+        [],  # the kickoff: Omar prefers the form
+        [
+            "Getting better at specific feedback",
+            "Maya drives the agenda",
+            "Meet in person once",
+            "4",
+        ],
+        [],  # checkpoint 2: Omar is busy; he gets one reminder, then it closes
+        ["Much clearer feedback now", "Async notes between calls", "Nothing", "5"],
+        [
+            "Feedback that names one concrete next step",
+            "Listening more",
+            "Mentor again next year",
+            "5",
+        ],
+    ],
+}
+
+
 def start_mentorship(story: Story) -> None:
     """Omar sets up a mentorship with Maya, with one mistake on the way."""
     d = story.driver
     d.slash_command(OMAR, f"start <@{MAYA}|maya>")
     view = _wait(lambda: story.standin.views_for(OMAR), "the plan modal")[-1]
     story.flush()
-    plan: dict[str, Any] = {
-        "Mentee's goals": "Lead a design review\nLearn Rust async programming",
-        "Mentor's goals": "Practise giving clear feedback",
-        "Shared vision": "Maya leads her team's next launch with confidence",
-        "Meeting cadence": "weekly",
-        "First meeting date": "2027-02-26",
-        "Meeting time": "15:00",
-        "Meeting format": "online",
-        "Communication channels": ["chat", "calls"],
-        "Duration": "3",
-        "Feedback checkpoint every": "4",
-        "Announcement channel": MENTORING,
-        "Announce milestones": ["yes"],
-    }
-    d.submit_view(OMAR, view.id, plan)  # a date in the past: the modal shows the error
+    d.submit_view(OMAR, view.id, PLAN)  # a date in the past: the modal shows the error
     story.flush()
-    d.submit_view(OMAR, view.id, {**plan, "First meeting date": "2027-03-09"})
+    d.submit_view(OMAR, view.id, {**PLAN, "First meeting date": "2027-03-09"})
     story.tick()
 
 
-def react(story: Story) -> None:
-    """What Omar and Maya do with the bot's messages as the weeks pass."""
-    now = story.clock.now()
-    day = now.date().isoformat()
-    if day == "2027-03-09" and now.hour == 16:  # after the first meeting, Maya: "We met"
-        story.click_and_wait(MAYA, MET, story.dms_with(MAYA, MET)[-1])
-    if day == "2027-03-15" and now.hour == 15:  # Omar can't make the 16th: reschedule
-        msg = story.dms_with(OMAR, RESCHEDULE)[-1]
-        story.driver.click(OMAR, RESCHEDULE, message=msg)
+class People:
+    """Omar and Maya: they read each new DM and do what a person would."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.handled: set[str] = set()
+        self.prompts = {OMAR: 0, MAYA: 0}
+        self.meetings = 0
+
+    def new_dms(self, user_id: str) -> list[RecordedMessage]:
+        fresh = [m for m in self.story.standin.dm_messages(user_id) if m.ts not in self.handled]
+        self.handled.update(m.ts for m in fresh)
+        return fresh
+
+    def __call__(self, story: Story) -> None:
+        for user_id in (MAYA, OMAR):
+            for message in self.new_dms(user_id):
+                self.react(user_id, message)
+
+    def react(self, user_id: str, message: RecordedMessage) -> None:
+        text = message.text
+        if text.startswith("📅 Your mentorship session") and user_id == OMAR:
+            self.meetings += 1
+            if self.meetings == 2:  # Omar can't make the second meeting: he moves it
+                self.reschedule(message)
+        elif text.startswith("📅 Your mentorship session") and user_id == MAYA:
+            if self.meetings == 5:  # Maya is travelling: skip this one
+                self.story.click_and_wait(MAYA, SKIP, message)
+        elif text.startswith("Did your session") and user_id == MAYA and MET in str(message.blocks):
+            self.story.click_and_wait(MAYA, MET, message)  # Maya answers for both
+        elif "quick questions" in text or "questions —" in text:
+            self.answer_prompt(user_id, message)
+
+    def reschedule(self, message: RecordedMessage) -> None:
+        d = self.story.driver
+        d.click(OMAR, RESCHEDULE, message=message)
         modal = _wait(
             lambda: [
-                v for v in story.standin.views_for(OMAR) if v.callback_id == "meeting_reschedule"
+                v
+                for v in self.story.standin.views_for(OMAR)
+                if v.callback_id == "meeting_reschedule" and v.is_open
             ],
             "the reschedule modal",
         )[-1]
-        story.flush()
-        story.driver.submit_view(OMAR, modal.id, {"New date": "2027-03-17", "New time": "16:00"})
-        _wait(lambda: msg.edited_ts is not None, "the nudge to update")
-        story.tick()
-    if day == "2027-03-17" and now.hour == 20:  # the follow-up came; Omar answers for both
-        story.click_and_wait(OMAR, MET, story.dms_with(OMAR, MET)[-1])
-    if day == "2027-03-22" and now.hour == 18:  # Maya is travelling: skip this one
-        story.click_and_wait(MAYA, SKIP, story.dms_with(MAYA, SKIP)[-1])
+        self.story.flush()
+        d.submit_view(OMAR, modal.id, {"New date": "2027-03-24", "New time": "16:00"})
+        _wait(lambda: message.edited_ts is not None, "the nudge to update")
+        self.story.tick()
+
+    def answer_prompt(self, user_id: str, message: RecordedMessage) -> None:
+        index = self.prompts[user_id]
+        self.prompts[user_id] += 1
+        script = ANSWERS[user_id][index] if index < len(ANSWERS[user_id]) else []
+        if user_id == OMAR and index == 0:
+            self.answer_with_form(message)
+            return
+        for line in script:
+            before = len(self.story.standin.dm_messages(user_id))
+            _, ts = self.story.driver.user_dm(user_id, line)
+            _wait(lambda n=before: len(self.story.standin.dm_messages(user_id)) > n, "a reply")
+            self.handled.update(m.ts for m in self.story.standin.dm_messages(user_id))
+            if user_id == MAYA and index == 1 and line == "Ran my first review last week":
+                self.story.driver.edit_dm(MAYA, ts, "Ran my first design review last week")
+                self.story.note("(Maya edited her answer; the stored answer follows the edit)")
+        self.story.flush()
+        if user_id == MAYA and index == 1:  # she shares her first checkpoint with Omar
+            thanks = self.story.standin.dm_messages(MAYA)[-1]
+            self.story.driver.click(MAYA, SHARE, message=thanks)
+            _wait(
+                lambda: any("shared their" in m.text for m in self.story.standin.dm_messages(OMAR)),
+                "the share",
+            )
+            self.story.flush()
+
+    def answer_with_form(self, message: RecordedMessage) -> None:
+        d = self.story.driver
+        d.click(OMAR, OPEN_FORM, message=message)
+        form = _wait(
+            lambda: [
+                v
+                for v in self.story.standin.views_for(OMAR)
+                if v.callback_id == "reflection_form_submit" and v.is_open
+            ],
+            "the reflection form",
+        )[-1]
+        self.story.flush()
+        d.submit_view(
+            OMAR,
+            form.id,
+            {
+                "expectations": "Help Maya find her own voice as a lead",
+                "ways_of_working": "Maya sets the agenda; I ask questions",
+            },
+        )
+        _wait(
+            lambda: self.story.standin.dm_messages(OMAR)[-1].text.startswith("✅ Thanks"),
+            "Omar's thanks",
+        )
+        self.handled.update(m.ts for m in self.story.standin.dm_messages(OMAR))
+        self.story.flush()
 
 
 def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
@@ -175,11 +297,23 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
         try:
             story = Story(db_url, start, out)
             start_mentorship(story)
-            story.advance_until(datetime(2027, 4, 1, 0, 0, tzinfo=UTC), react)
+            people = People(story)
+            people(story)
+            story.advance_until(datetime(2027, 3, 8, 18, 0, tzinfo=UTC), people)
+            story.driver.user_dm(
+                MAYA, "hi! is there anything I should do before our first meeting?"
+            )
+            _wait(
+                lambda: "nothing for you" in story.standin.dm_messages(MAYA)[-1].text, "the reply"
+            )
+            story.flush()
+            story.advance_until(END, people)
         finally:
             if story is not None:
                 story.close()
         if not quiet and story is not None:
             sent = sum(1 for m in story.standin.messages if m.user == story.standin.bot_user_id)
-            out(f"\nThe bot sent {sent} messages in four simulated weeks.")
+            out(
+                f"\nThe bot sent {sent} messages over the whole mentorship (three simulated months)."
+            )
     return 0

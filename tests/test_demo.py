@@ -1,20 +1,42 @@
-"""The demo plays the whole story and shows what each person saw."""
+"""The demo plays a whole mentorship and shows what each person saw."""
 
 from __future__ import annotations
 
 from bot.demo import run_demo
 
 
-def test_demo_runs_and_shows_the_story(capsys) -> None:
+def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert run_demo(quiet=False) == 0
     out = capsys.readouterr().out
+    # Start: a field error, then the plan summaries in each reader's zone.
     assert "Omar saw errors in 'Start a mentorship'" in out
     assert "DM to Maya: 📅 Your mentorship with *Omar* is set up" in out
-    # Nudges in each reader's zone, across both daylight-saving changes.
+    assert "First meeting Tue 9 Mar at 09:00" in out and "First meeting Tue 9 Mar at 15:00" in out
+    # Nudges across both daylight-saving changes, a reschedule, a skip, follow-ups.
     assert "Tue 9 Mar at 09:00 (15:00 for Omar)" in out
-    assert "Tue 16 Mar at 10:00 (15:00 for Omar)" in out
-    assert "Tue 30 Mar at 09:00 (15:00 for Omar)" in out
+    assert "Tue 23 Mar at 10:00 (15:00 for Omar)" in out
+    assert "Tue 6 Apr at 09:00 (15:00 for Omar)" in out
+    assert "Omar moved your mentorship session to Wed 24 Mar at 11:00" in out
+    assert "the Tue 4 May session was skipped" in out
     assert "Recorded: you met on Tue 9 Mar" in out
-    assert "Omar moved your mentorship session to Wed 17 Mar at 11:00" in out
-    assert "the Tue 23 Mar session was skipped" in out
+    # A DM with nothing open gets a helpful answer.
+    assert "nothing for you to answer right now" in out
+    # Reflections by DM and by form, a rating asked again, a share, a stop, a reminder.
+    assert "has kicked off. 3 quick questions" in out
+    assert "modal opened for Omar: Reflection" in out
+    assert "Just a number from 1 to 5" in out
+    assert "*Maya* shared their reflection on checkpoint 1 of 3 with you" in out
+    assert "No problem, I've stopped here." in out
+    assert "are still open — 4 to go" in out
+    # Channel announcements name the pair and the milestone only.
+    assert "#mentoring: 🎉 *Maya* and *Omar* kicked off their mentorship" in out
+    assert "#mentoring: 🎉 *Maya* and *Omar* reached checkpoint 2 of 3" in out
+    assert "#mentoring: 🎉 *Maya* and *Omar* completed their mentorship" in out
+    for line in out.splitlines():
+        if line.strip().startswith("#mentoring"):
+            assert "review" not in line.lower().replace("final review", "")
+    # The final review and the journey summary.
+    assert "Final review of your mentorship with *Omar*" in out
+    assert "Your mentorship with *Omar* is complete" in out
+    assert "6 held of 7 planned (1 skipped)" in out
     assert "Traceback" not in out
