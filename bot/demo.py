@@ -238,7 +238,7 @@ class People:
         for line in script:
             before = len(self.story.standin.dm_messages(user_id))
             _, ts = self.story.driver.user_dm(user_id, line)
-            _wait(lambda n=before: len(self.story.standin.dm_messages(user_id)) > n, "a reply")
+            self._wait_for_reply(user_id, before)
             self.handled.update(m.ts for m in self.story.standin.dm_messages(user_id))
             if user_id == MAYA and index == 1 and line == "Ran my first review last week":
                 self.story.driver.edit_dm(MAYA, ts, "Ran my first design review last week")
@@ -252,6 +252,9 @@ class People:
                 "the share",
             )
             self.story.flush()
+
+    def _wait_for_reply(self, user_id: str, before: int) -> None:
+        _wait(lambda: len(self.story.standin.dm_messages(user_id)) > before, "the bot's reply")
 
     def answer_with_form(self, message: RecordedMessage) -> None:
         d = self.story.driver

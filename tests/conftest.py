@@ -157,7 +157,9 @@ class Bot:
             self.dispatcher = Dispatcher(self.runtime.services, owner="test-dispatcher")
         return run_tick(self.runtime.services, self.dispatcher)
 
-    def start_plan(self, creator: str, values: dict[str, object], text: str = "start") -> DriverResponse:
+    def start_plan(
+        self, creator: str, values: dict[str, object], text: str = "start"
+    ) -> DriverResponse:
         """Run /mentorship start and submit the modal with `values` (by label)."""
         response = self.driver.slash_command(creator, text)
         assert response.status == 200, response.body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class SlackStandIn(WorkspaceHelpers):
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, float] = {}
         self.server_errors: list[str] = []
 
     # ---- lifecycle
@@ -138,6 +140,10 @@ class SlackStandIn(WorkspaceHelpers):
             return Reply(body={"ok": False, "error": "invalid_auth"})
         if request.bad_body:
             return Reply(body={"ok": False, "error": "invalid_json"})
+        with self.ws.lock:
+            delay = self._delays.get(method, 0.0)
+        if delay > 0:
+            time.sleep(delay)  # a slow Slack; the work is done even if the caller gave up
         fault = self._take_fault(method)
         if fault is not None and fault.kind == "ratelimit":
             headers = {"Retry-After": str(fault.retry_after)}
@@ -173,6 +179,14 @@ class SlackStandIn(WorkspaceHelpers):
     ) -> None:
         """Close the socket without answering (after doing the work, unless told otherwise)."""
         self._queue(method, _Fault("drop", after_processing=after_processing), times)
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Wait `seconds` (real time) before handling every call of `method`; 0 turns it off."""
+        with self.ws.lock:
+            if seconds > 0:
+                self._delays[method] = seconds
+            else:
+                self._delays.pop(method, None)
 
     # ---- triggers and response URLs (need the server address)
     def issue_trigger(self, user_id: str) -> str:
