@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 
 from bot.config import Config, ConfigError, load_config, require_slack_secrets
+from bot.logs import setup_logging
 from storage.db import SchemaOutdated
 
 log = logging.getLogger("bot")
@@ -58,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the newest schema")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
+    doctor = sub.add_parser("doctor", help="check configuration, database, token and scopes")
+    doctor.set_defaults(func=cmd_doctor)
+
+    backup = sub.add_parser("backup", help="make a consistent copy of the SQLite database")
+    backup.add_argument("path", type=Path, help="where to write the copy (a new file)")
+    backup.set_defaults(func=cmd_backup)
+
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", required=True, help="public base URL, e.g. https://bot.example")
     manifest.set_defaults(func=cmd_manifest)
@@ -78,6 +86,25 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the set-up and print each problem with its fix."""
+    from bot.doctor import run_doctor
+
+    return run_doctor(_config(args), print)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database consistently, even while the bot runs."""
+    from bot.backup import backup_sqlite
+
+    config = _config(args)
+    pages = backup_sqlite(config.database_url, args.path)
+    print(
+        f"Backed up {_safe_url(config.database_url)} to {args.path} ({pages} pages, integrity ok)."
+    )
+    return 0
+
+
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Print the app manifest for a public URL."""
     from bot.manifest import build_manifest
@@ -91,11 +118,11 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve HTTP until SIGTERM/SIGINT."""
-    from bot.runtime import build_runtime, setup_logging
+    from bot.runtime import build_runtime
     from bot.scheduler import Heartbeat
 
-    setup_logging()
     config = _config(args)
+    setup_logging(config.logging.level, config.logging.format)
     require_slack_secrets(config)
     runtime = build_runtime(config)
     heartbeat = None if args.no_scheduler else Heartbeat(runtime.services)
@@ -115,11 +142,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the scheduler until SIGTERM/SIGINT."""
-    from bot.runtime import build_runtime, setup_logging
+    from bot.runtime import build_runtime
     from bot.scheduler import Heartbeat
 
-    setup_logging()
     config = _config(args)
+    setup_logging(config.logging.level, config.logging.format)
     require_slack_secrets(config)
     runtime = build_runtime(config)
     heartbeat = Heartbeat(runtime.services)

@@ -41,6 +41,12 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "info"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class ReflectionConfig:
     reminder_hours: float = 48.0
     window_days: float = 7.0
@@ -67,6 +73,7 @@ class Config:
     clock: ClockConfig = field(default_factory=ClockConfig)
     program: ProgramConfig = field(default_factory=ProgramConfig)
     reflection: ReflectionConfig = field(default_factory=ReflectionConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 
 _KNOWN: dict[str, set[str]] = {
@@ -77,6 +84,7 @@ _KNOWN: dict[str, set[str]] = {
     "clock": {"start", "speed"},
     "program": {"admins", "workspace_admins"},
     "reflection": {"reminder_hours", "window_days"},
+    "logging": {"level", "format"},
 }
 
 
@@ -176,7 +184,14 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
             "reflection.reminder_hours: must be shorter than reflection.window_days "
             "(a reminder after the prompt expired would never be sent)"
         )
+    level = env.get("LOG_LEVEL") or get("logging", "level") or "info"
+    if not isinstance(level, str) or level.lower() not in ("debug", "info", "warning", "error"):
+        raise ConfigError(f"logging.level: must be debug, info, warning or error, got {level!r}")
+    fmt = get("logging", "format") or "text"
+    if fmt not in ("text", "json"):
+        raise ConfigError(f"logging.format: must be text or json, got {fmt!r}")
     return Config(
+        logging=LoggingConfig(level=level.lower(), format=fmt),
         reflection=reflection,
         slack=slack,
         database_url=db_url,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -22,15 +20,6 @@ def make_clock(config: ClockConfig) -> Clock:
     if config.start is None:
         return RealClock()
     return SimulatedClock(config.start, config.speed)
-
-
-def setup_logging(level: int = logging.INFO) -> None:
-    """One line per event on stderr."""
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import ThreadingHTTPServer
@@ -35,6 +35,22 @@ class _Fault:
     after_processing: bool = True
 
 
+# Bot scopes a method needs (any one of them), from docs-slack-dev/methods/<method>.json.
+METHOD_SCOPES: dict[str, set[str]] = {
+    "chat.postMessage": {"chat:write"},
+    "chat.update": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "conversations.join": {"channels:join"},
+    "conversations.info": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    "conversations.members": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    "conversations.open": {"channels:manage", "groups:write", "im:write", "mpim:write"},
+    "team.info": {"team:read"},
+}
+DEFAULT_SCOPES = ["commands", "chat:write", "im:history", "im:write", "users:read", "channels:join", "channels:read", "groups:read", "team:read"]
+
+
 class SlackStandIn(WorkspaceHelpers):
     """A local Slack: users, channels, DMs, messages, views, triggers, faults on demand."""
 
@@ -56,6 +72,7 @@ class SlackStandIn(WorkspaceHelpers):
         now: Callable[[], datetime] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        scopes: Iterable[str] | None = None,
     ) -> None:
         self.bot_token, self.signing_secret = bot_token, signing_secret
         self.ws = Workspace(
@@ -70,6 +87,8 @@ class SlackStandIn(WorkspaceHelpers):
             now=now,
         )
         self._host, self._port = host, port
+        # The bot token's scopes, sent back as X-OAuth-Scopes like Slack; change to test `doctor`.
+        self.scopes: set[str] = set(DEFAULT_SCOPES if scopes is None else scopes)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._faults: dict[str, list[_Fault]] = {}
@@ -140,6 +159,16 @@ class SlackStandIn(WorkspaceHelpers):
             return Reply(body={"ok": False, "error": "invalid_auth"})
         if request.bad_body:
             return Reply(body={"ok": False, "error": "invalid_json"})
+        scope_headers = {"X-OAuth-Scopes": ",".join(sorted(self.scopes))}
+        needed = METHOD_SCOPES.get(method)
+        if needed and not needed & self.scopes:
+            body = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": ",".join(sorted(needed)),
+                "provided": ",".join(sorted(self.scopes)),
+            }
+            return Reply(body=body, headers=scope_headers)
         with self.ws.lock:
             delay = self._delays.get(method, 0.0)
         if delay > 0:
@@ -159,7 +188,7 @@ class SlackStandIn(WorkspaceHelpers):
         except Exception:
             self.server_errors.append(traceback.format_exc())
             body = {"ok": False, "error": "internal_error"}
-        return Reply(drop=True) if fault is not None else Reply(body=body)
+        return Reply(drop=True) if fault is not None else Reply(body=body, headers=scope_headers)
 
     # ---- fault injection
     def _queue(self, method: str, fault: _Fault, times: int) -> None:

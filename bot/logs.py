@@ -1,0 +1,65 @@
+"""Structured logs: one line per event, with team/pair/delivery ids, never tokens or reflections."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+CONTEXT_FIELDS = ("team_id", "pair_id", "delivery_id", "kind", "user_id", "error")
+TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+
+
+def scrub(text: str) -> str:
+    """Hide anything that looks like a Slack token."""
+    return TOKEN.sub(lambda m: f"{m.group(1)}-***", text)
+
+
+class JsonFormatter(logging.Formatter):
+    """`{"ts": ..., "level": ..., "logger": ..., "msg": ..., "team_id": ...}` per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": scrub(record.getMessage()),
+        }
+        for field in CONTEXT_FIELDS:
+            value = getattr(record, field, None)
+            if value is not None:
+                data[field] = value
+        if record.exc_info:
+            data["exc"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines with the same context fields as key=value pairs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        base = super().format(record)
+        extra = " ".join(
+            f"{f}={getattr(record, f)}"
+            for f in CONTEXT_FIELDS
+            if getattr(record, f, None) is not None
+        )
+        return scrub(f"{base} {extra}".rstrip())
+
+
+def setup_logging(level: str = "info", fmt: str = "text") -> None:
+    """Configure the root logger once (stderr)."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Library chatter that would print request bodies (and so reflection text) stays quiet.
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

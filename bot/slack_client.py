@@ -1,0 +1,126 @@
+"""Web API clients: slack_sdk's retry handlers where a repeat is harmless, never where it is not."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    HttpRequest,
+    HttpResponse,
+    RateLimitErrorRetryHandler,
+    RetryState,
+)
+
+# A retried call to these can post twice (or burn a single-use trigger_id after its 3 s).
+NOT_REPEATABLE = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "views.open",
+        "views.push",
+        "files.uploadV2",
+        "files.completeUploadExternal",
+    }
+)
+
+
+def _method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+class SafeConnectionRetry(ConnectionErrorRetryHandler):
+    """Retry a broken connection only for calls that are safe to repeat."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) in NOT_REPEATABLE:
+            return False
+        return bool(
+            super()._can_retry(state=state, request=request, response=response, error=error)
+        )
+
+
+class SafeRateLimitRetry(RateLimitErrorRetryHandler):
+    """Wait out a 429 and retry, except for calls that must not repeat or cannot wait."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) in NOT_REPEATABLE:
+            return False
+        return bool(
+            super()._can_retry(state=state, request=request, response=response, error=error)
+        )
+
+
+def make_client(token: str | None, base_url: str, *, retries: bool = True) -> WebClient:
+    """A client for the configured Web API base URL; `retries=False` for the outbox sender."""
+    handlers: list[Any] = (
+        [SafeConnectionRetry(max_retry_count=2), SafeRateLimitRetry(max_retry_count=2)]
+        if retries
+        else []
+    )
+    return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
+
+
+class TokenSource(Protocol):
+    """Where a workspace's bot token comes from."""
+
+    def bot_token(self, team_id: str) -> str | None: ...
+
+
+class SingleToken:
+    """One workspace: the token from SLACK_BOT_TOKEN."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def bot_token(self, team_id: str) -> str | None:
+        """The same token for every team."""
+        return self.token
+
+
+class InstalledTokens:
+    """Many workspaces: tokens from slack_sdk's installation store (OAuth installs)."""
+
+    def __init__(self, installation_store: Any) -> None:
+        self.store = installation_store
+
+    def bot_token(self, team_id: str) -> str | None:
+        """The bot token of the workspace's current installation, if any."""
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        return None if bot is None else str(bot.bot_token)
+
+
+class ClientPool:
+    """One client per token, created on first use."""
+
+    def __init__(self, tokens: TokenSource, base_url: str, *, retries: bool = True) -> None:
+        self.tokens, self.base_url, self.retries = tokens, base_url, retries
+        self._clients: dict[str, WebClient] = {}
+        self._lock = threading.Lock()
+
+    def for_team(self, team_id: str) -> WebClient:
+        """The client holding `team_id`'s bot token (a tokenless client if not installed)."""
+        token = self.tokens.bot_token(team_id) or ""
+        with self._lock:
+            client = self._clients.get(token)
+            if client is None:
+                client = make_client(token or None, self.base_url, retries=self.retries)
+                self._clients[token] = client
+            return client
