@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-scheduler", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
 
+    socket = sub.add_parser(
+        "socket", help="receive Slack traffic over Socket Mode (SLACK_APP_TOKEN)"
+    )
+    socket.add_argument("--no-scheduler", action="store_true", help="Socket Mode only")
+    socket.set_defaults(func=cmd_socket)
+
     worker = sub.add_parser("worker", help="run only the scheduler (planning and sending)")
     worker.set_defaults(func=cmd_worker)
 
@@ -159,6 +165,44 @@ def cmd_worker(args: argparse.Namespace) -> int:
     heartbeat.stop()
     runtime.engine.dispose()
     log.info("worker stopped")
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    """Receive Slack traffic over Socket Mode (behind a firewall, no public URL)."""
+    import os
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime import build_runtime
+    from bot.scheduler import Heartbeat
+
+    config = _config(args)
+    setup_logging(config.logging.level, config.logging.format)
+    app_token = os.environ.get("SLACK_APP_TOKEN", "")
+    if not app_token.startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN: set it to an app-level token (xapp-...) with connections:write "
+            "(Basic Information → App-Level Tokens), and enable Socket Mode for the app"
+        )
+    if not config.slack.bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN: not set in the environment (the bot token, xoxb-...)")
+    runtime = build_runtime(config)
+    heartbeat = None if args.no_scheduler else Heartbeat(runtime.services)
+    handler = SocketModeHandler(runtime.app, app_token)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    if heartbeat:
+        heartbeat.start()
+    handler.connect()
+    log.info("connected over Socket Mode")
+    stopped.wait()
+    handler.close()
+    if heartbeat:
+        heartbeat.stop()
+    runtime.engine.dispose()
+    log.info("stopped")
     return 0
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bot.standin import api_chat, api_conversations, api_views
 from bot.standin.api_common import Handler
@@ -48,7 +48,17 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.open": {"channels:manage", "groups:write", "im:write", "mpim:write"},
     "team.info": {"team:read"},
 }
-DEFAULT_SCOPES = ["commands", "chat:write", "im:history", "im:write", "users:read", "channels:join", "channels:read", "groups:read", "team:read"]
+DEFAULT_SCOPES = [
+    "commands",
+    "chat:write",
+    "im:history",
+    "im:write",
+    "users:read",
+    "channels:join",
+    "channels:read",
+    "groups:read",
+    "team:read",
+]
 
 
 class SlackStandIn(WorkspaceHelpers):
@@ -87,6 +97,7 @@ class SlackStandIn(WorkspaceHelpers):
             now=now,
         )
         self._host, self._port = host, port
+        self.socket_mode: Any = None  # a SocketModeStandIn, when one is attached
         # The bot token's scopes, sent back as X-OAuth-Scopes like Slack; change to test `doctor`.
         self.scopes: set[str] = set(DEFAULT_SCOPES if scopes is None else scopes)
         self._server: ThreadingHTTPServer | None = None
@@ -150,6 +161,8 @@ class SlackStandIn(WorkspaceHelpers):
         method = request.path[len("/api/") :]
         with self.ws.lock:
             self.ws.calls.append((method, decoded(request.params)))
+        if method == "apps.connections.open":  # Socket Mode: app-level token, not the bot's
+            return self._connections_open(request)
         handler = HANDLERS.get(method)
         if handler is None:
             return Reply(body={"ok": False, "error": "unknown_method"})
@@ -189,6 +202,14 @@ class SlackStandIn(WorkspaceHelpers):
             self.server_errors.append(traceback.format_exc())
             body = {"ok": False, "error": "internal_error"}
         return Reply(drop=True) if fault is not None else Reply(body=body, headers=scope_headers)
+
+    def _connections_open(self, request: Request) -> Reply:
+        """apps.connections.open: a WebSocket URL for Socket Mode (see socket_mode.py)."""
+        if self.socket_mode is None:
+            return Reply(body={"ok": False, "error": "not_allowed_token_type"})
+        if request.token != self.socket_mode.app_token:
+            return Reply(body={"ok": False, "error": "invalid_auth"})
+        return Reply(body={"ok": True, "url": self.socket_mode.url})
 
     # ---- fault injection
     def _queue(self, method: str, fault: _Fault, times: int) -> None:
