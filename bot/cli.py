@@ -195,10 +195,10 @@ def cmd_socket(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     if heartbeat:
         heartbeat.start()
-    handler.connect()
+    handler.connect()  # type: ignore[no-untyped-call]
     log.info("connected over Socket Mode")
     stopped.wait()
-    handler.close()
+    handler.close()  # type: ignore[no-untyped-call]
     if heartbeat:
         heartbeat.stop()
     runtime.engine.dispose()

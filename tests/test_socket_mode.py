@@ -39,10 +39,10 @@ def socket_bot(
     socket = SocketModeStandIn(standin, app_token=APP_TOKEN).start()
     runtime = build_runtime(make_config(standin.api_url, db_url), clock=clock, check=False)
     handler = SocketModeHandler(runtime.app, APP_TOKEN)
-    handler.connect()
+    handler.connect()  # type: ignore[no-untyped-call]
     socket.wait_connected()
     yield SocketModeDriver(standin, socket), socket, runtime
-    handler.close()
+    handler.close()  # type: ignore[no-untyped-call]
     socket.stop()
     runtime.engine.dispose()
 
