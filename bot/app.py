@@ -13,14 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 import handlers
 from bot.clock import Clock
 from bot.config import Config
+from bot.oauth import build_oauth
 from bot.services import CONTEXT_KEY, Services
+from bot.slack_client import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
+from handlers.workspace import reactivate_on_traffic
 
 log = logging.getLogger(__name__)
-
-
-def make_client(config: Config) -> WebClient:
-    """A Web API client for the configured Slack (or stand-in) base URL."""
-    return WebClient(token=config.slack.bot_token, base_url=config.slack.api_url, timeout=10)
 
 
 def create_app(
@@ -30,12 +28,30 @@ def create_app(
     sessions: sessionmaker[Session],
     client: WebClient | None = None,
 ) -> tuple[App, Services]:
-    """Build the Bolt app with every handler registered; return it with its shared services."""
-    client = client or make_client(config)
-    services = Services(config=config, clock=clock, sessions=sessions, client=client)
-    app = App(
-        signing_secret=config.slack.signing_secret,
+    """Build the Bolt app with every handler registered; return it with its shared services.
+
+    With SLACK_CLIENT_ID/SLACK_CLIENT_SECRET the app serves OAuth installs for many workspaces
+    and keeps installations in the database; otherwise it uses the one SLACK_BOT_TOKEN.
+    """
+    slack = config.slack
+    oauth = build_oauth(config, sessions.kw["bind"]) if slack.oauth_enabled else None
+    tokens: TokenSource = (
+        InstalledTokens(oauth.installation_store) if oauth else SingleToken(slack.bot_token)
+    )
+    client = client or make_client(None if oauth else slack.bot_token, slack.api_url)
+    services = Services(
+        config=config,
+        clock=clock,
+        sessions=sessions,
         client=client,
+        clients=ClientPool(tokens, slack.api_url),
+        post_clients=ClientPool(tokens, slack.api_url, retries=False),
+        installation_store=oauth.installation_store if oauth else None,
+    )
+    app = App(
+        signing_secret=slack.signing_secret,
+        client=client,
+        oauth_settings=oauth,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )
@@ -45,6 +61,7 @@ def create_app(
         next()
 
     app.use(inject_services)
+    app.use(reactivate_on_traffic)
     app.error(on_error)
     handlers.register(app)
     return app, services

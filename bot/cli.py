@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="where to write the copy (a new file)")
     backup.set_defaults(func=cmd_backup)
 
+    purge = sub.add_parser("purge-team", help="delete every stored row of one workspace")
+    purge.add_argument("team_id", help="the workspace id, e.g. T012AB3C4")
+    purge.add_argument("--yes", action="store_true", help="really delete (required)")
+    purge.set_defaults(func=cmd_purge_team)
+
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", required=True, help="public base URL, e.g. https://bot.example")
     manifest.set_defaults(func=cmd_manifest)
@@ -108,6 +113,23 @@ def cmd_backup(args: argparse.Namespace) -> int:
     print(
         f"Backed up {_safe_url(config.database_url)} to {args.path} ({pages} pages, integrity ok)."
     )
+    return 0
+
+
+def cmd_purge_team(args: argparse.Namespace) -> int:
+    """Delete a workspace's data (after it uninstalled the app)."""
+    from storage.db import make_engine, make_sessions
+    from storage.purge import purge_team
+
+    if not args.yes:
+        print(f"This deletes every mentorship, reflection and message record of {args.team_id}.")
+        print("Run again with --yes to do it. Back up first: mentorship-bot backup PATH.")
+        return 2
+    engine = make_engine(_config(args).database_url)
+    with make_sessions(engine).begin() as session:
+        counts = purge_team(session, args.team_id)
+    engine.dispose()
+    print(", ".join(f"{table}: {n}" for table, n in counts.items() if n) or "nothing stored")
     return 0
 
 

@@ -24,6 +24,14 @@ class SlackConfig:
     api_url: str = DEFAULT_API_URL
     bot_token: str = ""
     signing_secret: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    authorize_url: str = "https://slack.com/oauth/v2/authorize"
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Multi-workspace installs: both OAuth credentials are set."""
+        return bool(self.client_id and self.client_secret)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ class Config:
 
 
 _KNOWN: dict[str, set[str]] = {
-    "slack": {"api_url"},
+    "slack": {"api_url", "authorize_url"},
     "database": {"url"},
     "server": {"host", "port", "threads"},
     "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days"},
@@ -126,11 +134,20 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         raise ConfigError(f"slack.api_url: must be an http(s) URL, got {api_url!r}")
     if not api_url.endswith("/"):
         api_url += "/"
+    authorize_url = get("slack", "authorize_url") or "https://slack.com/oauth/v2/authorize"
+    _require_str("slack.authorize_url", authorize_url)
     slack = SlackConfig(
         api_url=api_url,
         bot_token=env.get("SLACK_BOT_TOKEN", ""),
         signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        client_id=env.get("SLACK_CLIENT_ID", ""),
+        client_secret=env.get("SLACK_CLIENT_SECRET", ""),
+        authorize_url=authorize_url,
     )
+    if bool(slack.client_id) != bool(slack.client_secret):
+        raise ConfigError(
+            "SLACK_CLIENT_ID / SLACK_CLIENT_SECRET: set both for multi-workspace installs, or neither"
+        )
 
     db_url = env.get("DATABASE_URL") or get("database", "url") or DEFAULT_DATABASE_URL
     _require_str("database.url", db_url)
@@ -204,7 +221,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
 
 def require_slack_secrets(config: Config) -> None:
     """Fail with a clear message when the Slack secrets are missing from the environment."""
-    if not config.slack.bot_token:
+    if not config.slack.bot_token and not config.slack.oauth_enabled:
         raise ConfigError("SLACK_BOT_TOKEN: not set in the environment (the bot token, xoxb-...)")
     if not config.slack.signing_secret:
         raise ConfigError(

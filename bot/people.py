@@ -35,6 +35,7 @@ def lookup_person(
                 is_bot=cached.is_bot,
                 deleted=cached.deleted,
                 tz=cached.tz,
+                is_admin=cached.is_admin,
             )
     try:
         user = client.users_info(user=user_id)["user"]
@@ -69,4 +70,5 @@ def lookup_person(
         is_bot=is_bot,
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
     )

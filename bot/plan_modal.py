@@ -92,8 +92,11 @@ def build_plan_modal(
     tz: str = "UTC",
     form: PlanForm | None = None,
     private_metadata: Mapping[str, Any] | None = None,
+    callback_id: str = CALLBACK_ID,
+    title: str = "Start a mentorship",
+    submit: str = "Start",
 ) -> View:
-    """The modal that captures a mentorship plan on its three pillars."""
+    """The modal that captures a mentorship plan on its three pillars (also used to edit one)."""
     f = form or PlanForm(mentor_id=mentor_id, mentee_id=mentee_id, tz=tz)
     channel_options = _options(CHANNELS)
     initial_channels = [o for o in channel_options if o.value in f.channels] or None
@@ -248,9 +251,9 @@ def build_plan_modal(
     ]
     return View(
         type="modal",
-        callback_id=CALLBACK_ID,
-        title="Start a mentorship",
-        submit="Start",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
         close="Cancel",
         blocks=blocks,
         private_metadata=json.dumps(dict(private_metadata or {})),

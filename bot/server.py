@@ -34,6 +34,14 @@ def make_wsgi(
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _health(services, health_extra, start_response)
+        flow = app.oauth_flow
+        if (
+            flow is not None
+            and method == "GET"
+            and path in (flow.install_path, flow.redirect_uri_path)
+        ):
+            oauth_page: Iterable[bytes] = bolt(environ, start_response)
+            return oauth_page
         if path == SLACK_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, meetings, plans, reflections
+from handlers import commands, meetings, plans, reflections, workspace
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     plans.register(app)
     meetings.register(app)
     reflections.register(app)
+    workspace.register(app)

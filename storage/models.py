@@ -297,3 +297,33 @@ class ReflectionAnswer(Base):
     ts: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
+
+
+class Workspace(Base):
+    """A workspace the app is installed in; uninstalled ones keep their data, get no messages."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    installed_at: Mapped[datetime | None]
+    uninstalled_at: Mapped[datetime | None]
+
+
+# slack_sdk's OAuth installation and state stores keep their own tables; they are declared on the
+# same metadata so that Alembic migrations create and check them with everything else.
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+
+def _declare_slack_sdk_tables() -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, INSTALLATIONS_TABLE)
+    SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, OAUTH_STATES_TABLE)
+
+
+_declare_slack_sdk_tables()

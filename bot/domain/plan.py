@@ -46,6 +46,7 @@ class PersonFacts:
     deleted: bool = False
     exists: bool = True
     tz: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,13 @@ def validate_plan(
     now: datetime,
     people: dict[str, PersonFacts],
     open_pair_exists: bool,
+    keep_first_date: date | None = None,
 ) -> tuple[Plan | None, dict[str, str]]:
-    """Check a submitted form; return (plan, {}) or (None, {field: message})."""
+    """Check a submitted form; return (plan, {}) or (None, {field: message}).
+
+    An edit passes the plan's stored first date as `keep_first_date`: keeping it is fine even
+    once it has passed.
+    """
     errors: dict[str, str] = {}
     required = {
         "mentor": form.mentor_id,
@@ -175,7 +181,7 @@ def validate_plan(
         )
     tz = (form.tz or "").strip()
 
-    if form.first_date and tz_ok:
+    if form.first_date and tz_ok and form.first_date != keep_first_date:
         local_now = now.astimezone(ZoneInfo(tz))
         if form.first_date < local_now.date():
             errors["first_date"] = "The first meeting can't be in the past — pick today or later."

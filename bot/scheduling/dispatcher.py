@@ -85,16 +85,6 @@ class DispatchStats:
     errors: dict[str, int] = field(default_factory=dict)
 
 
-def make_post_client(services: Services) -> WebClient:
-    """A client with no automatic retries: a retried chat.postMessage can post twice."""
-    return WebClient(
-        token=services.config.slack.bot_token,
-        base_url=services.config.slack.api_url,
-        timeout=10,
-        retry_handlers=[],
-    )
-
-
 class Dispatcher:
     """Sends due deliveries; any number of dispatchers may share one database."""
 
@@ -111,7 +101,7 @@ class Dispatcher:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
         self.lease_seconds = lease_seconds
-        self.client = client or make_post_client(services)
+        self.client = client  # None: each workspace's own token, without retries
 
     @property
     def lease(self) -> timedelta:
@@ -175,7 +165,8 @@ class Dispatcher:
     def _post(self, job: Job, message: Rendered, stats: DispatchStats) -> None:
         now = self.services.clock.now()
         try:
-            response = self.client.chat_postMessage(
+            client = self.client or self.services.post_client_for(job.team_id)
+            response = client.chat_postMessage(
                 channel=message.channel or job.recipient_id,
                 text=message.text,
                 blocks=message.blocks,
@@ -255,7 +246,7 @@ class Dispatcher:
         name = job.recipient_id
         with contextlib.suppress(SlackApiError):
             name = lookup_person(
-                self.services, self.services.client, team_id, job.recipient_id
+                self.services, self.services.client_for(team_id), team_id, job.recipient_id
             ).name
         fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
         text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)

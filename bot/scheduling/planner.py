@@ -13,7 +13,7 @@ from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
 from bot.scheduling.milestones import complete_finished_pairs, plan_milestones, sweep_prompts
 from bot.services import Services
 from storage.meetings import UPCOMING, ensure_meetings, slot_key
-from storage.models import Meeting, Pair, Person
+from storage.models import Meeting, Pair, Person, Workspace
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import meeting_rule
 
@@ -130,6 +130,9 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                 .where(
                     Pair.status == "active",
                     or_(Pair.planned_until.is_(None), Pair.planned_until < replan_before),
+                    Pair.team_id.not_in(
+                        select(Workspace.team_id).where(Workspace.status != "active")
+                    ),
                 )
                 .order_by(Pair.id)
                 .limit(batch)

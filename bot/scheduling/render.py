@@ -19,6 +19,7 @@ from bot.services import Services
 from storage.meetings import UPCOMING
 from storage.models import Delivery, Meeting, Pair
 from storage.pairs import get_pair
+from storage.workspaces import is_active
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ def render(services: Services, job: Job) -> Rendered | Skip:
     fn = RENDERERS.get(job.kind)
     if fn is None:
         return Skip(f"no renderer for kind {job.kind!r}")
+    with services.sessions() as session:
+        if not is_active(session, job.team_id):
+            return Skip("workspace uninstalled")
     return fn(services, job)
 
 
@@ -93,7 +97,7 @@ def render_plan_summary(services: Services, job: Job) -> Rendered | Skip:
     pair = _load_pair(services, job)
     if pair is None:
         return Skip("pair deleted")
-    client = services.client
+    client = services.client_for(pair.team_id)
     summary = summary_for(services, client, pair)
     role = pair.role_of(job.recipient_id) or "mentee"
     tz = lookup_person(services, client, job.team_id, job.recipient_id).tz or pair.tz
@@ -103,7 +107,7 @@ def render_plan_summary(services: Services, job: Job) -> Rendered | Skip:
 
 def meeting_facts(services: Services, pair: Pair, meeting: Meeting, reader: str) -> MeetingFacts:
     """The meeting as `reader` sees it: their zone, their partner, today's focus."""
-    client = services.client
+    client = services.client_for(pair.team_id)
     me = lookup_person(services, client, pair.team_id, reader)
     partner = lookup_person(services, client, pair.team_id, pair.partner_of(reader))
     goals = [g.text for g in pair.goals if g.owner in ("mentee", "mentor") and g.status != "done"]

@@ -54,7 +54,7 @@ def render_prompt(services: Services, job: Job) -> Rendered | Skip:
         return found
     pair, milestone, label = found
     partner = lookup_person(
-        services, services.client, pair.team_id, pair.partner_of(job.recipient_id)
+        services, services.client_for(pair.team_id), pair.team_id, pair.partner_of(job.recipient_id)
     )
     questions = questions_for(milestone.kind, _own_goals(pair, job.recipient_id), partner.name)
     intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions))
@@ -92,7 +92,7 @@ def render_reminder(services: Services, job: Job) -> Rendered | Skip:
         label = milestone_label(session, milestone)
         position, prompt_id = prompt.position, prompt.id
     partner = lookup_person(
-        services, services.client, pair.team_id, pair.partner_of(job.recipient_id)
+        services, services.client_for(pair.team_id), pair.team_id, pair.partner_of(job.recipient_id)
     )
     text, blocks = say.reminder(prompt_id, label, partner.name, questions, position)
     return Rendered(text, blocks)
@@ -113,11 +113,15 @@ def render_announcement(services: Services, job: Job) -> Rendered | Skip:
         if counts.get("held", 0) == 0 and counts.get("skipped", 0) > 0:
             return Skip("the kickoff meeting was skipped")
     try:  # the bot joins public channels itself; private ones need an invitation
-        services.client.conversations_join(channel=job.recipient_id)
+        services.client_for(pair.team_id).conversations_join(channel=job.recipient_id)
     except SlackApiError as exc:
         log.info("conversations.join %s: %s", job.recipient_id, exc.response.get("error"))
-    mentee = lookup_person(services, services.client, pair.team_id, pair.mentee_id).name
-    mentor = lookup_person(services, services.client, pair.team_id, pair.mentor_id).name
+    mentee = lookup_person(
+        services, services.client_for(pair.team_id), pair.team_id, pair.mentee_id
+    ).name
+    mentor = lookup_person(
+        services, services.client_for(pair.team_id), pair.team_id, pair.mentor_id
+    ).name
     text = say.announcement(milestone.kind, mentee, mentor, label)
 
     def announced(svc: Services) -> None:
@@ -151,7 +155,7 @@ def render_journey(services: Services, job: Job) -> Rendered | Skip:
             (labels.get(p.milestone_id, "Reflection"), qa_items(session, p)) for p in prompts
         ]
     partner = lookup_person(
-        services, services.client, pair.team_id, pair.partner_of(job.recipient_id)
+        services, services.client_for(pair.team_id), pair.team_id, pair.partner_of(job.recipient_id)
     )
     planned = sum(n for status, n in counts.items() if status != "rescheduled")
     facts = say.Journey(

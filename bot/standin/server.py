@@ -98,6 +98,8 @@ class SlackStandIn(WorkspaceHelpers):
         )
         self._host, self._port = host, port
         self.socket_mode: Any = None  # a SocketModeStandIn, when one is attached
+        self.oauth_client: tuple[str, str] | None = None
+        self.oauth_codes: dict[str, str] = {}
         # The bot token's scopes, sent back as X-OAuth-Scopes like Slack; change to test `doctor`.
         self.scopes: set[str] = set(DEFAULT_SCOPES if scopes is None else scopes)
         self._server: ThreadingHTTPServer | None = None
@@ -163,6 +165,8 @@ class SlackStandIn(WorkspaceHelpers):
             self.ws.calls.append((method, decoded(request.params)))
         if method == "apps.connections.open":  # Socket Mode: app-level token, not the bot's
             return self._connections_open(request)
+        if method == "oauth.v2.access":  # authenticated by client id and secret, not a token
+            return self._oauth_access(request)
         handler = HANDLERS.get(method)
         if handler is None:
             return Reply(body={"ok": False, "error": "unknown_method"})
@@ -210,6 +214,46 @@ class SlackStandIn(WorkspaceHelpers):
         if request.token != self.socket_mode.app_token:
             return Reply(body={"ok": False, "error": "invalid_auth"})
         return Reply(body={"ok": True, "url": self.socket_mode.url})
+
+    def enable_oauth(self, client_id: str, client_secret: str) -> None:
+        """Accept OAuth installs of an app with these credentials."""
+        self.oauth_client = (client_id, client_secret)
+
+    def issue_oauth_code(self, installer_id: str) -> str:
+        """A one-time code, as Slack puts in the redirect after someone approves the install."""
+        code = f"{self.team_id}.{len(self.oauth_codes) + 1}.{time.time_ns()}"
+        self.oauth_codes[code] = installer_id
+        return code
+
+    def _oauth_access(self, request: Request) -> Reply:
+        """oauth.v2.access: exchange a code for this workspace's bot token."""
+        params = request.params
+        if (
+            self.oauth_client is None
+            or (
+                params.get("client_id"),
+                params.get("client_secret"),
+            )
+            != self.oauth_client
+        ):
+            return Reply(body={"ok": False, "error": "invalid_client_id"})
+        installer = self.oauth_codes.pop(str(params.get("code") or ""), None)
+        if installer is None:
+            return Reply(body={"ok": False, "error": "invalid_code"})
+        return Reply(
+            body={
+                "ok": True,
+                "app_id": self.ws.app_id,
+                "authed_user": {"id": installer},
+                "scope": ",".join(sorted(self.scopes)),
+                "token_type": "bot",
+                "access_token": self.bot_token,
+                "bot_user_id": self.ws.bot_user_id,
+                "team": {"id": self.ws.team_id, "name": self.ws.team_name},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        )
 
     # ---- fault injection
     def _queue(self, method: str, fault: _Fault, times: int) -> None:

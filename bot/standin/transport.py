@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 from collections.abc import Callable
@@ -63,6 +64,11 @@ def parse_request(handler: BaseHTTPRequestHandler) -> Request:
     auth = handler.headers.get("Authorization") or ""
     if auth.lower().startswith("bearer "):
         token = auth[7:].strip()
+    elif auth.lower().startswith("basic "):  # oauth.v2.access: client credentials
+        with contextlib.suppress(ValueError):
+            client_id, _, secret = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            params.setdefault("client_id", client_id)
+            params.setdefault("client_secret", secret)
     return Request(handler.command, split.path, params, token, raw, bad_body)
 
 

@@ -1,0 +1,88 @@
+"""Install lifecycle: uninstalls and revoked tokens stop a workspace's schedules, data stays."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from sqlalchemy import update
+
+from bot.services import Services, services_of
+from storage.models import Delivery, Pair
+from storage.workspaces import is_active, set_workspace_status
+
+log = logging.getLogger(__name__)
+
+
+def stop_workspace(services: Services, team_id: str, reason: str) -> int:
+    """Mark the workspace inactive and cancel its pending messages; return how many."""
+    now = services.clock.now()
+    with services.sessions.begin() as session:
+        set_workspace_status(session, team_id, "uninstalled", now)
+        cancelled = session.execute(
+            update(Delivery)
+            .where(Delivery.team_id == team_id, Delivery.status == "pending")
+            .values(status="cancelled", last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+    count = int(getattr(cancelled, "rowcount", 0) or 0)
+    log.warning(
+        "workspace stopped (%s): %d pending messages cancelled; its data is kept until an "
+        "operator runs `mentorship-bot purge-team %s`",
+        reason,
+        count,
+        team_id,
+        extra={"team_id": team_id},
+    )
+    return count
+
+
+def _forget_installation(services: Services, team_id: str, bots_only: bool) -> None:
+    store = services.installation_store
+    if store is None:
+        return
+    if bots_only:
+        store.delete_bot(enterprise_id=None, team_id=team_id)
+    else:
+        store.delete_all(enterprise_id=None, team_id=team_id)
+
+
+def on_app_uninstalled(body: dict[str, Any], context: BoltContext) -> None:
+    """The workspace removed the app."""
+    services = services_of(context)
+    team_id = str(body.get("team_id") or context.team_id or "")
+    _forget_installation(services, team_id, bots_only=False)
+    stop_workspace(services, team_id, "app uninstalled")
+
+
+def on_tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """The bot token was revoked: nothing can be sent any more."""
+    services = services_of(context)
+    team_id = str(body.get("team_id") or context.team_id or "")
+    if (event.get("tokens") or {}).get("bot"):
+        _forget_installation(services, team_id, bots_only=True)
+        stop_workspace(services, team_id, "bot token revoked")
+
+
+def reactivate_on_traffic(context: BoltContext, next: Callable[[], Any]) -> None:
+    """Single-workspace mode: a signed request from a stopped workspace means it is back."""
+    services = services_of(context)
+    team_id = context.team_id
+    if team_id and not services.config.slack.oauth_enabled and context.get("authorize_result"):
+        with services.sessions() as session:
+            active = is_active(session, team_id)
+        if not active:
+            with services.sessions.begin() as session:
+                set_workspace_status(session, team_id, "active", services.clock.now())
+                session.execute(
+                    update(Pair).where(Pair.team_id == team_id).values(planned_until=None)
+                )
+    next()
+
+
+def register(app: App) -> None:
+    """Wire the lifecycle events."""
+    app.event("app_uninstalled")(on_app_uninstalled)
+    app.event("tokens_revoked")(on_tokens_revoked)

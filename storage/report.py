@@ -1,0 +1,95 @@
+"""Counts behind the program report, one workspace at a time. No reflection text is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Meeting,
+    MeetingStatus,
+    Pair,
+    Person,
+    PromptStatus,
+    ReflectionPrompt,
+    UTCDateTime,
+)
+
+HELD, RESCHEDULED = MeetingStatus.HELD.value, MeetingStatus.RESCHEDULED.value
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """Meetings and reflection prompts of one pair, as counted for the report."""
+
+    planned: int = 0
+    held: int = 0
+    last_held: datetime | None = None
+    asked: int = 0
+    answered: int = 0
+    ignored: int = 0
+
+
+def team_ids(session: Session) -> list[str]:
+    """Workspaces that have at least one pair."""
+    return sorted(session.scalars(select(distinct(Pair.team_id))))
+
+
+def team_pairs(session: Session, team_id: str) -> list[Pair]:
+    """Every pair of a workspace, oldest first."""
+    return list(session.scalars(select(Pair).where(Pair.team_id == team_id).order_by(Pair.id)))
+
+
+def cached_names(session: Session, team_id: str) -> dict[str, str]:
+    """user id -> cached display name, for one workspace."""
+    rows = session.execute(select(Person.user_id, Person.name).where(Person.team_id == team_id))
+    return {user_id: name for user_id, name in rows if name}
+
+
+def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, PairCounts]:
+    """Per pair: meetings planned (time passed, moved originals excluded, or held) and held,
+    the last held meeting, and reflection prompts asked, answered, and ignored (expired unanswered).
+    """
+    held = Meeting.status == HELD
+    planned = or_(held, and_(Meeting.scheduled_at <= now, Meeting.status != RESCHEDULED))
+    meetings = session.execute(
+        select(
+            Meeting.pair_id,
+            func.sum(case((planned, 1), else_=0)),
+            func.sum(case((held, 1), else_=0)),
+            type_coerce(func.max(case((held, Meeting.scheduled_at), else_=None)), UTCDateTime()),
+        )
+        .where(Meeting.team_id == team_id)
+        .group_by(Meeting.pair_id)
+    ).all()
+    asked = ReflectionPrompt.asked_at.is_not(None)
+    ignored = and_(
+        asked,
+        ReflectionPrompt.status == PromptStatus.EXPIRED.value,
+        ReflectionPrompt.position == 0,
+    )
+    prompts = session.execute(
+        select(
+            ReflectionPrompt.pair_id,
+            func.sum(case((asked, 1), else_=0)),
+            func.sum(case((ReflectionPrompt.status == PromptStatus.DONE.value, 1), else_=0)),
+            func.sum(case((ignored, 1), else_=0)),
+        )
+        .where(ReflectionPrompt.team_id == team_id)
+        .group_by(ReflectionPrompt.pair_id)
+    ).all()
+    counts = {
+        pair_id: PairCounts(planned=int(n or 0), held=int(h or 0), last_held=last)
+        for pair_id, n, h, last in meetings
+    }
+    for pair_id, n_asked, n_done, n_ignored in prompts:
+        counts[pair_id] = replace(
+            counts.get(pair_id, PairCounts()),
+            asked=int(n_asked or 0),
+            answered=int(n_done or 0),
+            ignored=int(n_ignored or 0),
+        )
+    return counts
