@@ -46,6 +46,7 @@ class SchedulerConfig:
     tick_seconds: float = 30.0
     nudge_lead_hours: float = 24.0
     horizon_days: int = 28
+    lease_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ _KNOWN: dict[str, set[str]] = {
     "slack": {"api_url", "authorize_url"},
     "database": {"url"},
     "server": {"host", "port", "threads"},
-    "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days"},
+    "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days", "lease_seconds"},
     "clock": {"start", "speed"},
     "program": {"admins", "workspace_admins"},
     "reflection": {"reminder_hours", "window_days"},
@@ -171,6 +172,9 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
             "scheduler.nudge_lead_hours", get("scheduler", "nudge_lead_hours"), 24.0
         ),
         horizon_days=int(_positive("scheduler.horizon_days", get("scheduler", "horizon_days"), 28)),
+        lease_seconds=_positive(
+            "scheduler.lease_seconds", get("scheduler", "lease_seconds"), 120.0
+        ),
     )
 
     clock = ClockConfig(

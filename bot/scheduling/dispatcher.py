@@ -94,13 +94,15 @@ class Dispatcher:
         *,
         owner: str | None = None,
         batch: int = 50,
-        lease_seconds: float = 120.0,
+        lease_seconds: float | None = None,
         client: WebClient | None = None,
     ) -> None:
         self.services = services
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
-        self.lease_seconds = lease_seconds
+        self.lease_seconds = (
+            lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
+        )
         self.client = client  # None: each workspace's own token, without retries
 
     @property
@@ -171,6 +173,11 @@ class Dispatcher:
                 text=message.text,
                 blocks=message.blocks,
                 unfurl_links=False,
+                # Which outbox row this is: lets an operator (and tests) reconcile `unknown` rows.
+                metadata={
+                    "event_type": "mentorship_delivery",
+                    "event_payload": {"delivery_id": job.id, "kind": job.kind},
+                },
             )
         except SlackApiError as exc:
             self._slack_error(job, exc, stats)
