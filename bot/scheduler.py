@@ -37,8 +37,14 @@ def run_tick(services: Services, dispatcher: Dispatcher) -> DispatchStats:
 class Heartbeat:
     """A BackgroundScheduler running `run_tick` every `tick_seconds` (real seconds)."""
 
-    def __init__(self, services: Services, dispatcher: Dispatcher | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        dispatcher: Dispatcher | None = None,
+        tick_seconds: float | None = None,
+    ) -> None:
         self.services = services
+        self.tick_seconds = tick_seconds or services.config.scheduler.tick_seconds
         self.dispatcher = dispatcher or Dispatcher(services)
         self.scheduler = BackgroundScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -63,7 +69,7 @@ class Heartbeat:
         self.scheduler.add_job(
             self._job,
             "interval",
-            seconds=self.services.config.scheduler.tick_seconds,
+            seconds=self.tick_seconds,
             id=JOB_ID,
             next_run_time=datetime.now(self.scheduler.timezone),
         )

@@ -46,7 +46,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        # IMMEDIATE by default: a deferred transaction that reads and then writes fails at once
+        # with "database is locked" when another connection wrote in between (WAL snapshots
+        # cannot be upgraded); taking the write lock at BEGIN makes it wait its turn instead.
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
