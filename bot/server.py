@@ -15,6 +15,7 @@ from sqlalchemy import text
 from waitress.server import create_server
 
 from bot.services import Services
+from storage.db import current_revision, head_revision
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,11 @@ def _health(
         with services.sessions() as session:
             session.execute(text("SELECT 1"))
         body["database"] = "ok"
+        engine = services.sessions.kw["bind"]
+        current, head = current_revision(engine), head_revision()
+        body["schema"] = current
+        if current != head:
+            body.update(status="error", schema_error=f"run `mentorship-bot db upgrade` (need {head})")
     except Exception as exc:  # health must answer, whatever the database says
         body.update(status="error", database=f"error: {type(exc).__name__}")
     if extra is not None:

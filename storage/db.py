@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
     """The newest migration revision shipped with the code."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
