@@ -42,7 +42,10 @@ def build_manifest(base_url: str, name: str = "Mentorship") -> dict[str, Any]:
                 }
             ],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": {
+            "redirect_urls": [base_url.rstrip("/") + "/slack/oauth_redirect"],
+            "scopes": {"bot": list(BOT_SCOPES)},
+        },
         "settings": {
             "event_subscriptions": {"request_url": url, "bot_events": list(BOT_EVENTS)},
             "interactivity": {"is_enabled": True, "request_url": url},
