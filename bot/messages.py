@@ -14,10 +14,18 @@ from bot.domain.timefmt import format_local_date, slack_date
 CADENCE_WORDS = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
 
 USAGE = (
-    "*Mentorship commands*\n"
+    "*Mentorship commands* (only you see the answers)\n"
     "• `/mentorship start [@mentee] [@mentor]` — set up a mentorship plan\n"
+    "• `/mentorship list` — your mentorships\n"
+    "• `/mentorship status [@partner]` — one mentorship in full\n"
+    "• `/mentorship pause [weeks] [@partner]` — pause the nudges (2 weeks unless you say); "
+    "it resumes by itself\n"
+    "• `/mentorship resume [@partner]` — pick a paused mentorship up again\n"
+    "• `/mentorship end [@partner]` — end a mentorship (asks first)\n"
+    "• `/mentorship reflect` — answer your open reflection questions now\n"
+    "• `/mentorship report` — the program report (program admins)\n"
     "• `/mentorship help` — this message\n"
-    "Your mentorships, goals and milestones are in my *Home* tab."
+    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action."
 )
 
 
@@ -52,7 +60,8 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
     partner = s.mentee_name if reader_role == "mentor" else s.mentor_name
     role_phrase = "mentor" if reader_role == "mentor" else "mentee"
     when = slack_date(s.first_meeting, reader_tz, "{date_short_pretty} at {time}")
-    channels = ", ".join(CHANNELS.get(c, c).lower() for c in s.channels)
+    names = [CHANNELS.get(c, c).lower() for c in s.channels]
+    channels = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
     intro = (
         f"📅 Your mentorship with *{partner}* is set up — you're the {role_phrase}. "
         f"First meeting {when}, then {s.cadence_phrase}."
