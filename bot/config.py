@@ -166,8 +166,19 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         raise ConfigError("server.threads: must be at least 1")
     server = ServerConfig(host=host, port=port, threads=threads)
 
+    clock = ClockConfig(
+        start=_instant("clock.start", get("clock", "start")),
+        speed=_positive("clock.speed", get("clock", "speed"), 1.0),
+    )
+    if clock.speed != 1.0 and clock.start is None:
+        raise ConfigError("clock.speed: needs clock.start (the simulated instant to begin at)")
+    # Unset, the tick follows the clock: every 30 s in real time, and no more than a simulated
+    # minute apart (at least 0.1 s) when the clock runs faster, so nothing is late by hours.
+    default_tick = max(0.1, min(30.0, 60.0 / clock.speed))
     scheduler = SchedulerConfig(
-        tick_seconds=_positive("scheduler.tick_seconds", get("scheduler", "tick_seconds"), 30.0),
+        tick_seconds=_positive(
+            "scheduler.tick_seconds", get("scheduler", "tick_seconds"), default_tick
+        ),
         nudge_lead_hours=_positive(
             "scheduler.nudge_lead_hours", get("scheduler", "nudge_lead_hours"), 24.0
         ),
@@ -176,13 +187,6 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
             "scheduler.lease_seconds", get("scheduler", "lease_seconds"), 120.0
         ),
     )
-
-    clock = ClockConfig(
-        start=_instant("clock.start", get("clock", "start")),
-        speed=_positive("clock.speed", get("clock", "speed"), 1.0),
-    )
-    if clock.speed != 1.0 and clock.start is None:
-        raise ConfigError("clock.speed: needs clock.start (the simulated instant to begin at)")
 
     admins = get("program", "admins") or []
     if not isinstance(admins, list) or not all(isinstance(a, str) for a in admins):

@@ -82,3 +82,15 @@ def test_example_config_parses() -> None:
     example = Path(__file__).resolve().parents[1] / "config.example.toml"
     config = load_config(example, env={})
     assert config.server.port == 3000
+
+
+def test_tick_follows_a_fast_clock_unless_set() -> None:
+    fast = {"clock": {"start": "2027-03-01T08:00:00Z", "speed": 3600}}
+    assert parse_config(fast, {}).scheduler.tick_seconds == 0.1
+    assert (
+        parse_config(
+            {"clock": {"start": "2027-03-01T08:00:00Z", "speed": 10}}, {}
+        ).scheduler.tick_seconds
+        == 6.0
+    )
+    assert parse_config({**fast, "scheduler": {"tick_seconds": 2}}, {}).scheduler.tick_seconds == 2
