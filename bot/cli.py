@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes", action="store_true", help="really delete (required)")
     purge.set_defaults(func=cmd_purge_team)
 
+    export = sub.add_parser("export", help="write the program report (one row per pair)")
+    export.add_argument("--csv", type=Path, required=True, metavar="PATH", help="CSV file to write")
+    export.add_argument(
+        "--team", action="append", default=[], metavar="T", help="only this workspace (repeatable)"
+    )
+    export.set_defaults(func=cmd_export)
+
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", required=True, help="public base URL, e.g. https://bot.example")
     manifest.set_defaults(func=cmd_manifest)
@@ -131,6 +138,15 @@ def cmd_purge_team(args: argparse.Namespace) -> int:
     engine.dispose()
     print(", ".join(f"{table}: {n}" for table, n in counts.items() if n) or "nothing stored")
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the program report as CSV."""
+    from bot.export import export_csv
+    from bot.runtime import make_clock
+
+    config = _config(args)
+    return export_csv(config, make_clock(config.clock), args.csv, args.team)
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:

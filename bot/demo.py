@@ -26,7 +26,7 @@ from storage.db import upgrade
 
 T = TypeVar("T")
 TOKEN, SECRET, TEAM = "xoxb-demo", "demo-signing-secret", "T0DEMO0001"
-OMAR, MAYA = "U0OMAR0001", "U0MAYA0001"
+OMAR, MAYA, KAI = "U0OMAR0001", "U0MAYA0001", "U0KAI00001"
 MENTORING = "C0MENTOR01"
 DEFAULT_START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -284,6 +284,29 @@ class People:
         self.story.flush()
 
 
+def show_home(story: Story, user_id: str) -> None:
+    """The person opens the app's Home tab; the transcript shows what was published."""
+    before = story.standin.home_view(user_id)
+    old_hash = before.view["hash"] if before else None
+    story.driver.open_home(user_id)
+    _wait(
+        lambda: (
+            (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
+        ),
+        "the Home tab",
+    )
+    story.flush()
+
+
+def show_report(story: Story) -> None:
+    """Kai, a workspace admin, looks at the program: their Home tab and `/mentorship report`."""
+    story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
+    show_home(story, KAI)
+    story.driver.slash_command(KAI, "report")
+    _wait(lambda: story.standin.ephemeral_messages(KAI), "the report")
+    story.flush()
+
+
 def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
     """Play the story and print what each person saw; return an exit code."""
     out = print
@@ -310,7 +333,10 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
                 lambda: "nothing for you" in story.standin.dm_messages(MAYA)[-1].text, "the reply"
             )
             story.flush()
+            show_home(story, MAYA)  # a week in: her mentorship, goals and milestones
             story.advance_until(END, people)
+            show_home(story, MAYA)  # at the end: the completed mentorship
+            show_report(story)
         finally:
             if story is not None:
                 story.close()

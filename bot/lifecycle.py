@@ -1,6 +1,6 @@
 """Pausing, resuming and ending a pair, inside the caller's transaction, with notes to the others.
 
-A pause drops the meetings it covers (so they neither get nudges nor count as missed) and holds
+A pause cancels the meetings it covers (so they neither get nudges nor count as missed) and holds
 nudges for later meetings until it ends; reflection prompts that fall due meanwhile are skipped
 by the dispatcher. Resuming re-plans from now. Ending cancels everything still waiting.
 """
@@ -15,13 +15,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot import manage_messages as say
-from bot.domain.schedule import next_occurrence
+from bot.domain.schedule import next_occurrence, occurrences_utc
 from bot.manage_messages import PairNames
 from bot.retime import retime_pending
 from bot.scheduling.planner import zones_for
 from bot.services import Services
-from storage.lifecycle import drop_future_meetings, hold_until
-from storage.meetings import upcoming_meetings
+from storage.lifecycle import (
+    cancel_future_meetings,
+    last_cancelled_at,
+    revive_meetings,
+)
+from storage.meetings import slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
 from storage.outbox import NewDelivery, add_deliveries, cancel_for_pair
 from storage.pairs import meeting_rule
@@ -44,6 +48,16 @@ def next_meeting(session: Session, pair: Pair, now: datetime) -> datetime | None
     if planned:
         return planned[0].scheduled_at
     return next_occurrence(meeting_rule(pair), now)
+
+
+def revive(session: Session, pair: Pair, now: datetime) -> int:
+    """Bring back cancelled future meetings that the pair's rule still has (after a resume or
+    an edit), so the planner gives them their messages again."""
+    latest = last_cancelled_at(session, pair.team_id, pair.id, now)
+    if latest is None:
+        return 0
+    slots = {slot_key(i) for i in occurrences_utc(meeting_rule(pair), until=latest)}
+    return revive_meetings(session, pair.team_id, pair.id, after=now, slots=slots)
 
 
 def resume_instant(until: date) -> datetime:
@@ -88,11 +102,11 @@ def pause(
     until = now.date() + timedelta(weeks=weeks) if weeks else None
     pair.status, pair.paused_until, pair.updated_at = "paused", until, now
     before = resume_instant(until) if until else None
-    drop_future_meetings(
+    cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, before=before, reason="mentorship paused"
     )
-    if before is not None:
-        hold_until(session, pair.team_id, pair.id, "nudge", before)
+    if before is not None:  # nudges for meetings after the pause wait for its end (by day)
+        retime_pending(session, services, pair, kinds=("nudge",), not_before=before)
     tell(
         session,
         services,
@@ -114,6 +128,7 @@ def resume(
         return Change(False, say.not_now(names, pair.status, "resume", pair.paused_until))
     pair.status, pair.paused_until, pair.planned_until = "active", None, None
     pair.updated_at = now
+    revive(session, pair, now)
     session.flush()
     retime_pending(session, services, pair)  # nudges held for the pause's end come back
     upcoming = next_meeting(session, pair, now)
@@ -136,7 +151,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
         return Change(False, say.not_now(names, pair.status, "end", None))
     pair.status, pair.paused_until, pair.updated_at = "ended", None, now
     cancel_for_pair(session, pair.team_id, pair.id, "mentorship ended")
-    drop_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
+    cancel_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
     tell(
         session,
         services,
@@ -158,7 +173,7 @@ def pause_for_deactivated(
     if pair.status not in OPEN_STATUSES:
         return False
     pair.status, pair.paused_until, pair.updated_at = "paused", None, now
-    drop_future_meetings(
+    cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, reason="participant deactivated"
     )
     other = pair.partner_of(gone_id)

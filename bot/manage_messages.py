@@ -19,7 +19,10 @@ from bot.domain.timefmt import format_local_date, slack_date
 
 # Buttons in ephemeral command replies; values carry only ids (and the pause length).
 CMD_STATUS, CMD_PAUSE, CMD_RESUME, CMD_END = "cmd_status", "cmd_pause", "cmd_resume", "cmd_end"
-PAUSE_DONE = "⏸"
+REPORT_ADMINS_ONLY = (
+    "The program report is for program admins. If you run the program, ask your Slack admin "
+    "to add you to `[program] admins`."
+)
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,10 @@ def edited_notice(
     p: PairNames, reader: str, next_meeting: datetime | None, cadence: str, tz: str
 ) -> str:
     """To both participants when the plan changed."""
-    who = "You" if reader == p.actor_id else f"*{p.name(p.actor_id)}*"
-    text = f"✏️ {who} updated the plan for {p.described_for(reader)}."
+    if reader == p.actor_id:
+        text = f"✏️ You updated the plan for {p.described_for(reader)}."
+    else:
+        text = f"✏️ *{p.name(p.actor_id)}* updated the plan for {p.by_whom(reader)}."
     if next_meeting is not None:
         text += f" Next meeting {slack_date(next_meeting, tz)}, then {cadence}."
     return text + " The details are in my Home tab."

@@ -107,6 +107,8 @@ def answered(status: str, at: datetime, reader_tz: str, by_name: str | None) -> 
         return f"⏭ {who}: the {day} session was skipped. See you at the next one."
     if status == "rescheduled":
         return f"📅 {who}: the {day} session moved to a new time."
+    if status == "cancelled":
+        return f"The {day} session is off: the mentorship was paused, ended or re-planned."
     return f"{who}: {status}."
 
 

@@ -61,7 +61,9 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
     role_phrase = "mentor" if reader_role == "mentor" else "mentee"
     when = slack_date(s.first_meeting, reader_tz, "{date_short_pretty} at {time}")
     names = [CHANNELS.get(c, c).lower() for c in s.channels]
-    channels = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+    channels = (
+        " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+    )
     intro = (
         f"📅 Your mentorship with *{partner}* is set up — you're the {role_phrase}. "
         f"First meeting {when}, then {s.cadence_phrase}."

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.domain.plan import PersonFacts
 from bot.services import Services
@@ -43,6 +46,14 @@ def lookup_person(
         if exc.response.get("error") in ("user_not_found", "user_not_visible"):
             return PersonFacts(user_id=user_id, name=user_id, exists=False)
         raise
+    facts = facts_from_user(user, user_id)
+    with services.sessions.begin() as session:
+        remember(session, team_id, facts, now)
+    return facts
+
+
+def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:
+    """PersonFacts from a Slack user object (`users.info`, or a `user_change` event)."""
     profile = user.get("profile") or {}
     name = (
         profile.get("real_name")
@@ -51,24 +62,26 @@ def lookup_person(
         or user.get("name")
         or user_id
     )
-    is_bot = bool(user.get("is_bot")) or user_id == "USLACKBOT"
-    with services.sessions.begin() as session:
-        save_person(
-            session,
-            team_id=team_id,
-            user_id=user_id,
-            name=name,
-            tz=user.get("tz"),
-            deleted=bool(user.get("deleted")),
-            is_bot=is_bot,
-            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
-            now=now,
-        )
     return PersonFacts(
         user_id=user_id,
-        name=name,
-        is_bot=is_bot,
+        name=str(name),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+    )
+
+
+def remember(session: Session, team_id: str, facts: PersonFacts, now: datetime) -> None:
+    """Store a user's facts in the cache."""
+    save_person(
+        session,
+        team_id=team_id,
+        user_id=facts.user_id,
+        name=facts.name,
+        tz=facts.tz,
+        deleted=facts.deleted,
+        is_bot=facts.is_bot,
+        is_admin=facts.is_admin,
+        now=now,
     )

@@ -2,7 +2,7 @@
 
 The schedule is rebuilt without duplicating or losing anything: meetings still in the new rule
 keep their rows and their waiting messages (so nothing is sent twice); meetings the new rule no
-longer has are dropped with their messages; waiting milestone messages are re-timed in place;
+longer has are cancelled with their messages (and come back if a later edit restores them); waiting milestone messages are re-timed in place;
 the planner fills in the new slots on its next tick.
 """
 
@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from bot import manage_messages as say
 from bot.domain.plan import Plan, PlanForm
 from bot.domain.schedule import occurrences_utc
-from bot.lifecycle import next_meeting, tell
+from bot.lifecycle import next_meeting, revive, tell
 from bot.manage_messages import PairNames
 from bot.messages import CADENCE_WORDS
 from bot.plan_modal import build_plan_modal
 from bot.plan_sync import sync_goals, sync_milestones
 from bot.retime import cancel_orphans, retime_pending
 from bot.services import Services
-from storage.lifecycle import drop_future_meetings, pending_rows
+from storage.lifecycle import cancel_future_meetings, pending_rows
 from storage.meetings import slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
 from storage.pairs import meeting_rule
@@ -130,9 +130,11 @@ def apply_edit(
     if future:
         until = max(m.scheduled_at for m in future)
         keep = {slot_key(i) for i in occurrences_utc(meeting_rule(pair), until=until)}
-        drop_future_meetings(
+        cancel_future_meetings(
             session, pair.team_id, pair.id, after=now, keep_slots=keep, reason="plan changed"
         )
+    if pair.status == "active":
+        revive(session, pair, now)  # e.g. an edit that goes back to an earlier time
     session.flush()
     retime_pending(session, services, pair)
     upcoming = next_meeting(session, pair, now) if pair.status == "active" else None

@@ -44,7 +44,7 @@ def timing(
         at = meeting.scheduled_at
         if row.kind == "nudge":
             lead = timedelta(hours=cfg.scheduler.nudge_lead_hours)
-            return max(nudge_due(at, lead, tz), now), at
+            return nudge_due(at, lead, tz, not_before=now), at
         after = followup_due(at, tz)
         return after, after + FOLLOWUP_WINDOW
     milestone = _milestone(session, row)
@@ -73,13 +73,20 @@ def cancel_orphans(session: Session, pair: Pair) -> int:
 
 
 def retime_pending(
-    session: Session, services: Services, pair: Pair, recipients: Collection[str] | None = None
+    session: Session,
+    services: Services,
+    pair: Pair,
+    recipients: Collection[str] | None = None,
+    *,
+    kinds: Collection[str] = TIMED_KINDS,
+    not_before: datetime | None = None,
 ) -> int:
-    """Recompute when a pair's waiting messages go out (for `recipients`, or everyone)."""
-    now = services.clock.now()
+    """Recompute when a pair's waiting messages go out (for `recipients`, or everyone), no
+    earlier than `not_before` (default: now)."""
+    now = not_before or services.clock.now()
     zones = zones_for(session, pair)
     moved = 0
-    for row in pending_rows(session, pair.team_id, pair.id, TIMED_KINDS):
+    for row in pending_rows(session, pair.team_id, pair.id, kinds):
         if recipients is not None and row.recipient_id not in recipients:
             continue
         found = timing(session, services, pair, row, zones.get(row.recipient_id, pair.tz), now)

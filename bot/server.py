@@ -98,7 +98,9 @@ def _health(
         current, head = current_revision(engine), head_revision()
         body["schema"] = current
         if current != head:
-            body.update(status="error", schema_error=f"run `mentorship-bot db upgrade` (need {head})")
+            body.update(
+                status="error", schema_error=f"run `mentorship-bot db upgrade` (need {head})"
+            )
     except Exception as exc:  # health must answer, whatever the database says
         body.update(status="error", database=f"error: {type(exc).__name__}")
     if extra is not None:

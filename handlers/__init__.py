@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, meetings, plans, reflections, workspace
+from handlers import commands, home, manage, meetings, people, plans, reflections, workspace
 
 
 def register(app: App) -> None:
@@ -14,3 +14,6 @@ def register(app: App) -> None:
     meetings.register(app)
     reflections.register(app)
     workspace.register(app)
+    home.register(app)
+    manage.register(app)
+    people.register(app)

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -14,6 +14,7 @@ from bot.messages import USAGE
 from bot.people import lookup_person
 from bot.plan_modal import build_plan_modal
 from bot.services import services_of
+from handlers.manage import COMMANDS, on_subcommand
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -30,15 +31,18 @@ def parse_start_mentions(text: str, creator_id: str) -> tuple[str | None, str | 
 
 
 def on_mentorship_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
-    """Route `/mentorship <subcommand>`."""
+    """Route `/mentorship <subcommand>`; every reply is ephemeral."""
     text = (command.get("text") or "").strip()
     sub, _, rest = text.partition(" ")
     sub = sub.lower()
     if sub == "start":
         ack()
         open_plan_modal(command, rest, client, context)
+    elif sub in COMMANDS:
+        ack()
+        on_subcommand(sub, rest, command, client, context, respond)
     elif sub in ("", "help"):
         ack(text=USAGE)
     else:

@@ -81,6 +81,10 @@ class Pair(Base):
             sqlite_where=text("status IN ('active', 'paused')"),
             postgresql_where=text("status IN ('active', 'paused')"),
         ),
+        # The scheduler's every-tick questions (which pairs need planning, which have ended,
+        # which pauses ran out) find their few rows without reading every pair.
+        Index("ix_pairs_status_planned_until", "status", "planned_until"),
+        Index("ix_pairs_status_end_date", "status", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -260,7 +264,11 @@ class ReflectionPrompt(Base):
     """The questions one participant is asked at one milestone, and how far they got."""
 
     __tablename__ = "reflection_prompts"
-    __table_args__ = (UniqueConstraint("milestone_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "user_id"),
+        # Every planner tick sweeps open prompts past their window.
+        Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

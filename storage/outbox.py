@@ -103,11 +103,17 @@ def release_stale(session: Session, now: datetime) -> tuple[int, int]:
 
 
 def expire_overdue(session: Session, now: datetime) -> int:
-    """Pending rows past their lateness window become `expired` (counted, never sent late)."""
+    """Due rows past their lateness window become `expired` (counted, never sent late).
+
+    Only due rows are looked at, through the (status, due_at) index: a row that is not due
+    cannot be sent anyway and is expired by the first claim after it falls due. Looking at
+    every pending row made each claim scan the whole planned future (all pairs' weeks ahead).
+    """
     result = session.execute(
         update(Delivery)
         .where(
             Delivery.status == PENDING,
+            Delivery.due_at <= now,
             Delivery.expires_at.is_not(None),
             Delivery.expires_at <= now,
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from storage.lifecycle import CANCELLED_MEETING
 from storage.models import (
     Meeting,
     MeetingStatus,
@@ -35,7 +36,7 @@ class PairCounts:
 
 def team_ids(session: Session) -> list[str]:
     """Workspaces that have at least one pair."""
-    return sorted(session.scalars(select(distinct(Pair.team_id))))
+    return sorted(session.scalars(select(Pair.team_id).distinct()))
 
 
 def team_pairs(session: Session, team_id: str) -> list[Pair]:
@@ -50,11 +51,15 @@ def cached_names(session: Session, team_id: str) -> dict[str, str]:
 
 
 def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, PairCounts]:
-    """Per pair: meetings planned (time passed, moved originals excluded, or held) and held,
+    """Per pair: meetings planned (time passed, moved originals and cancelled ones excluded, or
+    held) and held,
     the last held meeting, and reflection prompts asked, answered, and ignored (expired unanswered).
     """
     held = Meeting.status == HELD
-    planned = or_(held, and_(Meeting.scheduled_at <= now, Meeting.status != RESCHEDULED))
+    planned = or_(
+        held,
+        and_(Meeting.scheduled_at <= now, Meeting.status.not_in((RESCHEDULED, CANCELLED_MEETING))),
+    )
     meetings = session.execute(
         select(
             Meeting.pair_id,

@@ -40,3 +40,7 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "Your mentorship with *Omar* is complete" in out
     assert "6 held of 7 planned (1 skipped)" in out
     assert "Traceback" not in out
+    # The App Home a week in, and the program report for an admin at the end.
+    assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out
+    assert "[⏸ Pause 2 weeks]" in out and "➡️ *Kickoff* · Tue 9 Mar 2027 (next)" in out
+    assert "ephemeral to Kai: Mentorship program" in out and "6 of 7 planned (86%)" in out

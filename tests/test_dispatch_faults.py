@@ -258,3 +258,28 @@ def test_two_dispatchers_on_one_database_send_each_row_exactly_once(bot: Bot, db
     assert sum(sent.values()) == n and all(sent.values()), sent
     with bot.sessions() as s:
         assert status_counts(s, TEAM) == {"sent": n}
+
+
+# -- errors while building a message ----------------------------------------------------------
+
+
+def test_a_failing_lookup_while_rendering_does_not_stop_the_tick(bot: Bot) -> None:
+    """users.info fails while Maya's nudge is built: the tick goes on, her nudge is retried."""
+    start(bot, OMAR, plan())
+    tl = Timeline(bot)
+    tl.tick()
+    bot.clock.set(at("2027-03-08T15:00", BERLIN))  # the people cache is a week old by now
+    bot.standin.fail_next("users.info", "fatal_error")
+    stats = bot.tick()
+    tl.collect()
+    assert stats.retried == 1 and stats.sent >= 1
+    assert len(tl.to(OMAR, "nudge")) == 1 and tl.to(MAYA, "nudge") == []
+    maya = next(d for d in kinds(bot, "nudge") if d.recipient_id == MAYA)
+    assert (maya.status, maya.last_error) == ("pending", "fatal_error")
+    bot.clock.advance(timedelta(seconds=29))
+    assert tl.tick() == []  # not before the back-off
+    bot.clock.advance(timedelta(seconds=1))
+    tl.tick()
+    assert [n.fallback for n in tl.to(MAYA, "nudge")] == ["Tue 9 Mar at 09:00"]
+    maya = next(d for d in kinds(bot, "nudge") if d.recipient_id == MAYA)
+    assert (maya.status, maya.attempts) == ("sent", 2)

@@ -467,6 +467,7 @@ def event_of(body: bytes) -> dict[str, Any]:
         ("bot_message", "MessageBotPayload.json"),
         ("file_share", "MessageFileSharePayload.json"),
         ("thread_broadcast", "MessageThreadBroadcastPayload.json"),
+        ("user_change", "UserChangePayload.json"),
     ],
 )
 def test_event_payloads_have_slacks_keys(
@@ -485,6 +486,8 @@ def test_event_payloads_have_slacks_keys(
         client = WebClient(token="xoxb-test", base_url=standin.api_url)
         client.views_publish(user_id=MAYA, view={"type": "home", "blocks": [section("Home")]})
         driver.open_home(MAYA)
+    elif case == "user_change":
+        driver.change_user(MAYA, tz="Asia/Tokyo")
     elif case in ("bot_message", "file_share", "thread_broadcast"):
         driver.send_message_event(MAYA, text=case, subtype=case, thread_ts=root)
     reference = load(f"java-slack-sdk/events/{reference_file}")
@@ -496,3 +499,5 @@ def test_event_payloads_have_slacks_keys(
         ok = {k: v for k, v in ok.items() if k not in ("thread_ts", "parent_user_id")}
     missing = sorted(k for k in reference["event"] if k not in sent["event"] and k not in ok)
     assert missing == [], f"{case}: event lacks {missing}"
+    if case == "user_change":  # the member inside has users.info's keys, as Slack's recording
+        assert shape_errors(sent["event"]["user"], reference["event"]["user"]) == []

@@ -31,17 +31,25 @@ def _shift_into_day(instant: datetime, tz: str, *, forward: bool) -> datetime:
     return target.astimezone(instant.tzinfo)
 
 
-def nudge_due(meeting: datetime, lead: timedelta, reader_tz: str) -> datetime:
+def nudge_due(
+    meeting: datetime, lead: timedelta, reader_tz: str, not_before: datetime | None = None
+) -> datetime:
     """When to nudge a participant: `lead` before the meeting, but never in their night.
 
     A due time between 21:00 and 08:00 in the reader's zone moves to 08:00 that morning when that
     still leaves 30 minutes before the meeting, otherwise back to 20:59 the evening before.
+    With `not_before` (now, when a meeting is planned late) the nudge is never earlier than it:
+    it goes out then, or at the next 08:00 if that still leaves 30 minutes, and only goes out in
+    the night when there is no waking moment left before the meeting.
     """
     due = meeting - lead
+    if not_before is not None and due < not_before:
+        due = not_before
     later = _shift_into_day(due, reader_tz, forward=True)
     if later <= meeting - MIN_NOTICE:
         return later
-    return _shift_into_day(due, reader_tz, forward=False)
+    earlier = _shift_into_day(due, reader_tz, forward=False)
+    return earlier if not_before is None else max(earlier, not_before)
 
 
 def followup_due(meeting: datetime, reader_tz: str) -> datetime:

@@ -8,6 +8,7 @@ import http.client
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -60,6 +61,8 @@ PERMANENT = frozenset(
     }
 )
 MAX_ATTEMPTS = 5
+# A tick waits out a 429's Retry-After (real seconds) up to this long and then goes on sending.
+MAX_WAIT = 10.0
 COLLAPSIBLE = frozenset({"nudge", "followup"})
 WHAT = {
     "nudge": "the meeting nudge",
@@ -82,6 +85,8 @@ class DispatchStats:
     skipped: int = 0
     collapsed: int = 0
     rate_limited: bool = False
+    rate_limits: int = 0  # 429 answers
+    waited: float = 0.0  # real seconds spent waiting them out
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -104,28 +109,54 @@ class Dispatcher:
             lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
         )
         self.client = client  # None: each workspace's own token, without retries
+        self.sleep = time.sleep
+        self._retry_after = 0.0  # real seconds, from the last 429
 
     @property
     def lease(self) -> timedelta:
         return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
 
     def tick(self, max_batches: int = 100) -> DispatchStats:
-        """Claim and send due rows until none are due, a 429 arrives, or `max_batches`."""
+        """Claim and send due rows until none are due or `max_batches`.
+
+        A 429 puts that row back for Retry-After; the tick waits that long and goes on with
+        its claimed rows, so a backlog drains at the rate Slack allows. When it cannot wait
+        (a clock that does not run by itself, a long Retry-After, a claim that would be held
+        too long) it puts the rest of the batch back and ends, and the next tick goes on."""
         stats = DispatchStats()
         engine = self.services.sessions.kw["bind"]
         for _ in range(max_batches):
+            claimed_at = time.monotonic()
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
                 break
             jobs = self._load(ids)
+            stop = False
             for job in self._collapse(jobs, stats):
-                if stats.rate_limited:
+                if stop:
                     self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
                     continue
+                limits = stats.rate_limits
                 self._send(job, stats)
-            if stats.rate_limited:
+                if stats.rate_limits > limits:
+                    pause = self._pause(claimed_at)
+                    if pause is None:
+                        stop = True
+                    else:
+                        self.sleep(pause)
+                        stats.waited += pause
+            if stop:
                 break
         return stats
+
+    def _pause(self, claimed_at: float) -> float | None:
+        """Real seconds to wait out the last 429 before the next send, or None to stop."""
+        wait = self._retry_after
+        if self.services.clock.seconds_to_real(wait) <= 0:
+            return None  # a manual clock: whoever moves it runs the next tick
+        if wait > MAX_WAIT or time.monotonic() - claimed_at + wait > self.lease_seconds / 2:
+            return None
+        return wait
 
     def _load(self, ids: list[int]) -> list[Job]:
         with self.services.sessions() as session:
@@ -153,7 +184,15 @@ class Dispatcher:
             finish(session, job.id, self.owner, status, now=self.services.clock.now(), **kwargs)
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
-        outcome = render(self.services, job)
+        try:
+            outcome = render(self.services, job)
+        except SlackApiError as exc:  # e.g. users.info rate limited while building the message
+            self._slack_error(job, exc, stats)
+            return
+        except Exception as exc:  # one bad row must not end the tick and sit claimed for a lease
+            log.exception("delivery %s: could not build the %s message", job.id, job.kind)
+            self._retry_or_fail(job, f"{type(exc).__name__}: {exc}", stats)
+            return
         if isinstance(outcome, Skip):
             self._finish(job, CANCELLED, error=outcome.reason)
             stats.skipped += 1
@@ -220,6 +259,8 @@ class Dispatcher:
             delay = timedelta(seconds=max(retry_after, 1.0) * self.services.clock.speed)
             self._finish(job, "pending", retry_at=now + delay, count_attempt=False)
             stats.rate_limited = True
+            stats.rate_limits += 1
+            self._retry_after = max(retry_after, 1.0)
             log.info("rate limited by Slack; retrying in %.0f s", retry_after)
             return
         with self.services.sessions() as session:
@@ -239,6 +280,19 @@ class Dispatcher:
             self._tell_creator(job, error)
             return
         self._finish(job, "pending", retry_at=now + self._backoff(job) * tries, error=error)
+        stats.retried += 1
+
+    def _retry_or_fail(self, job: Job, error: str, stats: DispatchStats) -> None:
+        """Nothing was posted: try again later with a growing delay, and give up after a few."""
+        with self.services.sessions() as session:
+            row = session.get(Delivery, job.id)
+            tries = row.attempts if row is not None else MAX_ATTEMPTS
+        if tries >= MAX_ATTEMPTS:
+            self._finish(job, FAILED, error=error)
+            stats.failed += 1
+            return
+        retry_at = self.services.clock.now() + self._backoff(job) * tries
+        self._finish(job, "pending", retry_at=retry_at, error=error)
         stats.retried += 1
 
     def _tell_creator(self, job: Job, error: str) -> None:

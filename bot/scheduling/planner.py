@@ -42,7 +42,7 @@ def meeting_deliveries(
     slot = slot_key(at)
     for user_id in (pair.mentee_id, pair.mentor_id):
         tz = zones.get(user_id, pair.tz)
-        due = max(nudge_due(at, lead, tz), now)
+        due = nudge_due(at, lead, tz, not_before=now)  # planned late: still not in their night
         if due < at:
             rows.append(
                 NewDelivery(
@@ -134,7 +134,9 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                         select(Workspace.team_id).where(Workspace.status != "active")
                     ),
                 )
-                .order_by(Pair.id)
+                # In the order of the (status, planned_until) index: the pairs due for planning
+                # are found without reading every pair, however many there are.
+                .order_by(Pair.planned_until, Pair.id)
                 .limit(batch)
             ).all()
             for pair in pairs:

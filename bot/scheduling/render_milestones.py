@@ -157,7 +157,7 @@ def render_journey(services: Services, job: Job) -> Rendered | Skip:
     partner = lookup_person(
         services, services.client_for(pair.team_id), pair.team_id, pair.partner_of(job.recipient_id)
     )
-    planned = sum(n for status, n in counts.items() if status != "rescheduled")
+    planned = sum(n for status, n in counts.items() if status not in ("rescheduled", "cancelled"))
     facts = say.Journey(
         partner=partner.name,
         goals=[(g.text, g.status) for g in pair.goals],

@@ -141,6 +141,7 @@ class SlackDriver(EventsDriver):
         action_id: str,
         message: RecordedMessage | str | None,
         view_id: str | None,
+        block_id: str | None = None,
     ) -> tuple[RecordedMessage | StoredView, str, JSON]:
         with self.ws.lock:
             places: list[RecordedMessage | StoredView]
@@ -155,7 +156,7 @@ class SlackDriver(EventsDriver):
                 places = [*reversed(self.ws.open_modals(user_id)), *([home] if home else [])]
                 places += [m for m in reversed(self.ws.messages) if self._visible(user_id, m)]
             for place in places:
-                found = find_action(place.blocks, action_id)
+                found = find_action(place.blocks, action_id, block_id)
                 if found is not None:
                     return place, found[0], found[1]
         raise DriverError(f"{user_id} sees no element with action_id {action_id!r}")
@@ -168,10 +169,15 @@ class SlackDriver(EventsDriver):
         message: RecordedMessage | str | None = None,
         view_id: str | None = None,
         value: Any = None,
+        block_id: str | None = None,
+        forge: Mapping[str, Any] | None = None,
     ) -> DriverResponse:
-        """The user uses a button/select (by action_id) in a message or view: block_actions."""
-        place, block_id, element = self._locate(user_id, action_id, message, view_id)
+        """The user uses a button/select (by action_id, in `block_id` if given) in a message or
+        view: block_actions. `forge` overrides fields of the action as a tampering client could
+        (e.g. {"value": "17"}); Slack signs whatever the client sent."""
+        place, block_id, element = self._locate(user_id, action_id, message, view_id, block_id)
         action = action_of(block_id, element, value, self.resolve, self.ws.next_ts())
+        action.update(forge or {})
         payload = self._common("block_actions", user_id)
         payload["trigger_id"] = self.standin.issue_trigger(user_id)
         if isinstance(place, StoredView):

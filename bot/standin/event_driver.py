@@ -128,6 +128,13 @@ class EventsDriver(DriverBase):
         self._record(message, self.name(author) if author else username)
         return self.send_event(events.message_event(self.ws, message, **extra)), message.ts
 
+    def change_user(self, user_id: str, **changes: Any) -> DriverResponse:
+        """A member's profile changes (time zone, deactivation, roles...): user_change."""
+        user = self.standin.set_user(user_id, **changes)
+        facts = ", ".join(f"{k}={v}" for k, v in changes.items())
+        self.ws.note(f"{self.name(user_id)}'s account changed: {facts}")
+        return self.send_event(events.user_change_event(self.ws, user, self.ws.next_ts()))
+
     def open_home(self, user_id: str) -> DriverResponse:
         """The user opens the app's Home tab: app_home_opened."""
         self.ws.note(f"{self.name(user_id)} opened App Home")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.standin.models import JSON, RecordedMessage
+from bot.standin.models import JSON, RecordedMessage, User
+from bot.standin.shapes import user_json
 from bot.standin.state import Workspace
 
 
@@ -131,3 +132,9 @@ def home_opened_event(ws: Workspace, user_id: str, event_ts: str) -> JSON:
     if view_id is not None:
         event["view"] = ws.views[view_id].view
     return event
+
+
+def user_change_event(ws: Workspace, user: User, event_ts: str) -> JSON:
+    """user_change, carrying the member as users.info describes them now."""
+    body = user_json(user, ws.team_id, ws.now(), bot_id=ws.bot_id, app_id=ws.app_id)
+    return {"type": "user_change", "user": body, "cache_ts": ws.epoch(), "event_ts": event_ts}

@@ -185,10 +185,14 @@ def state_values(view: JSON, values: dict[str, Any], resolve: Resolve) -> JSON:
     return state
 
 
-def find_action(blocks: list[Any], action_id: str) -> tuple[str, JSON] | None:
-    """(block_id, element) of the interactive element with this action_id."""
+def find_action(
+    blocks: list[Any], action_id: str, block_id: str | None = None
+) -> tuple[str, JSON] | None:
+    """(block_id, element) of the interactive element with this action_id (in `block_id`)."""
     for block in blocks:
         if not isinstance(block, dict):
+            continue
+        if block_id is not None and block.get("block_id") != block_id:
             continue
         elements = [block.get("accessory"), block.get("element"), *(block.get("elements") or [])]
         for element in elements:

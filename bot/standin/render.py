@@ -101,6 +101,12 @@ def render_message(text: str | None, blocks: list[Any] | None, name_of: NameOf) 
     return plain(text or "", name_of).replace("\n", " / ")
 
 
+def render_view(blocks: list[Any] | None, name_of: NameOf) -> str:
+    """A Home tab or long view: one line per block (the first after the caller's prefix)."""
+    lines = [" | ".join(_block(block, name_of)).replace("\n", " / ") for block in blocks or []]
+    return "\n".join(line for line in lines if line)
+
+
 def view_title(view: Any) -> str:
     """The plain title of a view, or its callback_id when it has none (Home tabs)."""
     if isinstance(view, dict):

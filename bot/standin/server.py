@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from bot.standin import api_chat, api_conversations, api_views
 from bot.standin.api_common import Handler
 from bot.standin.helpers import WorkspaceHelpers
+from bot.standin.limits import SlackLimits
 from bot.standin.models import ApiError
 from bot.standin.response_urls import post_to_response_url
 from bot.standin.state import Workspace
@@ -107,6 +108,8 @@ class SlackStandIn(WorkspaceHelpers):
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self.server_errors: list[str] = []
+        # Slack-like rate limits (429 with Retry-After from token buckets); None: unlimited.
+        self.limits: SlackLimits | None = None
 
     # ---- lifecycle
     def start(self) -> SlackStandIn:
@@ -186,6 +189,12 @@ class SlackStandIn(WorkspaceHelpers):
                 "provided": ",".join(sorted(self.scopes)),
             }
             return Reply(body=body, headers=scope_headers)
+        limits = self.limits
+        if limits is not None:
+            retry_after = limits.check(method, self._limit_channel(method, request.params))
+            if retry_after:
+                headers = {"Retry-After": str(retry_after)}
+                return Reply(429, {"ok": False, "error": "ratelimited"}, headers)
         with self.ws.lock:
             delay = self._delays.get(method, 0.0)
         if delay > 0:
@@ -206,6 +215,14 @@ class SlackStandIn(WorkspaceHelpers):
             self.server_errors.append(traceback.format_exc())
             body = {"ok": False, "error": "internal_error"}
         return Reply(drop=True) if fault is not None else Reply(body=body, headers=scope_headers)
+
+    @staticmethod
+    def _limit_channel(method: str, params: dict[str, Any]) -> str | None:
+        """The conversation a chat.postMessage is limited by (a user id means the bot's DM)."""
+        if method != "chat.postMessage":
+            return None
+        target = str(params.get("channel") or "")
+        return "D" + target[1:] if target[:1] in ("U", "W") else target or None
 
     def _connections_open(self, request: Request) -> Reply:
         """apps.connections.open: a WebSocket URL for Socket Mode (see socket_mode.py)."""

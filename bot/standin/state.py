@@ -20,7 +20,7 @@ from bot.standin.models import (
     Trigger,
     User,
 )
-from bot.standin.render import render_message, view_title
+from bot.standin.render import render_message, render_view, view_title
 
 
 class Workspace:
@@ -235,7 +235,7 @@ class Workspace:
         """Note a view change in the transcript."""
         who = self.display(stored.user_id)
         if stored.type == "home":
-            rendered = render_message(None, stored.blocks, self.name_of)
+            rendered = render_view(stored.blocks, self.name_of).replace("\n", "\n    ")
             self.note(f"App Home {verb} for {who}: {rendered}")
         else:
             self.note(f"modal {verb} for {who}: {view_title(stored.view)}")

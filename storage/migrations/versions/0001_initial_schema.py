@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 22:18:28.083891
+Create Date: 2026-11-26 22:56:05.126538
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pairs")),
     )
     with op.batch_alter_table("pairs", schema=None) as batch_op:
+        batch_op.create_index("ix_pairs_status_end_date", ["status", "end_date"], unique=False)
+        batch_op.create_index(
+            "ix_pairs_status_planned_until", ["status", "planned_until"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_pairs_team_id"), ["team_id"], unique=False)
         batch_op.create_index(
             "uq_pairs_open_people",
@@ -272,6 +276,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_reflection_prompts_pair_id"), ["pair_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_reflection_prompts_status_expires_at", ["status", "expires_at"], unique=False
+        )
 
     op.create_table(
         "reflection_answers",
@@ -312,6 +319,7 @@ def downgrade() -> None:
 
     op.drop_table("reflection_answers")
     with op.batch_alter_table("reflection_prompts", schema=None) as batch_op:
+        batch_op.drop_index("ix_reflection_prompts_status_expires_at")
         batch_op.drop_index(batch_op.f("ix_reflection_prompts_pair_id"))
 
     op.drop_table("reflection_prompts")
@@ -350,6 +358,8 @@ def downgrade() -> None:
             postgresql_where=sa.text("status IN ('active', 'paused')"),
         )
         batch_op.drop_index(batch_op.f("ix_pairs_team_id"))
+        batch_op.drop_index("ix_pairs_status_planned_until")
+        batch_op.drop_index("ix_pairs_status_end_date")
 
     op.drop_table("pairs")
     # ### end Alembic commands ###

@@ -1,0 +1,100 @@
+"""The stand-in's Slack-like rate limits: token buckets, Retry-After, and the 429 on the wire."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.standin import SlackStandIn
+from bot.standin.limits import METHOD_TIERS, SlackLimits, TokenBucket
+from tests.test_standin_conformance import load
+
+MAYA, OMAR = "U0MAYA0001", "U0OMAR0001"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_starts_full_and_refills_at_its_rate() -> None:
+    bucket = TokenBucket(rate=2.0, burst=3)
+    for _ in range(3):
+        assert bucket.wait(0.0) == 0.0
+        bucket.take()
+    assert bucket.wait(0.0) == pytest.approx(0.5)
+    assert bucket.wait(0.25) == pytest.approx(0.25)
+    assert bucket.wait(10.0) == 0.0
+    assert bucket.tokens == 3  # never more than the burst
+    with pytest.raises(ValueError):
+        TokenBucket(rate=0, burst=1)
+
+
+def test_post_message_is_limited_per_channel_with_a_burst() -> None:
+    t = FakeTime()
+    limits = SlackLimits(post_per_channel_per_second=1, post_channel_burst=3, clock=t)
+    assert [limits.check("chat.postMessage", "D1") for _ in range(4)] == [0, 0, 0, 1]
+    assert limits.check("chat.postMessage", "D2") == 0  # another channel has its own budget
+    t.now += 1.0
+    assert limits.check("chat.postMessage", "D1") == 0
+    assert limits.check("chat.postMessage", "D1") == 1
+    assert limits.limited["chat.postMessage"] == 2
+    assert limits.allowed["chat.postMessage"] == 5
+
+
+def test_post_message_has_a_workspace_cap_across_channels() -> None:
+    t = FakeTime()
+    limits = SlackLimits(post_workspace_per_minute=120, post_workspace_burst=5, clock=t)
+    answers = [limits.check("chat.postMessage", f"D{i}") for i in range(8)]
+    assert answers == [0] * 5 + [1] * 3  # 2/s: the next token comes in half a second
+    t.now += 2.0  # 4 tokens back
+    assert [limits.check("chat.postMessage", f"E{i}") for i in range(5)] == [0, 0, 0, 0, 1]
+    # Over a long run the cap holds: one minute lets through the burst plus 120.
+    t2 = FakeTime()
+    capped = SlackLimits(post_workspace_per_minute=120, post_workspace_burst=5, clock=t2)
+    sent = 0
+    for step in range(6000):
+        t2.now = 1000.0 + step * 0.01
+        sent += capped.check("chat.postMessage", f"D{step}") == 0
+    assert 120 <= sent <= 126
+
+
+def test_tiers_limit_other_methods_and_retry_after_is_whole_seconds() -> None:
+    t = FakeTime()
+    limits = SlackLimits(tier_burst_seconds=6, clock=t)  # Tier 3: 50/min, a burst of 5
+    assert [limits.check("conversations.open") for _ in range(6)] == [0] * 5 + [2]
+    assert limits.check("users.info") == 0  # Tier 4 has its own bucket
+    assert limits.check("auth.test") == 0  # not limited here
+    t.now += 1.2
+    assert limits.check("conversations.open") == 0
+
+
+def test_method_tiers_match_slacks_published_tiers() -> None:
+    published = load("java-slack-sdk/rate_limit_tiers.json")
+    for method, tier in METHOD_TIERS.items():
+        assert published[method] == f"Tier{tier}", method
+    assert published["chat.postMessage"] == "SpecialTier_chat_postMessage"
+
+
+def test_the_stand_in_answers_429_with_retry_after_and_posts_nothing() -> None:
+    with SlackStandIn(bot_token="xoxb-t") as standin:
+        standin.add_user(MAYA, "maya")
+        standin.add_user(OMAR, "omar")
+        standin.limits = SlackLimits(post_per_channel_per_second=0.5, post_channel_burst=2)
+        client = WebClient(token="xoxb-t", base_url=standin.api_url)
+        client.chat_postMessage(channel=MAYA, text="one")
+        client.chat_postMessage(channel=standin.dm_channel_id(MAYA), text="two")  # same DM
+        with pytest.raises(SlackApiError) as err:
+            client.chat_postMessage(channel=MAYA, text="three")
+        assert err.value.response.status_code == 429
+        assert err.value.response["error"] == "ratelimited"
+        assert err.value.response.headers["Retry-After"] == "2"
+        client.chat_postMessage(channel=OMAR, text="to someone else")
+        assert [m.text for m in standin.dm_messages(MAYA)] == ["one", "two"]
+        standin.limits = None
+        client.chat_postMessage(channel=MAYA, text="three")
+        assert len(standin.dm_messages(MAYA)) == 3
