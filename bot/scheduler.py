@@ -50,6 +50,9 @@ class Heartbeat:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )
+        # A tick still running when the next is due is skipped on purpose (coalesce, one
+        # instance); APScheduler would log that as a warning on every skipped beat.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         self.last_tick: datetime | None = None
         self.last_error: str | None = None
         self._lock = threading.Lock()

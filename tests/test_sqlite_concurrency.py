@@ -37,7 +37,7 @@ def test_concurrent_requests_with_a_running_dispatcher(
         def drive(i: int) -> tuple[int, int, int]:
             mentor, mentee = users[2 * i], users[2 * i + 1]
             first = bot.driver.slash_command(mentor, f"start <@{mentee}>").status
-            view = wait_for(lambda: bot.standin.views_for(mentor), what="a modal")[-1]
+            view = wait_for(lambda: bot.standin.views_for(mentor), timeout=30, what="a modal")[-1]
             values = {**PLAN, "Mentor": mentor, "Mentee": mentee}
             second = bot.driver.submit_view(mentor, view.id, values).status
             _, ts = bot.driver.user_dm(mentee, "hello")
@@ -49,7 +49,7 @@ def test_concurrent_requests_with_a_running_dispatcher(
         # Every pair's two summaries go out while requests keep writing.
         wait_for(
             lambda: len([m for m in bot.standin.messages if "is set up" in m.text]) == 2 * PAIRS,
-            timeout=30,
+            timeout=60,
             what="all summaries",
         )
     finally:
