@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot import meeting_messages
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import is_valid_timezone
+from bot.domain.timing import notice_due
 from bot.meeting_messages import MET, RESCHEDULE, SKIP
 from bot.people import lookup_person
 from bot.reschedule_modal import CALLBACK_ID, build_reschedule_modal, parse_reschedule
@@ -184,7 +185,8 @@ def on_reschedule_submitted(
                     kind="notice",
                     recipient_id=reader,
                     occurrence_key=f"moved:{moved.id}:{reader}",
-                    due_at=now,
+                    # The partner hears about it in their day, not at 02:00.
+                    due_at=now if reader == user_id else notice_due(now, reader_tz, new_at),
                     pair_id=pair.id,
                     payload={"text": text},
                 )

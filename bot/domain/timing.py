@@ -55,3 +55,10 @@ def nudge_due(
 def followup_due(meeting: datetime, reader_tz: str) -> datetime:
     """When to ask whether the meeting happened: two hours after it starts, in waking hours."""
     return _shift_into_day(meeting + FOLLOWUP_AFTER, reader_tz, forward=True)
+
+
+def notice_due(now: datetime, reader_tz: str, before: datetime) -> datetime:
+    """A short notice (a moved meeting): now, or at 08:00 if it is night for the reader and
+    that is still 30 minutes before `before`."""
+    later = _shift_into_day(now, reader_tz, forward=True)
+    return later if later <= before - MIN_NOTICE else now

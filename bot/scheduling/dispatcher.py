@@ -10,6 +10,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -109,7 +110,7 @@ class Dispatcher:
             lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
         )
         self.client = client  # None: each workspace's own token, without retries
-        self.sleep = time.sleep
+        self.sleep: Callable[[float], None] = time.sleep  # how a tick waits out a 429
         self._retry_after = 0.0  # real seconds, from the last 429
 
     @property
@@ -172,11 +173,25 @@ class Dispatcher:
                 keep.append(job)
                 continue
             key = (job.pair_id, job.kind, job.recipient_id)
-            older = newest.get(key)
-            if older is not None:
-                self._finish(older, EXPIRED, error="collapsed into a newer message")
-                stats.collapsed += 1
-            newest[key] = job
+            kept = newest.get(key)
+            if kept is None:
+                newest[key] = job
+                continue
+            # Follow-ups: the newest question is the one worth asking. Nudges: the one for the
+            # soonest meeting (an overdue nudge's meeting has not started, or it would be expired).
+            if job.kind == "nudge":
+                soonest = min(kept, job, key=lambda j: str(j.payload.get("scheduled_at", "")))
+                dropped = job if soonest is kept else kept
+            else:
+                soonest, dropped = job, kept
+            reason = (
+                "collapsed into a sooner meeting's nudge"
+                if job.kind == "nudge"
+                else "collapsed into a newer message"
+            )
+            self._finish(dropped, EXPIRED, error=reason)
+            stats.collapsed += 1
+            newest[key] = soonest
         return sorted([*keep, *newest.values()], key=lambda j: (j.due_at, j.id))
 
     def _finish(self, job: Job, status: str, **kwargs: Any) -> None:
