@@ -37,7 +37,10 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
     def installed(args: SuccessArgs) -> BoltResponse:
         team_id = args.installation.team_id
         if team_id:
-            with Session(engine) as session, session.begin():
+            with (
+                Session(engine.execution_options(sqlite_begin="IMMEDIATE")) as session,
+                session.begin(),
+            ):
                 set_workspace_status(session, team_id, "active", datetime.now(UTC))
                 # A reinstall picks its schedules up again: let the planner re-plan.
                 session.execute(

@@ -47,16 +47,32 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE by default: a deferred transaction that reads and then writes fails at once
-        # with "database is locked" when another connection wrote in between (WAL snapshots
-        # cannot be upgraded); taking the write lock at BEGIN makes it wait its turn instead.
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Sessions(sessionmaker[Session]):
+    """`sessions()` for reads, `sessions.begin()` for a write transaction.
+
+    On SQLite a write transaction starts with BEGIN IMMEDIATE: a deferred transaction that reads
+    and then writes fails at once with "database is locked" when another connection wrote in
+    between (a WAL snapshot cannot be upgraded, and busy_timeout does not apply), whereas taking
+    the write lock at BEGIN waits its turn. Plain reads stay deferred, so under WAL they neither
+    wait for writers nor block them.
+    """
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session inside a write transaction, committed on success."""
+        engine: Engine = self.kw["bind"]
+        bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory that keeps loaded objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    return Sessions(engine, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> AlembicConfig:
