@@ -1,13 +1,24 @@
-"""The stand-in's Slack-like rate limits: token buckets, Retry-After, and the 429 on the wire."""
+"""The stand-in's Slack-like rate limits: token buckets, Retry-After, the 429 on the wire, and the
+dispatcher draining a backlog under them."""
 
 from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import replace
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
+from bot.clock import SimulatedClock
+from bot.scheduling.dispatcher import Dispatcher
 from bot.standin import SlackStandIn
 from bot.standin.limits import METHOD_TIERS, SlackLimits, TokenBucket
+from storage.models import Delivery
+from storage.outbox import NewDelivery, add_deliveries
+from tests.conftest import TEAM, Bot
 from tests.test_standin_conformance import load
 
 MAYA, OMAR = "U0MAYA0001", "U0OMAR0001"
@@ -98,3 +109,43 @@ def test_the_stand_in_answers_429_with_retry_after_and_posts_nothing() -> None:
         standin.limits = None
         client.chat_postMessage(channel=MAYA, text="three")
         assert len(standin.dm_messages(MAYA)) == 3
+
+
+def test_a_running_dispatcher_waits_out_429s_and_sends_everything_once(bot: Bot) -> None:
+    """Under Slack's workspace cap the dispatcher's tick waits out each Retry-After and goes on,
+    instead of ending and leaving the backlog to the next heartbeat."""
+    people = [f"U0LIMIT{i:03d}" for i in range(25)]
+    for user_id in people:
+        bot.standin.add_user(user_id, user_id.lower())
+    now = bot.clock.now()
+    rows = [
+        NewDelivery(
+            team_id=TEAM,
+            kind="notice",
+            recipient_id=user_id,
+            occurrence_key=f"limited:{i}",
+            due_at=now,
+            payload={"text": f"limited message {i}"},
+        )
+        for i, user_id in enumerate(people)
+    ]
+    with bot.sessions.begin() as s:
+        add_deliveries(s, rows, now)
+    # 20 messages at once, then 2 a second: a call after the burst gets Retry-After: 1.
+    bot.standin.limits = SlackLimits(post_workspace_per_minute=120, post_workspace_burst=20)
+    running = replace(bot.runtime.services, clock=SimulatedClock(now))  # time runs by itself
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    dispatcher = Dispatcher(running, owner="limited")
+    dispatcher.sleep = sleep
+    stats = dispatcher.tick()
+    assert stats.sent == 25 and stats.rate_limits >= 1 and waits and set(waits) == {1.0}
+    posted = Counter(m.text for m in bot.standin.messages if m.text.startswith("limited message"))
+    assert posted == Counter(f"limited message {i}" for i in range(25))
+    with bot.sessions() as s:
+        sent = s.scalars(select(Delivery).where(Delivery.occurrence_key.like("limited:%"))).all()
+    assert {(d.status, d.attempts) for d in sent} == {("sent", 1)}  # a 429 is not an attempt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.schedule import occurrences_utc
@@ -123,26 +123,27 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
         resume_due_pairs(session, now.date())
         complete_finished_pairs(session, services, now.date())
         sweep_prompts(session, services)
-    while True:
-        with services.sessions.begin() as session:
-            pairs = session.scalars(
-                select(Pair)
-                .where(
-                    Pair.status == "active",
-                    or_(Pair.planned_until.is_(None), Pair.planned_until < replan_before),
-                    Pair.team_id.not_in(
-                        select(Workspace.team_id).where(Workspace.status != "active")
-                    ),
-                )
-                # In the order of the (status, planned_until) index: the pairs due for planning
-                # are found without reading every pair, however many there are.
-                .order_by(Pair.planned_until, Pair.id)
-                .limit(batch)
-            ).all()
-            for pair in pairs:
-                added += plan_pair(session, pair, now, horizon, lead, services)
-        if len(pairs) < batch:
-            break
+    # Never planned, then running out: each is a range of the (status, planned_until) index, so
+    # the pairs due for planning are found without reading every pair, however many there are.
+    for needs_planning in (Pair.planned_until.is_(None), Pair.planned_until < replan_before):
+        while True:
+            with services.sessions.begin() as session:
+                pairs = session.scalars(
+                    select(Pair)
+                    .where(
+                        Pair.status == "active",
+                        needs_planning,
+                        Pair.team_id.not_in(
+                            select(Workspace.team_id).where(Workspace.status != "active")
+                        ),
+                    )
+                    .order_by(Pair.planned_until, Pair.id)
+                    .limit(batch)
+                ).all()
+                for pair in pairs:
+                    added += plan_pair(session, pair, now, horizon, lead, services)
+            if len(pairs) < batch:
+                break
     if added:
         log.info("planned %d deliveries", added)
     return added

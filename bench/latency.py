@@ -1,0 +1,336 @@
+"""Benchmark 1, answer latency: signed Slack requests through the real `serve` process and the
+stand-in, beside a bare Bolt app on the same waitress settings (the reference).
+
+For each app, at concurrency 1 and 16, `n` requests of each kind:
+
+- `/mentorship start`: time to the HTTP answer, and to the views.open call reaching Slack;
+- the plan modal's submission: time to the HTTP answer (the bot validates, looks both people up
+  with users.info, stores the pair and plans its first weeks before it answers; the reference
+  only acks);
+- a DM answering a reflection prompt: time to the HTTP answer, and to the reply
+  (chat.postMessage) reaching Slack.
+
+Concurrency N is N people: each waits for the HTTP answer and then for the Slack call it caused
+(views.open, the reply) before acting again. Every request comes from a different person, as in
+real use: the bot's people cache is cold for `start` (one users.info call before views.open).
+CPU time per request is read from /proc for the app's process over the timed run (its scheduler
+thread included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.common import (
+    PY,
+    Proc,
+    child_env,
+    db_upgrade,
+    free_port,
+    http_ok,
+    own_cpu_seconds,
+    pcts,
+    wait_until,
+    write_config,
+)
+from bench.load import Prepared, Sample, StandIn, send_all
+from bench.report import Report, Result
+from bench.seed import seed_open_prompts
+from storage.db import make_engine, make_sessions
+from storage.models import Delivery
+
+WARM = 20  # warm-up requests of each kind, per app, before the timed runs
+PLAN: dict[str, Any] = {
+    "Mentee's goals": "Lead a design review\nLearn Rust async programming",
+    "Mentor's goals": "Practise giving feedback",
+    "Shared vision": "Leads her team's next launch",
+    "Meeting cadence": "biweekly",
+    "First meeting date": "2027-03-09",
+    "Meeting time": "15:00",
+    "Time zone": "Europe/Berlin",
+    "Meeting format": "online",
+    "Communication channels": ["chat", "calls"],
+    "Duration": "6",
+    "Feedback checkpoint every": "4",
+    "Announcement channel": None,
+    "Announce milestones": [],
+}
+DM_TEXT = "To get better at running design reviews with a bigger group."
+
+
+def uid(prefix: str, i: int) -> str:
+    return f"U{prefix}{i:08d}"
+
+
+@dataclass
+class App:
+    name: str  # "bot" or "ref"
+    proc: Proc
+    port: int
+    # user-id prefixes: who runs commands (and submits), their mentees, who answers a prompt
+    commander: str
+    mentee: str
+    replier: str
+
+
+def start_bot(standin: StandIn, db_url: str, work: Path, logs: Path) -> App:
+    config = write_config(work / "latency-bot.toml", api_url=standin.api_url, db_url=db_url)
+    db_upgrade(config)
+    port = free_port()
+    proc = Proc.spawn(
+        "latency-bot",
+        [PY, "-m", "bot.cli", "--config", str(config), "serve"],
+        logs,
+        child_env(PORT=str(port)),
+    )
+    wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "serve to answer")
+    return App("bot", proc, port, "C", "M", "R")
+
+
+def start_ref(standin: StandIn, logs: Path) -> App:
+    port = free_port()
+    proc = Proc.spawn(
+        "latency-ref",
+        [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url],
+        logs,
+    )
+    wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "the bare app to answer")
+    return App("ref", proc, port, "X", "N", "Y")
+
+
+@dataclass
+class Run:
+    """One timed run of one kind of request against one app."""
+
+    samples: list[Sample]
+    wall: float
+    cpu: float  # the app's CPU seconds during the run
+    followups: dict[str, float]  # key -> when the call it caused reached Slack
+
+    def answer_ms(self) -> dict[str, float]:
+        return {k: v * 1000 for k, v in pcts([s.seconds for s in self.samples]).items()}
+
+    def followup_ms(self) -> dict[str, float]:
+        waits = [self.followups[s.key] - s.start for s in self.samples if s.key in self.followups]
+        return {k: v * 1000 for k, v in pcts(waits).items()} if waits else {}
+
+    def missing(self) -> int:
+        return sum(1 for s in self.samples if s.key not in self.followups)
+
+    def failed(self, accept: Callable[[Sample], bool]) -> int:
+        return sum(1 for s in self.samples if not accept(s))
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.cpu * 1000 / max(1, len(self.samples))
+
+    @property
+    def throughput(self) -> float:
+        return len(self.samples) / self.wall if self.wall else 0.0
+
+
+def timed(
+    standin: StandIn,
+    app: App,
+    items: list[Prepared],
+    concurrency: int,
+    followup: str | None,
+) -> Run:
+    cpu0 = app.proc.cpu()
+    samples, wall = send_all(app.port, items, concurrency, followup, standin.control_url)
+    cpu = app.proc.cpu() - cpu0
+    found = {s.key: s.followed for s in samples if s.followed is not None}
+    return Run(samples, wall, cpu, found)
+
+
+def wait_for_outbox(db_url: str) -> None:
+    """Let the bot send the plan summaries it queued before the next timed run."""
+    engine = make_engine(db_url)
+    sessions = make_sessions(engine)
+
+    def drained() -> bool:
+        with sessions() as session:
+            waiting = session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(
+                    Delivery.kind == "plan_summary",
+                    Delivery.status.in_(("pending", "claimed", "sending")),
+                )
+            )
+        return waiting == 0
+
+    try:
+        wait_until(drained, timeout=120, what="the plan summaries to go out", every=0.2)
+    finally:
+        engine.dispose()
+
+
+def run(
+    report: Report,
+    db: str,
+    standin: StandIn,
+    db_url: str,
+    work: Path,
+    logs: Path,
+    n: int,
+    warm: int = WARM,
+) -> None:
+    """The latency benchmark on one database."""
+    total = warm + 2 * n
+    people = [uid(p, i) for p in ("C", "M", "R", "X", "N", "Y") for i in range(total)]
+    standin.add_users(people)
+    bot = start_bot(standin, db_url, work, logs)
+    ref = start_ref(standin, logs)
+    engine = make_engine(db_url)
+    seed_open_prompts(
+        engine, [uid("R", i) for i in range(total)], [uid("P", i) for i in range(total)]
+    )
+    engine.dispose()
+    apps = (bot, ref)
+    spans = {"warm": range(warm), 1: range(warm, warm + n), 16: range(warm + n, total)}
+    try:
+        # ---- /mentorship start
+        results: dict[tuple[str, Any], Run] = {}
+        for conc in ("warm", 1, 16):
+            for app in apps:
+                items = standin.prepared(
+                    "commands", {"users": [uid(app.commander, i) for i in spans[conc]]}
+                )
+                run_ = timed(standin, app, items, 4 if conc == "warm" else int(conc), "views.open")
+                results[(app.name, conc)] = run_
+        _report_kind(report, db, "start", results, n, follow="views.open")
+
+        # ---- plan modal submission
+        results = {}
+        for conc in ("warm", 1, 16):
+            for app in apps:
+                items = standin.prepared(
+                    "submissions",
+                    {
+                        "items": [
+                            {
+                                "user": uid(app.commander, i),
+                                "values": {
+                                    **PLAN,
+                                    "Mentor": uid(app.commander, i),
+                                    "Mentee": uid(app.mentee, i),
+                                },
+                            }
+                            for i in spans[conc]
+                        ]
+                    },
+                )
+                if app is bot:
+                    wait_for_outbox(db_url)
+                results[(app.name, conc)] = timed(
+                    standin, app, items, 4 if conc == "warm" else int(conc), None
+                )
+        wait_for_outbox(db_url)
+        _report_kind(report, db, "submit", results, n, follow=None)
+
+        # ---- a DM answering a reflection prompt
+        results = {}
+        for conc in ("warm", 1, 16):
+            for app in apps:
+                items = standin.prepared(
+                    "dms",
+                    {
+                        "items": [
+                            {"user": uid(app.replier, i), "text": DM_TEXT} for i in spans[conc]
+                        ]
+                    },
+                )
+                results[(app.name, conc)] = timed(
+                    standin, app, items, 4 if conc == "warm" else int(conc), "chat.postMessage"
+                )
+        _report_kind(report, db, "DM reply", results, n, follow="chat.postMessage")
+    finally:
+        for app in apps:
+            app.proc.stop()
+    problems = [line for line in bot.proc.tail(400).splitlines() if "ERROR" in line]
+    if problems:
+        print(f"[{db}] bot errors during the latency benchmark:\n  " + "\n  ".join(problems[:5]))
+
+
+def _ok(sample: Sample) -> bool:
+    return sample.status == 200 and b"response_action" not in sample.body
+
+
+def _report_kind(
+    report: Report,
+    db: str,
+    kind: str,
+    results: dict[tuple[str, Any], Run],
+    n: int,
+    follow: str | None,
+) -> None:
+    what = {"views.open": "views.open", "chat.postMessage": "the reply"}.get(follow or "", "")
+    for conc in (1, 16):
+        bot, ref = results[("bot", conc)], results[("ref", conc)]
+        b_ans, r_ans = bot.answer_ms(), ref.answer_ms()
+        for q in ("p50", "p95", "p99"):
+            target = ""
+            if kind == "start" and q == "p99":
+                target = "≤ 1.3× ref" + ("; ≪ 3000 ms" if conc == 16 else "")
+            report.add(
+                Result(
+                    "latency",
+                    f"{kind} c{conc} {q} to HTTP answer",
+                    db,
+                    b_ans[q],
+                    "ms",
+                    r_ans[q],
+                    target,
+                )
+            )
+        if follow is not None:
+            b_f, r_f = bot.followup_ms(), ref.followup_ms()
+            for q in ("p50", "p95", "p99"):
+                report.add(
+                    Result(
+                        "latency",
+                        f"{kind} c{conc} {q} to {what}",
+                        db,
+                        b_f.get(q, float("nan")),
+                        "ms",
+                        r_f.get(q, float("nan")),
+                        "≤ 1.3× ref" if q == "p99" and kind == "start" else "",
+                    )
+                )
+        report.add(
+            Result(
+                "latency",
+                f"{kind} c{conc} CPU per request",
+                db,
+                bot.cpu_ms_per_request,
+                "ms",
+                ref.cpu_ms_per_request,
+            )
+        )
+        if conc == 16:
+            report.add(
+                Result(
+                    "latency", f"{kind} c16 throughput", db, bot.throughput, "req/s", ref.throughput
+                )
+            )
+        failed = bot.failed(_ok) + (bot.missing() if follow else 0)
+        ref_failed = ref.failed(_ok) + (ref.missing() if follow else 0)
+        if failed or ref_failed:
+            report.add(
+                Result(
+                    "latency",
+                    f"{kind} c{conc} failed or unanswered",
+                    db,
+                    float(failed),
+                    "requests",
+                    float(ref_failed),
+                    f"0 of {n}",
+                )
+            )
+    print(f"[{db}] load generator CPU so far: {own_cpu_seconds():.1f} s", flush=True)
