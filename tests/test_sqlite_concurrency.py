@@ -14,7 +14,7 @@ from storage.models import Pair
 from tests.conftest import Bot, wait_for
 from tests.test_scenario_start import PLAN
 
-PAIRS = 60
+PAIRS = 40
 
 
 def test_concurrent_requests_with_a_running_dispatcher(
@@ -43,9 +43,10 @@ def test_concurrent_requests_with_a_running_dispatcher(
             _, ts = bot.driver.user_dm(mentee, "hello")
             return first, second, len(ts)
 
-        with ThreadPoolExecutor(max_workers=12) as pool:
+        with ThreadPoolExecutor(max_workers=6) as pool:
             results = list(pool.map(drive, range(PAIRS)))
-        assert all(r[0] == 200 and r[1] == 200 for r in results)
+        failed = [(i, r) for i, r in enumerate(results) if r[0] != 200 or r[1] != 200]
+        assert not failed, f"requests that did not answer 200: {failed}"
         # Every pair's two summaries go out while requests keep writing.
         wait_for(
             lambda: len([m for m in bot.standin.messages if "is set up" in m.text]) == 2 * PAIRS,
