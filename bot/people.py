@@ -9,10 +9,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.plan import PersonFacts
 from bot.services import Services
+from storage.models import Person
 from storage.people import get_person, save_person
 
 log = logging.getLogger(__name__)
@@ -32,14 +34,7 @@ def lookup_person(
     with services.sessions.begin() as session:
         cached = get_person(session, team_id, user_id)
         if cached is not None and now - cached.refreshed_at <= max_age:
-            return PersonFacts(
-                user_id=user_id,
-                name=cached.name,
-                is_bot=cached.is_bot,
-                deleted=cached.deleted,
-                tz=cached.tz,
-                is_admin=cached.is_admin,
-            )
+            return _facts(cached)
     try:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
@@ -50,6 +45,29 @@ def lookup_person(
     with services.sessions.begin() as session:
         remember(session, team_id, facts, now)
     return facts
+
+
+def cached_zone(services: Services, team_id: str, user_id: str) -> str | None:
+    """The user's time zone as last seen, however old, without asking Slack (None if unknown).
+
+    For prefilling a form on the 3-second path, where a wrong guess is visible and editable;
+    `user_change` events keep it current.
+    """
+    with services.sessions() as session:
+        return session.scalar(
+            select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
+        )
+
+
+def _facts(person: Person) -> PersonFacts:
+    return PersonFacts(
+        user_id=person.user_id,
+        name=person.name,
+        is_bot=person.is_bot,
+        deleted=person.deleted,
+        tz=person.tz,
+        is_admin=person.is_admin,
+    )
 
 
 def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:

@@ -69,6 +69,7 @@ def edit_modal(pair: Pair) -> View:
         callback_id=EDIT_CALLBACK,
         title="Edit the mentorship",
         submit="Save",
+        tz_from_profile=False,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from collections.abc import Mapping
 from datetime import date, time
@@ -85,18 +87,30 @@ def _text_input(block_id: str, *, initial: str | None, placeholder: str, optiona
     )
 
 
+TZ_HINT = "An IANA zone such as Europe/Berlin. Each of you sees times in your own zone."
+TZ_HINT_NEW = (
+    "An IANA zone such as Europe/Berlin; leave it empty to use your Slack time zone. "
+    "Each of you sees times in your own zone."
+)
+
+
 def build_plan_modal(
     *,
     mentor_id: str | None = None,
     mentee_id: str | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
     form: PlanForm | None = None,
     private_metadata: Mapping[str, Any] | None = None,
     callback_id: str = CALLBACK_ID,
     title: str = "Start a mentorship",
     submit: str = "Start",
+    tz_from_profile: bool = True,
 ) -> View:
-    """The modal that captures a mentorship plan on its three pillars (also used to edit one)."""
+    """The modal that captures a mentorship plan on its three pillars (also used to edit one).
+
+    With `tz_from_profile` (a new plan) the time zone may be left empty: the submission then
+    takes the creator's Slack time zone. An edit keeps the field required.
+    """
     f = form or PlanForm(mentor_id=mentor_id, mentee_id=mentee_id, tz=tz)
     channel_options = _options(CHANNELS)
     initial_channels = [o for o in channel_options if o.value in f.channels] or None
@@ -172,9 +186,10 @@ def build_plan_modal(
         InputBlock(
             block_id="tz",
             label=LABELS["tz"],
-            hint="An IANA zone such as Europe/Berlin. Each of you sees times in your own zone.",
+            optional=tz_from_profile,
+            hint=TZ_HINT_NEW if tz_from_profile else TZ_HINT,
             element=PlainTextInputElement(
-                action_id=ACTION, initial_value=f.tz or "UTC", max_length=64
+                action_id=ACTION, initial_value=f.tz or None, max_length=64
             ),
         ),
         InputBlock(
@@ -258,6 +273,53 @@ def build_plan_modal(
         blocks=blocks,
         private_metadata=json.dumps(dict(private_metadata or {})),
     )
+
+
+@functools.cache
+def _start_template() -> dict[str, Any]:
+    """The new-plan modal with nothing prefilled, serialised (and validated) once."""
+    return build_plan_modal().to_dict()
+
+
+def _prefilled(block: dict[str, Any], key: str, value: str | None) -> dict[str, Any]:
+    block = copy.deepcopy(block)
+    if value:
+        block["element"][key] = value
+    else:
+        block["element"].pop(key, None)
+    return block
+
+
+def start_modal_view(
+    *,
+    mentor_id: str | None,
+    mentee_id: str | None,
+    tz: str | None,
+    private_metadata: Mapping[str, Any],
+) -> dict[str, Any]:
+    """`build_plan_modal(...).to_dict()` for a new plan, made from a template serialised once.
+
+    `/mentorship start` must open its modal within Slack's 3 seconds, and serialising the
+    Block Kit objects is most of what the command costs: only the three prefilled inputs are
+    copied and changed here. tests/test_plan_validation.py checks that both give the same view.
+    """
+    template = _start_template()
+    prefill = {
+        "mentor": ("initial_user", mentor_id),
+        "mentee": ("initial_user", mentee_id),
+        "tz": ("initial_value", tz),
+    }
+    blocks = [
+        _prefilled(block, *prefill[block["block_id"]])
+        if block.get("block_id") in prefill
+        else block
+        for block in template["blocks"]
+    ]
+    return {
+        **template,
+        "blocks": blocks,
+        "private_metadata": json.dumps(dict(private_metadata)),
+    }
 
 
 def _value(state: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,34 @@ class Waker:
             fn()
 
 
+class RecentlySeen:
+    """Keys confirmed within the last `ttl` seconds of real time, in this process.
+
+    Saves a database read on every request for facts that rarely change (a workspace being
+    active); `forget` drops a key at once when this process learns it changed.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            at = self._seen.get(key)
+        return at is not None and time.monotonic() - at < self.ttl
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[key] = time.monotonic()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
+
 @dataclass(frozen=True)
 class Services:
     """Shared by listeners and ticks. `client` is the single-workspace client; use
@@ -49,6 +78,7 @@ class Services:
     clients: ClientPool | None = None
     post_clients: ClientPool | None = None
     installation_store: Any = None
+    active_teams: RecentlySeen = field(default_factory=lambda: RecentlySeen(ttl=10.0))
 
     def client_for(self, team_id: str) -> WebClient:
         """A client with `team_id`'s bot token (retries where safe)."""

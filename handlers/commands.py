@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.messages import USAGE
-from bot.people import lookup_person
-from bot.plan_modal import build_plan_modal
+from bot.people import cached_zone
+from bot.plan_modal import start_modal_view
 from bot.services import services_of
 from handlers.manage import COMMANDS, on_subcommand
 
@@ -52,19 +52,20 @@ def on_mentorship_command(
 def open_plan_modal(
     command: dict[str, Any], rest: str, client: WebClient, context: BoltContext
 ) -> None:
-    """Open the plan modal, prefilled from mentions and the creator's time zone."""
+    """Open the plan modal, prefilled from mentions and the creator's known time zone.
+
+    Nothing here asks Slack before `views.open`: the trigger expires after 3 seconds, and
+    `users.info` (Tier 4) would answer 429 to a burst of starts at a program kick-off. A creator
+    the bot has not seen yet gets an empty time zone field, which the submission fills from
+    their Slack profile.
+    """
     services = services_of(context)
     user_id, team_id = command["user_id"], command["team_id"]
     mentee, mentor = parse_start_mentions(rest, user_id)
-    try:
-        tz = lookup_person(services, client, team_id, user_id).tz or "UTC"
-    except SlackApiError as exc:
-        log.warning("users.info failed for the creator (%s); defaulting to UTC", exc)
-        tz = "UTC"
-    view = build_plan_modal(
+    view = start_modal_view(
         mentor_id=mentor,
         mentee_id=mentee,
-        tz=tz,
+        tz=cached_zone(services, team_id, user_id),
         private_metadata={"channel_id": command.get("channel_id", "")},
     )
     try:

@@ -18,7 +18,14 @@ from bot.domain.plan import (
     goal_lines,
     validate_plan,
 )
-from bot.plan_modal import ACTION, CALLBACK_ID, LABELS, build_plan_modal, parse_plan_state
+from bot.plan_modal import (
+    ACTION,
+    CALLBACK_ID,
+    LABELS,
+    build_plan_modal,
+    parse_plan_state,
+    start_modal_view,
+)
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 PEOPLE = {
@@ -160,6 +167,24 @@ def test_modal_has_plain_labels_and_valid_block_kit() -> None:
     assert by_id["tz"]["element"]["initial_value"] == "Asia/Tokyo"
     assert set(by_id) == set(LABELS)
     assert len(json.dumps(data)) < 250_000
+
+
+@pytest.mark.parametrize(
+    ("mentor", "mentee", "tz"),
+    [(None, None, None), ("UA", None, "Asia/Tokyo"), ("UA", "UB", None), (None, "UB", "UTC")],
+)
+def test_start_view_from_template_is_the_built_modal(
+    mentor: str | None, mentee: str | None, tz: str | None
+) -> None:
+    metadata = {"channel_id": "D123"}
+    fast = start_modal_view(mentor_id=mentor, mentee_id=mentee, tz=tz, private_metadata=metadata)
+    built = build_plan_modal(
+        mentor_id=mentor, mentee_id=mentee, tz=tz, private_metadata=metadata
+    ).to_dict()
+    assert fast == built
+    # Prefilling one view never leaks into the next.
+    empty = start_modal_view(mentor_id=None, mentee_id=None, tz=None, private_metadata={})
+    assert empty == build_plan_modal(private_metadata={}).to_dict()
 
 
 def test_parse_state_round_trip() -> None:

@@ -39,14 +39,45 @@ def test_help_and_unknown_subcommand(bot: Bot) -> None:
     assert bot.standin.views_for(OMAR) == []
 
 
+def _inputs(bot: Bot, user: str) -> dict[str, Any]:
+    view = wait_for(lambda: bot.standin.views_for(user), what="the plan modal")[-1]
+    return {b["block_id"]: b for b in view.view["blocks"] if b["type"] == "input"}
+
+
 def test_start_opens_prefilled_modal_in_creators_zone(bot: Bot) -> None:
+    # A creator the bot has never seen: the modal opens without asking Slack anything first,
+    # with an empty time zone that the submission takes from the creator's Slack profile.
     r = bot.driver.slash_command(OMAR, f"start <@{MAYA}|maya>")
     assert r.status == 200
-    [view] = wait_for(lambda: bot.standin.views_for(OMAR))
-    inputs = {b["block_id"]: b for b in view.view["blocks"] if b["type"] == "input"}
+    inputs = _inputs(bot, OMAR)
     assert inputs["mentee"]["element"]["initial_user"] == MAYA
     assert inputs["mentor"]["element"]["initial_user"] == OMAR
-    assert inputs["tz"]["element"]["initial_value"] == "Europe/Berlin"
+    assert "initial_value" not in inputs["tz"]["element"] and inputs["tz"]["optional"]
+    assert "leave it empty to use your Slack time zone" in inputs["tz"]["hint"]["text"]
+    assert bot.standin.calls_to("users.info") == []
+
+    view = bot.standin.views_for(OMAR)[-1]
+    r = bot.driver.submit_view(OMAR, view.id, {**PLAN, "Time zone": None})
+    assert r.status == 200 and not r.body.strip(), r.body
+    with bot.sessions() as s:
+        [pair] = s.scalars(select(Pair)).all()
+        assert pair.tz == "Europe/Berlin"  # Omar's Slack zone
+
+    # Now the bot knows Omar: his zone is prefilled, still without a call to Slack.
+    calls = len(bot.standin.calls)
+    bot.driver.slash_command(OMAR, "start")
+    wait_for(lambda: len(bot.standin.calls_to("views.open")) == 2, what="the second modal")
+    assert _inputs(bot, OMAR)["tz"]["element"]["initial_value"] == "Europe/Berlin"
+    assert [method for method, _ in bot.standin.calls[calls:]] == ["views.open"]
+
+
+def test_empty_time_zone_is_the_creators_not_the_pairs(bot: Bot) -> None:
+    # Lena (Tokyo) sets up a mentorship for Omar and Maya and leaves the zone empty.
+    r = bot.start_plan(LENA, {**PLAN, "Time zone": None})
+    assert r.status == 200 and not r.body.strip(), r.body
+    with bot.sessions() as s:
+        [pair] = s.scalars(select(Pair)).all()
+        assert (pair.creator_id, pair.tz) == (LENA, "Asia/Tokyo")
 
 
 def test_happy_path_stores_plan_and_dms_both(bot: Bot) -> None:
