@@ -10,13 +10,13 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.manifest import BOT_SCOPES
-from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, Pair
-from storage.workspaces import set_workspace_status
+from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from storage.workspaces import reactivate_workspace
 
 log = logging.getLogger(__name__)
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
@@ -41,12 +41,9 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
                 Session(engine.execution_options(sqlite_begin="IMMEDIATE")) as session,
                 session.begin(),
             ):
-                set_workspace_status(session, team_id, "active", datetime.now(UTC))
-                # A reinstall picks its schedules up again: let the planner re-plan.
-                session.execute(
-                    update(Pair).where(Pair.team_id == team_id).values(planned_until=None)
-                )
-            log.info("installed", extra={"team_id": team_id})
+                # A reinstall picks its schedules up again.
+                revived = reactivate_workspace(session, team_id, datetime.now(UTC))
+            log.info("installed (%d stopped messages revived)", revived, extra={"team_id": team_id})
         return args.default.success(args)
 
     def failed(args: FailureArgs) -> BoltResponse:

@@ -7,11 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from sqlalchemy import update
 
 from bot.services import Services, services_of
-from storage.models import Delivery, Pair
-from storage.workspaces import is_active, set_workspace_status
+from storage.workspaces import is_active, reactivate_workspace, stop_workspace_rows
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +18,8 @@ def stop_workspace(services: Services, team_id: str, reason: str) -> int:
     """Mark the workspace inactive and cancel its pending messages; return how many."""
     now = services.clock.now()
     with services.sessions.begin() as session:
-        set_workspace_status(session, team_id, "uninstalled", now)
-        cancelled = session.execute(
-            update(Delivery)
-            .where(Delivery.team_id == team_id, Delivery.status == "pending")
-            .values(status="cancelled", last_error=reason)
-            .execution_options(synchronize_session=False)
-        )
-    count = int(getattr(cancelled, "rowcount", 0) or 0)
+        count = stop_workspace_rows(session, team_id, reason, now)
+    services.active_teams.forget(team_id)
     log.warning(
         "workspace stopped (%s): %d pending messages cancelled; its data is kept until an "
         "operator runs `mentorship-bot purge-team %s`",
@@ -67,18 +59,31 @@ def on_tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: Bolt
 
 
 def reactivate_on_traffic(context: BoltContext, next: Callable[[], Any]) -> None:
-    """Single-workspace mode: a signed request from a stopped workspace means it is back."""
+    """Single-workspace mode: a signed request from a stopped workspace means it is back.
+
+    A workspace seen active in the last few seconds is not read again (one database read per
+    request otherwise, on the path that must answer within 3 seconds).
+    """
     services = services_of(context)
     team_id = context.team_id
-    if team_id and not services.config.slack.oauth_enabled and context.get("authorize_result"):
+    if (
+        team_id
+        and team_id not in services.active_teams
+        and not services.config.slack.oauth_enabled
+        and context.get("authorize_result")
+    ):
         with services.sessions() as session:
             active = is_active(session, team_id)
         if not active:
             with services.sessions.begin() as session:
-                set_workspace_status(session, team_id, "active", services.clock.now())
-                session.execute(
-                    update(Pair).where(Pair.team_id == team_id).values(planned_until=None)
-                )
+                revived = reactivate_workspace(session, team_id, services.clock.now())
+            log.warning(
+                "workspace active again (a signed request arrived): %d stopped messages "
+                "revived, schedules planned again",
+                revived,
+                extra={"team_id": team_id},
+            )
+        services.active_teams.add(team_id)
     next()
 
 

@@ -4,10 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Workspace
+from storage.models import Delivery, Pair, Workspace
+
+# last_error of the pending messages a stop cancelled; a reactivation sends them after all.
+STOPPED = "workspace stopped"
+
+
+def stop_workspace_rows(session: Session, team_id: str, reason: str, now: datetime) -> int:
+    """Mark the workspace stopped and cancel its pending messages; return how many."""
+    set_workspace_status(session, team_id, "uninstalled", now)
+    cancelled = session.execute(
+        update(Delivery)
+        .where(Delivery.team_id == team_id, Delivery.status == "pending")
+        .values(status="cancelled", last_error=f"{STOPPED}: {reason}")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(cancelled, "rowcount", 0) or 0)
+
+
+def reactivate_workspace(session: Session, team_id: str, now: datetime) -> int:
+    """The workspace is back: messages the stop cancelled are pending again (the dispatcher
+    expires the ones whose moment passed and collapses overdue nudges) and every pair is
+    planned again. Return how many messages were revived; none was ever sent, so none can
+    go out twice."""
+    set_workspace_status(session, team_id, "active", now)
+    session.execute(update(Pair).where(Pair.team_id == team_id).values(planned_until=None))
+    revived = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.team_id == team_id,
+            Delivery.status == "cancelled",
+            Delivery.last_error.startswith(STOPPED),
+        )
+        .values(status="pending", last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(revived, "rowcount", 0) or 0)
 
 
 def set_workspace_status(session: Session, team_id: str, status: str, now: datetime) -> None:
