@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from bot.domain.plan import PersonFacts
 from bot.domain.schedule import occurrences
 from bot.messages import CADENCE_WORDS, PlanSummary
 from bot.people import lookup_person
@@ -47,10 +49,17 @@ def post_dm(
     return dict(response.data) if isinstance(response.data, dict) else None
 
 
-def summary_for(services: Services, client: WebClient, pair: Pair) -> PlanSummary:
-    """Resolve a stored pair into the facts its summary shows."""
-    mentor = lookup_person(services, client, pair.team_id, pair.mentor_id)
-    mentee = lookup_person(services, client, pair.team_id, pair.mentee_id)
+def summary_for(
+    services: Services,
+    client: WebClient,
+    pair: Pair,
+    *,
+    person: Callable[[str], PersonFacts] | None = None,
+) -> PlanSummary:
+    """Resolve a stored pair into the facts its summary shows (people through `person`, if
+    given: the outbox renders from the cache whatever its age)."""
+    facts = person or (lambda user_id: lookup_person(services, client, pair.team_id, user_id))
+    mentor, mentee = facts(pair.mentor_id), facts(pair.mentee_id)
     first = occurrences(meeting_rule(pair), limit=1)
     return PlanSummary(
         pair_id=pair.id,

@@ -8,9 +8,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from bot.scheduling.dispatcher import Dispatcher
-from storage.models import Delivery
+from storage.models import Delivery, Person
 from storage.outbox import NewDelivery, add_deliveries, status_counts
 from tests.conftest import KAI, LENA, MAYA, OMAR, TEAM, Bot
 from tests.scenario_kit import (
@@ -264,11 +265,14 @@ def test_two_dispatchers_on_one_database_send_each_row_exactly_once(bot: Bot, db
 
 
 def test_a_failing_lookup_while_rendering_does_not_stop_the_tick(bot: Bot) -> None:
-    """users.info fails while Maya's nudge is built: the tick goes on, her nudge is retried."""
+    """users.info fails while Maya's nudge is built and the bot has never seen her (a week-old
+    entry would do): the tick goes on, her nudge is retried."""
     start(bot, OMAR, plan())
     tl = Timeline(bot)
     tl.tick()
-    bot.clock.set(at("2027-03-08T15:00", BERLIN))  # the people cache is a week old by now
+    bot.clock.set(at("2027-03-08T15:00", BERLIN))
+    with bot.sessions.begin() as s:
+        s.execute(delete(Person).where(Person.user_id == MAYA))
     bot.standin.fail_next("users.info", "fatal_error")
     stats = bot.tick()
     tl.collect()
@@ -283,3 +287,17 @@ def test_a_failing_lookup_while_rendering_does_not_stop_the_tick(bot: Bot) -> No
     assert [n.fallback for n in tl.to(MAYA, "nudge")] == ["Tue 9 Mar at 09:00"]
     maya = next(d for d in kinds(bot, "nudge") if d.recipient_id == MAYA)
     assert (maya.status, maya.attempts) == ("sent", 2)
+
+
+def test_a_failing_refresh_while_rendering_uses_the_cached_facts(bot: Bot) -> None:
+    """The people cache is a week old and users.info fails: both nudges go out anyway."""
+    start(bot, OMAR, plan())
+    tl = Timeline(bot)
+    tl.tick()
+    bot.clock.set(at("2027-03-08T15:00", BERLIN))
+    bot.standin.fail_next("users.info", "fatal_error")
+    stats = bot.tick()
+    tl.collect()
+    assert (stats.sent, stats.retried, stats.failed) == (2, 0, 0)
+    assert [n.fallback for n in tl.to(MAYA, "nudge")] == ["Tue 9 Mar at 09:00"]
+    assert "*Maya*" in tl.to(OMAR, "nudge")[0].text

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot.meeting_messages import delivery_problem
 from bot.notify import FIXES
-from bot.people import lookup_person
+from bot.scheduling.people_cache import RefreshBudget, person_for_message
 from bot.scheduling.render import Job, Rendered, Skip, job_of, render
 from bot.services import Services
 from storage.models import Delivery, Pair
@@ -112,6 +112,8 @@ class Dispatcher:
         self.client = client  # None: each workspace's own token, without retries
         self.sleep: Callable[[float], None] = time.sleep  # how a tick waits out a 429
         self._retry_after = 0.0  # real seconds, from the last 429
+        # users.info calls for refreshing stale people while rendering, for this process.
+        self.people_budget = RefreshBudget()
 
     @property
     def lease(self) -> timedelta:
@@ -200,7 +202,7 @@ class Dispatcher:
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
         try:
-            outcome = render(self.services, job)
+            outcome = render(self.services, job, self.people_budget)
         except SlackApiError as exc:  # e.g. users.info rate limited while building the message
             self._slack_error(job, exc, stats)
             return
@@ -320,9 +322,9 @@ class Dispatcher:
                 return
             creator, team_id = pair.creator_id, pair.team_id
         name = job.recipient_id
-        with contextlib.suppress(SlackApiError):
-            name = lookup_person(
-                self.services, self.services.client_for(team_id), team_id, job.recipient_id
+        with contextlib.suppress(SlackApiError), self.services.sessions() as session:
+            name = person_for_message(
+                self.services, session, self.people_budget, team_id, job.recipient_id
             ).name
         fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
         text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)
