@@ -86,8 +86,10 @@ class Heartbeat:
             job.modify(next_run_time=datetime.now(self.scheduler.timezone))
 
     def stop(self) -> None:
-        """Stop ticking; a tick in progress finishes first."""
+        """Stop ticking. A tick in progress ends after the message it is sending (its other
+        claimed rows go back to pending), so SIGTERM does not wait for a long backlog."""
         self.services.waker.set(None)
+        self.dispatcher.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 

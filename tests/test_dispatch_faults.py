@@ -4,16 +4,20 @@ downtime, and two dispatchers sharing one database."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete
 
+from bot.clock import SimulatedClock
+from bot.scheduler import Heartbeat
 from bot.scheduling.dispatcher import Dispatcher
 from storage.models import Delivery, Person
 from storage.outbox import NewDelivery, add_deliveries, status_counts
-from tests.conftest import KAI, LENA, MAYA, OMAR, TEAM, Bot
+from tests.conftest import KAI, LENA, MAYA, OMAR, TEAM, Bot, wait_for
 from tests.scenario_kit import (
     FOLLOWUP_START,
     NUDGE_START,
@@ -301,3 +305,64 @@ def test_a_failing_refresh_while_rendering_uses_the_cached_facts(bot: Bot) -> No
     assert (stats.sent, stats.retried, stats.failed) == (2, 0, 0)
     assert [n.fallback for n in tl.to(MAYA, "nudge")] == ["Tue 9 Mar at 09:00"]
     assert "*Maya*" in tl.to(OMAR, "nudge")[0].text
+
+
+# -- stopping ---------------------------------------------------------------------------------
+
+
+def test_stopping_during_a_long_tick_returns_promptly_and_loses_nothing(bot: Bot) -> None:
+    """SIGTERM calls Heartbeat.stop: the tick ends after the message in flight, its claimed
+    but unsent rows are pending again (attempt not counted), and a later tick sends them."""
+    n = 300
+    seed_notices(bot, n)
+    bot.standin.delay(POST, 0.02)  # the whole tick would take over 6 s
+    services = bot.runtime.services
+    heartbeat = Heartbeat(services, Dispatcher(services, owner="stopping"), tick_seconds=3600)
+    heartbeat.start()  # the first tick runs at once
+    wait_for(lambda: len(posted_seeds(bot)) >= 20, timeout=20, what="the tick sending")
+    began = time.monotonic()
+    heartbeat.stop()
+    took = time.monotonic() - began
+    assert took < 1.0, f"stop took {took:.1f} s"
+    sent_before = posted_seeds(bot)
+    with bot.sessions() as s:
+        counts = status_counts(s, TEAM)
+    assert set(counts) == {"sent", "pending"}, counts  # nothing left claimed or in flight
+    assert counts["sent"] == len(sent_before) < n and max(sent_before.values()) == 1
+    rows = deliveries(bot)
+    assert {d.attempts for d in rows if d.status == "pending"} == {0}
+    assert {d.due_at for d in rows if d.status == "pending"} == {bot.clock.now()}
+
+    bot.standin.delay(POST, 0)
+    while bot.tick().sent:
+        pass
+    assert posted_seeds(bot) == Counter(f"seeded message {i:05d}" for i in range(n))
+    with bot.sessions() as s:
+        assert status_counts(s, TEAM) == {"sent": n}
+
+
+def test_a_stopped_dispatcher_claims_nothing(bot: Bot) -> None:
+    seed_notices(bot, 3)
+    dispatcher = Dispatcher(bot.runtime.services, owner="stopped")
+    dispatcher.stop()
+    assert dispatcher.tick().sent == 0
+    assert {d.status for d in deliveries(bot)} == {"pending"}
+
+
+def test_stopping_cuts_short_a_wait_for_retry_after(bot: Bot) -> None:
+    """A tick waiting out a 429 (the clock runs by itself) ends at once when stopped."""
+    seed_notices(bot, 5)
+    bot.standin.rate_limit_next(POST, retry_after=8)
+    running = replace(bot.runtime.services, clock=SimulatedClock(bot.clock.now()))
+    dispatcher = Dispatcher(running, owner="waiting")
+    ticking = threading.Thread(target=dispatcher.tick)
+    ticking.start()
+    wait_for(lambda: bot.standin.calls_to(POST), what="the rate-limited post")
+    time.sleep(0.2)  # the tick is waiting now
+    began = time.monotonic()
+    dispatcher.stop()
+    ticking.join(5)
+    assert not ticking.is_alive() and time.monotonic() - began < 1.0
+    assert posted_seeds(bot) == Counter()
+    rows = deliveries(bot)
+    assert {(d.status, d.attempts) for d in rows} == {("pending", 0)}

@@ -8,6 +8,7 @@ import http.client
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -88,6 +89,7 @@ class DispatchStats:
     rate_limited: bool = False
     rate_limits: int = 0  # 429 answers
     waited: float = 0.0  # real seconds spent waiting them out
+    put_back: int = 0  # claimed rows returned unsent because the dispatcher was stopped
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -110,10 +112,21 @@ class Dispatcher:
             lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
         )
         self.client = client  # None: each workspace's own token, without retries
-        self.sleep: Callable[[float], None] = time.sleep  # how a tick waits out a 429
+        self._stopping = threading.Event()
+        # How a tick waits out a 429: a wait that `stop()` cuts short.
+        self.sleep: Callable[[float], object] = self._stopping.wait
         self._retry_after = 0.0  # real seconds, from the last 429
         # users.info calls for refreshing stale people while rendering, for this process.
         self.people_budget = RefreshBudget()
+
+    def stop(self) -> None:
+        """Make a running tick end after the row it is sending; its other claimed rows go
+        back to pending as they were. Later ticks send nothing."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     @property
     def lease(self) -> timedelta:
@@ -125,10 +138,17 @@ class Dispatcher:
         A 429 puts that row back for Retry-After; the tick waits that long and goes on with
         its claimed rows, so a backlog drains at the rate Slack allows. When it cannot wait
         (a clock that does not run by itself, a long Retry-After, a claim that would be held
-        too long) it puts the rest of the batch back and ends, and the next tick goes on."""
+        too long) it puts the rest of the batch back and ends, and the next tick goes on.
+
+        `stop()` is checked before each row: a stopping tick puts its unsent claimed rows back
+        to pending (attempt not counted) and ends, so a shutdown does not wait for up to
+        `max_batches` batches. Nothing is lost (the rows are pending again, not left to a
+        lease) and nothing is sent twice (a row in `sending` finishes first)."""
         stats = DispatchStats()
         engine = self.services.sessions.kw["bind"]
         for _ in range(max_batches):
+            if self.stopping:
+                break
             claimed_at = time.monotonic()
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
@@ -136,7 +156,9 @@ class Dispatcher:
             jobs = self._load(ids)
             stop = False
             for job in self._collapse(jobs, stats):
-                if stop:
+                if self.stopping:
+                    stats.put_back += 1
+                if stop or self.stopping:
                     self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
                     continue
                 limits = stats.rate_limits
@@ -148,7 +170,7 @@ class Dispatcher:
                     else:
                         self.sleep(pause)
                         stats.waited += pause
-            if stop:
+            if stop or self.stopping:
                 break
         return stats
 
