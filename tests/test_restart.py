@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,3 +134,59 @@ def test_sigkill_during_dispatch_then_restart(
             f"{dict(at_kill)}; finally {dict(statuses)}; unknown rows posted: "
             f"{sum(counts[t] for t in unknown)} of {len(unknown)}"
         )
+
+
+def test_sigterm_during_a_long_dispatch_stops_promptly_and_loses_nothing(
+    standin: SlackStandIn, tmp_path: Path
+) -> None:
+    """SIGTERM while a tick works through a backlog: the worker exits after the message in
+    flight instead of finishing the tick; what it claimed but did not send is pending again."""
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[slack]\napi_url = "{standin.api_url}"\n[database]\nurl = "{url}"\n')
+    cmd = [sys.executable, "-m", "bot.cli", "--config", str(config)]
+    assert main(["--config", str(config), "db", "upgrade"]) == 0
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    now = datetime.now(UTC)
+    people = (OMAR, MAYA, LENA, KAI)
+    with sessions.begin() as s:
+        add_deliveries(
+            s,
+            [
+                NewDelivery(
+                    team_id=TEAM,
+                    kind="notice",
+                    recipient_id=people[i % len(people)],
+                    occurrence_key=f"sigterm:{i}",
+                    due_at=now - timedelta(seconds=1),
+                    payload={"text": f"sigterm message {i:04d}"},
+                )
+                for i in range(N)
+            ],
+            now,
+        )
+    standin.delay(POST, 0.1)  # the tick would take 8 s
+
+    def posted() -> Counter[str]:
+        return Counter(m.text for m in standin.messages if m.text.startswith("sigterm message"))
+
+    worker = _worker(cmd, tmp_path / "worker.log")
+    try:
+        wait_for(lambda: len(posted()) >= 5, timeout=30, what="the worker sending")
+        worker.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        worker.wait(10)
+        took = time.monotonic() - began
+    finally:
+        if worker.poll() is None:  # pragma: no cover - only when the wait above failed
+            worker.kill()
+    assert worker.returncode == 0 and took < 2.0, took
+    with sessions() as s:
+        rows = list(s.scalars(select(Delivery)))
+    engine.dispose()
+    counts = posted()
+    statuses = Counter(d.status for d in rows)
+    assert set(statuses) == {"sent", "pending"}, statuses
+    assert statuses["sent"] == len(counts) < N and max(counts.values()) == 1
+    assert {d.attempts for d in rows if d.status == "pending"} == {0}
