@@ -19,6 +19,8 @@ thread included).
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +91,18 @@ def start_bot(standin: StandIn, db_url: str, work: Path, logs: Path) -> App:
         child_env(PORT=str(port)),
     )
     wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "serve to answer")
+    # The scheduler's first tick runs at start-up (planning whatever was seeded); the timed
+    # runs measure the steady state, so they start after it.
+    wait_until(lambda: _first_tick_done(port), 120, "serve's first scheduler tick")
     return App("bot", proc, port, "C", "M", "R")
+
+
+def _first_tick_done(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return bool(json.loads(response.read()).get("last_tick"))
+    except (OSError, ValueError):
+        return False
 
 
 def start_ref(standin: StandIn, logs: Path) -> App:

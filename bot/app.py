@@ -56,12 +56,12 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
 
-    def inject_services(context: BoltContext, next: Callable[[], Any]) -> None:
+    def before_listeners(context: BoltContext, next: Callable[[], Any]) -> None:
         context[CONTEXT_KEY] = services
+        reactivate_on_traffic(services, context)
         next()
 
-    app.use(inject_services)
-    app.use(reactivate_on_traffic)
+    app.use(before_listeners)
     app.error(on_error)
     handlers.register(app)
     return app, services

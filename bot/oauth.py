@@ -11,10 +11,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.manifest import BOT_SCOPES
+from storage.db import write_session
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from storage.workspaces import reactivate_workspace
 
@@ -37,10 +37,7 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
     def installed(args: SuccessArgs) -> BoltResponse:
         team_id = args.installation.team_id
         if team_id:
-            with (
-                Session(engine.execution_options(sqlite_begin="IMMEDIATE")) as session,
-                session.begin(),
-            ):
+            with write_session(engine) as session:
                 # A reinstall picks its schedules up again.
                 revived = reactivate_workspace(session, team_id, datetime.now(UTC))
             log.info("installed (%d stopped messages revived)", revived, extra={"team_id": team_id})

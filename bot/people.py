@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.plan import PersonFacts
@@ -30,33 +29,45 @@ def lookup_person(
     max_age: timedelta = FRESH_FOR,
 ) -> PersonFacts:
     """Facts about a user from the cache when fresh enough, else from `users.info`."""
+    return lookup_people(services, client, team_id, [user_id], max_age=max_age)[user_id]
+
+
+def lookup_people(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_ids: Iterable[str],
+    *,
+    max_age: timedelta = FRESH_FOR,
+) -> dict[str, PersonFacts]:
+    """Facts about several users: one read of the cache, `users.info` for each one missing or
+    older than `max_age`, one write for what Slack said."""
     now = services.clock.now()
-    with services.sessions.begin() as session:
-        cached = get_person(session, team_id, user_id)
-        if cached is not None and now - cached.refreshed_at <= max_age:
-            return _facts(cached)
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("user_not_found", "user_not_visible"):
-            return PersonFacts(user_id=user_id, name=user_id, exists=False)
-        raise
-    facts = facts_from_user(user, user_id)
-    with services.sessions.begin() as session:
-        remember(session, team_id, facts, now)
-    return facts
-
-
-def cached_zone(services: Services, team_id: str, user_id: str) -> str | None:
-    """The user's time zone as last seen, however old, without asking Slack (None if unknown).
-
-    For prefilling a form on the 3-second path, where a wrong guess is visible and editable;
-    `user_change` events keep it current.
-    """
+    wanted = list(dict.fromkeys(user_ids))
+    found: dict[str, PersonFacts] = {}
     with services.sessions() as session:
-        return session.scalar(
-            select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
-        )
+        for user_id in wanted:
+            cached = get_person(session, team_id, user_id)
+            if cached is not None and now - cached.refreshed_at <= max_age:
+                found[user_id] = _facts(cached)
+    fetched: list[PersonFacts] = []
+    for user_id in wanted:
+        if user_id in found:
+            continue
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+                found[user_id] = PersonFacts(user_id=user_id, name=user_id, exists=False)
+                continue
+            raise
+        found[user_id] = facts_from_user(user, user_id)
+        fetched.append(found[user_id])
+    if fetched:
+        with services.sessions.begin() as session:
+            for facts in fetched:
+                remember(session, team_id, facts, now)
+    return found
 
 
 def _facts(person: Person) -> PersonFacts:

@@ -11,9 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.messages import USAGE
-from bot.people import cached_zone
 from bot.plan_modal import start_modal_view
-from bot.services import services_of
 from handlers.manage import COMMANDS, on_subcommand
 
 log = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ def on_mentorship_command(
     sub = sub.lower()
     if sub == "start":
         ack()
-        open_plan_modal(command, rest, client, context)
+        open_plan_modal(command, rest, client)
     elif sub in COMMANDS:
         ack()
         on_subcommand(sub, rest, command, client, context, respond)
@@ -49,23 +47,18 @@ def on_mentorship_command(
         ack(text=f"I don't know `{sub[:40]}` yet.\n\n{USAGE}")
 
 
-def open_plan_modal(
-    command: dict[str, Any], rest: str, client: WebClient, context: BoltContext
-) -> None:
-    """Open the plan modal, prefilled from mentions and the creator's known time zone.
+def open_plan_modal(command: dict[str, Any], rest: str, client: WebClient) -> None:
+    """Open the plan modal, prefilled from the mentions.
 
-    Nothing here asks Slack before `views.open`: the trigger expires after 3 seconds, and
-    `users.info` (Tier 4) would answer 429 to a burst of starts at a program kick-off. A creator
-    the bot has not seen yet gets an empty time zone field, which the submission fills from
-    their Slack profile.
+    Nothing is read or asked before `views.open`: the trigger expires after 3 seconds, and
+    `users.info` (Tier 4) would answer 429 to a burst of starts at a program kick-off. The time
+    zone field starts empty, meaning the creator's Slack time zone as it is when they submit.
     """
-    services = services_of(context)
-    user_id, team_id = command["user_id"], command["team_id"]
-    mentee, mentor = parse_start_mentions(rest, user_id)
+    mentee, mentor = parse_start_mentions(rest, command["user_id"])
     view = start_modal_view(
         mentor_id=mentor,
         mentee_id=mentee,
-        tz=cached_zone(services, team_id, user_id),
+        tz=None,
         private_metadata={"channel_id": command.get("channel_id", "")},
     )
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -10,14 +11,18 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.plan import PersonFacts, validate_plan
-from bot.people import lookup_person
+from bot.domain.plan import validate_plan
+from bot.people import lookup_people
 from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state
-from bot.scheduling.planner import plan_new_pair
+from bot.scheduling.planner import plan_new_pair, queue_plan_summaries
 from bot.services import services_of
+from storage.models import Pair
 from storage.pairs import create_pair, open_pair_exists
 
 log = logging.getLogger(__name__)
+# Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
+# usually opened a minute ago, and `user_change` events keep the cache current in between.
+CHECK_MAX_AGE = timedelta(minutes=10)
 ALREADY_ACTIVE = {
     "mentee": "These two already have an active mentorship. "
     "Manage it from the Home tab, or end it before starting a new one."
@@ -27,18 +32,28 @@ ALREADY_ACTIVE = {
 def on_plan_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Validate the plan; answer field errors in the modal, or store it and close the modal."""
+    """Validate the plan; answer field errors in the modal, or store it and close the modal.
+
+    Slack waits 3 seconds for the answer, so only what decides it happens first: the checks,
+    storing the pair and queueing both summaries (one transaction). Planning the first weeks
+    of meetings comes after the answer; were the process to die in between, the scheduler
+    plans the pair on its next tick (it has never been planned).
+    """
     services = services_of(context)
     team_id = (body.get("team") or {}).get("id") or view.get("team_id") or ""
     creator_id = body["user"]["id"]
     form = parse_plan_state((view.get("state") or {}).get("values") or {})
-    people: dict[str, PersonFacts] = {}
-    for user_id in {form.mentor_id, form.mentee_id} - {None}:
-        assert user_id is not None
-        people[user_id] = lookup_person(services, client, team_id, user_id, max_age=timedelta(0))
+    wanted = {form.mentor_id, form.mentee_id} - {None}
+    if not (form.tz or "").strip():
+        wanted.add(creator_id)  # an empty time zone means the creator's Slack zone
+    people = lookup_people(
+        services, client, team_id, [u for u in wanted if u], max_age=CHECK_MAX_AGE
+    )
+    if creator_id in people and not (form.tz or "").strip():
+        form = replace(form, tz=people[creator_id].tz)
     exists = False
     if form.mentor_id and form.mentee_id:
-        with services.sessions.begin() as session:
+        with services.sessions() as session:
             exists = open_pair_exists(session, team_id, form.mentor_id, form.mentee_id)
     plan, errors = validate_plan(
         form, now=services.clock.now(), people=people, open_pair_exists=exists
@@ -49,13 +64,17 @@ def on_plan_submitted(
     try:
         with services.sessions.begin() as session:
             pair = create_pair(session, team_id, creator_id, plan, services.clock.now())
-            plan_new_pair(services, session, pair)
+            queue_plan_summaries(services, session, pair)
             pair_id = pair.id
     except IntegrityError:
         ack(response_action="errors", errors=ALREADY_ACTIVE)
         return
     ack()
     log.info("plan stored", extra={"team_id": team_id, "pair_id": pair_id})
+    with services.sessions.begin() as session:
+        stored = session.get(Pair, pair_id)
+        if stored is not None and stored.planned_until is None:
+            plan_new_pair(services, session, stored)
     services.waker()
 
 

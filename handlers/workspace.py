@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -58,33 +57,32 @@ def on_tokens_revoked(event: dict[str, Any], body: dict[str, Any], context: Bolt
         stop_workspace(services, team_id, "bot token revoked")
 
 
-def reactivate_on_traffic(context: BoltContext, next: Callable[[], Any]) -> None:
+def reactivate_on_traffic(services: Services, context: BoltContext) -> None:
     """Single-workspace mode: a signed request from a stopped workspace means it is back.
 
-    A workspace seen active in the last few seconds is not read again (one database read per
-    request otherwise, on the path that must answer within 3 seconds).
+    Called for every request before its listener; a workspace seen active in the last few
+    seconds is not read again (the 3-second paths should not wait for the database).
     """
-    services = services_of(context)
     team_id = context.team_id
     if (
-        team_id
-        and team_id not in services.active_teams
-        and not services.config.slack.oauth_enabled
-        and context.get("authorize_result")
+        not team_id
+        or team_id in services.active_teams
+        or services.config.slack.oauth_enabled
+        or not context.get("authorize_result")
     ):
-        with services.sessions() as session:
-            active = is_active(session, team_id)
-        if not active:
-            with services.sessions.begin() as session:
-                revived = reactivate_workspace(session, team_id, services.clock.now())
-            log.warning(
-                "workspace active again (a signed request arrived): %d stopped messages "
-                "revived, schedules planned again",
-                revived,
-                extra={"team_id": team_id},
-            )
-        services.active_teams.add(team_id)
-    next()
+        return
+    with services.sessions() as session:
+        active = is_active(session, team_id)
+    if not active:
+        with services.sessions.begin() as session:
+            revived = reactivate_workspace(session, team_id, services.clock.now())
+        log.warning(
+            "workspace active again (a signed request arrived): %d stopped messages "
+            "revived, schedules planned again",
+            revived,
+            extra={"team_id": team_id},
+        )
+    services.active_teams.add(team_id)
 
 
 def register(app: App) -> None:

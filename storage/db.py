@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,8 +23,17 @@ class SchemaOutdated(RuntimeError):
     """The database schema is not at the migration head."""
 
 
+# Connections kept open per process. A request's listener, the waitress thread that received it
+# and the scheduler each hold one for a moment; with SQLAlchemy's default of 5, a burst of
+# requests opened and closed a connection per query beyond the fifth (on PostgreSQL a new
+# server process each time, on SQLite the connection set-up and its PRAGMAs).
+POOL_SIZE, POOL_OVERFLOW = 20, 20
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    if "poolclass" not in kwargs and not url.endswith(":memory:") and url != "sqlite://":
+        kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
@@ -51,6 +62,49 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_WRITERS: weakref.WeakKeyDictionary[Any, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """SQLite: this process's writers queue on a lock before BEGIN IMMEDIATE.
+
+    SQLite admits one writer; a connection that finds the lock taken polls it, sleeping longer
+    each time (up to 100 ms), so under concurrent requests much of a write's latency was
+    sleep after the lock had long been free. Waiting on a Python lock wakes the next writer as
+    soon as the last one commits. After 30 s (SQLite's own busy timeout) it stops waiting and
+    lets SQLite decide. Other processes on the same file meet SQLite's busy timeout as before;
+    PostgreSQL needs none of this.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_GUARD:
+        lock = _WRITERS.get(engine.pool)
+        if lock is None:
+            lock = _WRITERS[engine.pool] = threading.RLock()
+    acquired = lock.acquire(timeout=30)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
+@contextmanager
+def write_session(engine: Engine, **session_options: Any) -> Iterator[Session]:
+    """A session inside a write transaction, committed on success (BEGIN IMMEDIATE on SQLite,
+    after this process's earlier writers)."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with (
+        _writer_turn(engine),
+        Session(bind, **session_options) as session,
+        session.begin(),
+    ):
+        yield session
+
+
 class Sessions(sessionmaker[Session]):
     """`sessions()` for reads, `sessions.begin()` for a write transaction.
 
@@ -64,9 +118,7 @@ class Sessions(sessionmaker[Session]):
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """A session inside a write transaction, committed on success."""
-        engine: Engine = self.kw["bind"]
-        bind = engine.execution_options(sqlite_begin="IMMEDIATE")
-        with Session(bind, expire_on_commit=False) as session, session.begin():
+        with write_session(self.kw["bind"], expire_on_commit=False) as session:
             yield session
 
 
@@ -117,7 +169,5 @@ def check_schema(engine: Engine) -> None:
 def serialized(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A transaction that takes SQLite's write lock at BEGIN; on PostgreSQL lock rows with
     FOR UPDATE inside it. Use it for read-modify-write sequences such as a conversation step."""
-    engine: Engine = sessions.kw["bind"]
-    bound = engine.execution_options(sqlite_begin="IMMEDIATE")
-    with Session(bound, expire_on_commit=False) as session, session.begin():
+    with write_session(sessions.kw["bind"], expire_on_commit=False) as session:
         yield session

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import write_session
 from storage.models import Delivery, DeliveryStatus
 
 PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
@@ -126,8 +127,7 @@ def expire_overdue(session: Session, now: datetime) -> int:
 def claim_due(engine: Engine, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
     """Claim up to `limit` due rows for `owner` in one short transaction; return their ids."""
     sqlite = engine.dialect.name == "sqlite"
-    options = {"sqlite_begin": "IMMEDIATE"} if sqlite else {}
-    with Session(engine.execution_options(**options)) as session, session.begin():
+    with write_session(engine) as session:
         release_stale(session, now)
         expire_overdue(session, now)
         candidates = (

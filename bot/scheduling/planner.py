@@ -149,10 +149,9 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
     return added
 
 
-def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
-    """Queue the plan summary for both people and plan the first weeks of meetings."""
+def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
+    """Queue the plan summary for both people (due now)."""
     now = services.clock.now()
-    cfg = services.config.scheduler
     summaries = [
         NewDelivery(
             team_id=pair.team_id,
@@ -165,5 +164,11 @@ def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
         for user_id in (pair.mentee_id, pair.mentor_id)
     ]
     add_deliveries(session, summaries, now)
+
+
+def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
+    """Plan the first weeks of a new pair's meetings and milestones."""
+    now = services.clock.now()
+    cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
     plan_pair(session, pair, now, horizon, timedelta(hours=cfg.nudge_lead_hours), services)
