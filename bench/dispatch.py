@@ -171,7 +171,7 @@ def _run_worker(
     kill: bool,
 ) -> dict[str, Any]:
     """Start a worker; stop it once `expected` messages were accepted or `budget` seconds
-    after the first one (with SIGKILL when `kill`: a graceful stop waits for the whole tick)."""
+    after the first one (with SIGKILL when `kill`: what a crash in the middle of sending leaves)."""
     standin.call("forget")
     proc = Proc.spawn(name, bot_cmd(config, "worker"), logs, child_env())
     started = time.monotonic()
@@ -332,8 +332,9 @@ def _limited(
     stale: bool = False,
 ) -> None:
     """A worker drains `pairs` pairs' due nudges under Slack's limits. With `stale`, the people
-    cache is a week old (as before a weekly nudge), so rendering calls users.info (Tier 4); its
-    bucket then allows a burst of 10 instead of a minute's worth, to reach the steady state soon."""
+    cache is a week old (as before a weekly nudge), so rendering refreshes it with users.info
+    (Tier 4) as far as its budget allows; the Tier bucket then allows a burst of 10 instead of a
+    minute's worth, to reach the steady state soon."""
     label = "limited, people cache a week old" if stale else "limited"
     url = backend.create("stale" if stale else "limited")
     config = write_config(work / f"{label[:7]}.toml", api_url=standin.api_url, db_url=url)
