@@ -49,7 +49,7 @@ def lookup_people(
         for user_id in wanted:
             cached = get_person(session, team_id, user_id)
             if cached is not None and now - cached.refreshed_at <= max_age:
-                found[user_id] = _facts(cached)
+                found[user_id] = facts_from_cache(cached)
     fetched: list[PersonFacts] = []
     for user_id in wanted:
         if user_id in found:
@@ -70,7 +70,8 @@ def lookup_people(
     return found
 
 
-def _facts(person: Person) -> PersonFacts:
+def facts_from_cache(person: Person) -> PersonFacts:
+    """PersonFacts from a cached row."""
     return PersonFacts(
         user_id=person.user_id,
         name=person.name,

@@ -28,7 +28,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.domain.plan import PersonFacts
-from bot.people import FRESH_FOR, facts_from_user, lookup_person, remember
+from bot.people import FRESH_FOR, facts_from_cache, facts_from_user, lookup_person, remember
 from bot.services import Services
 from storage.models import Person
 from storage.people import get_people, get_person
@@ -71,17 +71,6 @@ class RefreshBudget:
             self._buckets[team_id] = (-seconds * self.rate, self.monotonic())
 
 
-def _facts(person: Person) -> PersonFacts:
-    return PersonFacts(
-        user_id=person.user_id,
-        name=person.name,
-        is_bot=person.is_bot,
-        deleted=person.deleted,
-        tz=person.tz,
-        is_admin=person.is_admin,
-    )
-
-
 def person_for_message(
     services: Services, session: Session, budget: RefreshBudget, team_id: str, user_id: str
 ) -> PersonFacts:
@@ -108,7 +97,7 @@ def _from_cache(
 ) -> PersonFacts:
     if cached is None:
         return lookup_person(services, services.client_for(team_id), team_id, user_id)
-    facts = _facts(cached)
+    facts = facts_from_cache(cached)
     if services.clock.now() - cached.refreshed_at <= FRESH_FOR or not budget.take(team_id):
         return facts
     return _refresh(services, budget, team_id, facts)
