@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot import manage_messages as say
-from bot.access import DENIED, authorized_pair
+from bot.access import DENIED, authorized_pair, reply_privately
 from bot.admins import is_admin
 from bot.choose import APPLIES, label, mentioned, open_pairs
 from bot.home import card_for
@@ -124,7 +124,7 @@ def on_subcommand(
     else:
         reply = pair_command(sub, rest, command, client, context)
     text, blocks = reply
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    reply_privately(respond, text, blocks=blocks)
 
 
 def on_picked(

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import meeting_messages
+from bot.access import reply_privately
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import is_valid_timezone
 from bot.domain.timing import notice_due
@@ -71,7 +72,7 @@ def on_meeting_answer(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     found = _load(services, team_id, action.get("value"), user_id)
     if isinstance(found, str):
-        respond(text=found, response_type="ephemeral", replace_original=False)
+        reply_privately(respond, found)
         return
     pair, meeting = found
     status = "held" if action["action_id"] == MET else "skipped"
@@ -107,15 +108,11 @@ def on_reschedule_clicked(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     found = _load(services, team_id, action.get("value"), user_id)
     if isinstance(found, str):
-        respond(text=found, response_type="ephemeral", replace_original=False)
+        reply_privately(respond, found)
         return
     pair, meeting = found
     if meeting.status != "upcoming":
-        respond(
-            text="That meeting already has an answer, so there's nothing to move.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        reply_privately(respond, "That meeting already has an answer, so there's nothing to move.")
         return
     me = lookup_person(services, client, team_id, user_id)
     partner = lookup_person(services, client, team_id, pair.partner_of(user_id))

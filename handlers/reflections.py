@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import reflection_messages as say
+from bot.access import reply_privately
 from bot.domain.reflection import parse_rating
 from bot.people import lookup_person
 from bot.reflection_modal import CALLBACK_ID, build_reflection_modal, parse_reflection_form
@@ -127,14 +128,10 @@ def on_open_form(
     services = services_of(context)
     found = _own_prompt(services, body["team"]["id"], action.get("value"), body["user"]["id"])
     if isinstance(found, str):
-        respond(text=found, response_type="ephemeral", replace_original=False)
+        reply_privately(respond, found)
         return
     if found.status != PromptStatus.OPEN.value:
-        respond(
-            text="This reflection is already closed — thank you!",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        reply_privately(respond, "This reflection is already closed — thank you!")
         return
     with services.sessions() as session:
         milestone = session.get(Milestone, found.milestone_id)
@@ -219,7 +216,7 @@ def on_share(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     found = _own_prompt(services, team_id, action.get("value"), user_id)
     if isinstance(found, str):
-        respond(text=found, response_type="ephemeral", replace_original=False)
+        reply_privately(respond, found)
         return
     with services.sessions.begin() as session:
         prompt = session.get(ReflectionPrompt, found.id)
@@ -237,12 +234,9 @@ def on_share(
         me = lookup_person(services, client, team_id, user_id).name
         text, blocks = say.shared_with_partner(me, label, items)
         client.chat_postMessage(channel=partner_id, text=text, blocks=blocks)
-    respond(
-        text=f"✅ Shared with {partner}."
-        if first_time
-        else f"You already shared this with {partner}.",
-        response_type="ephemeral",
-        replace_original=False,
+    reply_privately(
+        respond,
+        f"✅ Shared with {partner}." if first_time else f"You already shared this with {partner}.",
     )
 
 
