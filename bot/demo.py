@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot.clock import ManualClock
 from bot.config import load_config, parse_config
+from bot.home_view import HOME_GOAL_DONE
 from bot.meeting_messages import MET, RESCHEDULE, SKIP
 from bot.reflection_messages import OPEN_FORM, SHARE
 from bot.runtime import build_runtime
@@ -123,6 +124,7 @@ PLAN: dict[str, Any] = {
     "Announcement channel": MENTORING,
     "Announce milestones": ["yes"],
 }
+GOAL_DONE_AT = datetime(2027, 5, 20, 17, 0, tzinfo=UTC)
 END = datetime(2027, 6, 11, 0, 0, tzinfo=UTC)
 
 # What each person types when the bot asks, prompt by prompt (in the order prompts arrive).
@@ -298,6 +300,22 @@ def show_home(story: Story, user_id: str) -> None:
     story.flush()
 
 
+def mark_first_goal_done(story: Story, user_id: str) -> None:
+    """The person opens the Home tab and marks their first open goal done."""
+    show_home(story, user_id)
+    home = story.standin.home_view(user_id)
+    assert home is not None
+    old_hash = home.view["hash"]
+    story.driver.click(user_id, HOME_GOAL_DONE, view_id=home.id)
+    _wait(
+        lambda: (
+            (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
+        ),
+        "the Home tab to show the goal done",
+    )
+    story.flush()
+
+
 def show_report(story: Story) -> None:
     """Kai, a workspace admin, looks at the program: their Home tab and `/mentorship report`."""
     story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
@@ -334,6 +352,8 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
             )
             story.flush()
             show_home(story, MAYA)  # a week in: her mentorship, goals and milestones
+            story.advance_until(GOAL_DONE_AT, people)
+            mark_first_goal_done(story, MAYA)  # she led her first design review
             story.advance_until(END, people)
             show_home(story, MAYA)  # at the end: the completed mentorship
             show_report(story)

@@ -39,6 +39,9 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "Final review of your mentorship with *Omar*" in out
     assert "Your mentorship with *Omar* is complete" in out
     assert "6 held of 7 planned (1 skipped)" in out
+    # Maya marked her first goal done in the Home tab; the journey summary says so.
+    assert "Maya clicked '✅ Mark done'" in out and "✅ ~Lead a design review~" in out
+    assert "• ✅ Lead a design review" in out and "• ◻️ Learn Rust async programming" in out
     assert "Traceback" not in out
     # The App Home a week in, and the program report for an admin at the end.
     assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out
