@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -168,3 +169,27 @@ def test_forged_stale_and_garbage_requests(bot: Bot) -> None:
         assert s.scalars(select(Pair)).all() == []
     # The server is still answering.
     assert bot.driver.slash_command(OMAR, "help").status == 200
+
+
+@pytest.mark.parametrize("fault", ["ratelimited", "fatal_error"])
+def test_slack_trouble_while_checking_people_asks_to_submit_again(bot: Bot, fault: str) -> None:
+    # users.info answers 429 (Retry-After 30 s) or an error: no sleeping through the 3 seconds,
+    # a field error that says what to do, nothing stored; pressing Start again works.
+    bot.driver.slash_command(OMAR, f"start <@{MAYA}|maya>")
+    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the plan modal")[-1]
+    if fault == "ratelimited":
+        bot.standin.rate_limit_next("users.info", retry_after=30)
+    else:
+        bot.standin.fail_next("users.info", "fatal_error")
+    started = time.monotonic()
+    r = bot.driver.submit_view(OMAR, view.id, PLAN)
+    assert time.monotonic() - started < 2
+    assert r.json is not None and r.json["response_action"] == "errors", r.body
+    words = "slow down" if fault == "ratelimited" else "fatal_error"
+    assert words in r.json["errors"]["mentor"] and "Press Start again" in r.json["errors"]["mentor"]
+    with bot.sessions() as s:
+        assert s.scalars(select(Pair)).all() == []
+    r = bot.driver.submit_view(OMAR, view.id, PLAN)
+    assert r.status == 200 and not r.body.strip(), r.body
+    with bot.sessions() as s:
+        assert len(s.scalars(select(Pair)).all()) == 1
