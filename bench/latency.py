@@ -12,7 +12,7 @@ For each app, at concurrency 1 and 16, `n` requests of each kind:
 
 Concurrency N is N people: each waits for the HTTP answer and then for the Slack call it caused
 (views.open, the reply) before acting again. Every request comes from a different person, as in
-real use: the bot's people cache is cold for `start` (one users.info call before views.open).
+real use: nobody is in the bot's people cache when they submit (users.info before the answer).
 CPU time per request is read from /proc for the app's process over the timed run (its scheduler
 thread included).
 """
