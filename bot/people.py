@@ -70,6 +70,44 @@ def lookup_people(
     return found
 
 
+SLACK_BUSY = (
+    "Slack asked me to slow down, so I couldn't check these two people just now. "
+    "Press the button again in a few seconds."
+)
+SLACK_UNREACHABLE = (
+    "I couldn't check these two people with Slack just now ({error}). "
+    "Press the button again in a moment."
+)
+
+
+def people_for_form(
+    services: Services, team_id: str, user_ids: Iterable[str], *, max_age: timedelta
+) -> dict[str, PersonFacts] | str:
+    """Facts for checking a submitted form, or the field error to show when Slack can't answer.
+
+    A form must be answered within 3 seconds: no automatic retries (sleeping through a 429's
+    Retry-After would miss them), and any Slack or network failure becomes a message asking the
+    person to submit again, with nothing changed.
+    """
+    try:
+        return lookup_people(
+            services,
+            services.post_client_for(team_id),
+            team_id,
+            [u for u in user_ids if u],
+            max_age=max_age,
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown error")
+        if exc.response.status_code == 429 or error == "ratelimited":
+            log.warning("users.info rate-limited while checking a form; asked to submit again")
+            return SLACK_BUSY
+    except OSError as exc:
+        error = type(exc).__name__
+    log.warning("users.info failed while checking a form (%s); asked to submit again", error)
+    return SLACK_UNREACHABLE.format(error=error)
+
+
 def facts_from_cache(person: Person) -> PersonFacts:
     """PersonFacts from a cached row."""
     return PersonFacts(

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access import DENIED, authorized_pair
-from bot.domain.plan import MAX_GOALS, PersonFacts, validate_plan
+from bot.domain.plan import MAX_GOALS, validate_plan
 from bot.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
 from bot.home import publish_home, refresh_homes
 from bot.home_view import (
@@ -29,7 +29,7 @@ from bot.home_view import (
     HOME_RESUME,
 )
 from bot.manage import change_pair, clamp_weeks, pair_names, set_goal
-from bot.people import lookup_person
+from bot.people import people_for_form
 from bot.plan_edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems, edited_pair_id
 from bot.plan_modal import field_errors, parse_plan_state
 from bot.services import services_of
@@ -38,6 +38,7 @@ from storage.lifecycle import lock_pair
 from storage.models import Goal
 
 log = logging.getLogger(__name__)
+EDIT_MAX_AGE = timedelta(hours=1)  # facts an edit is checked against may be this old
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -175,10 +176,12 @@ def on_plan_edited(
         ack(response_action="errors", errors={"mentee": DENIED})
         return
     form = parse_plan_state((view.get("state") or {}).get("values") or {})
-    people: dict[str, PersonFacts] = {}
-    for uid in {form.mentor_id, form.mentee_id} - {None}:
-        assert uid is not None
-        people[uid] = lookup_person(services, client, team_id, uid, max_age=timedelta(hours=1))
+    people = people_for_form(
+        services, team_id, [u for u in (form.mentor_id, form.mentee_id) if u], max_age=EDIT_MAX_AGE
+    )
+    if isinstance(people, str):
+        ack(response_action="errors", errors={"mentor": people})
+        return
     now = services.clock.now()
     plan, errors = validate_plan(
         form, now=now, people=people, open_pair_exists=False, keep_first_date=pair.start_date

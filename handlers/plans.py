@@ -9,11 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.plan import validate_plan
-from bot.people import lookup_people
+from bot.people import people_for_form
 from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state
 from bot.scheduling.planner import plan_new_pair, queue_plan_summaries
 from bot.services import services_of
@@ -24,14 +23,6 @@ log = logging.getLogger(__name__)
 # Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
 # usually opened a minute ago, and `user_change` events keep the cache current in between.
 CHECK_MAX_AGE = timedelta(minutes=10)
-SLACK_BUSY = (
-    "Slack asked me to slow down, so I couldn't check these two people just now. "
-    "Press Start again in a few seconds."
-)
-SLACK_UNREACHABLE = (
-    "I couldn't check these two people with Slack just now ({error}). "
-    "Press Start again in a moment."
-)
 ALREADY_ACTIVE = {
     "mentee": "These two already have an active mentorship. "
     "Manage it from the Home tab, or end it before starting a new one."
@@ -55,17 +46,9 @@ def on_plan_submitted(
     wanted = {form.mentor_id, form.mentee_id} - {None}
     if not (form.tz or "").strip():
         wanted.add(creator_id)  # an empty time zone means the creator's Slack zone
-    try:
-        # No automatic retries here: sleeping through a Retry-After would miss the 3 seconds.
-        people = lookup_people(
-            services,
-            services.post_client_for(team_id),
-            team_id,
-            [u for u in wanted if u],
-            max_age=CHECK_MAX_AGE,
-        )
-    except (SlackApiError, OSError) as exc:
-        ack(response_action="errors", errors={"mentor": _lookup_problem(exc)})
+    people = people_for_form(services, team_id, [u for u in wanted if u], max_age=CHECK_MAX_AGE)
+    if isinstance(people, str):
+        ack(response_action="errors", errors={"mentor": people})
         return
     if creator_id in people and not (form.tz or "").strip():
         form = replace(form, tz=people[creator_id].tz)
@@ -94,19 +77,6 @@ def on_plan_submitted(
         if stored is not None and stored.planned_until is None:
             plan_new_pair(services, session, stored)
     services.waker()
-
-
-def _lookup_problem(exc: Exception) -> str:
-    """What the person sees when Slack could not be asked about the two people."""
-    if isinstance(exc, SlackApiError):
-        error = str(exc.response.get("error") or "unknown error")
-        if exc.response.status_code == 429 or error == "ratelimited":
-            log.warning("users.info rate-limited while checking a plan; asked to submit again")
-            return SLACK_BUSY
-    else:
-        error = type(exc).__name__
-    log.warning("users.info failed while checking a plan (%s); asked to submit again", error)
-    return SLACK_UNREACHABLE.format(error=error)
 
 
 def register(app: App) -> None:

@@ -139,3 +139,19 @@ def test_edit_errors_are_shown_beside_the_field_and_change_nothing(bot: Bot) -> 
     assert errors and "past" in errors["errors"]["first_date"]
     assert pair(bot, pair_id).schedule_version == 1
     assert not [t for t in dms(bot, MAYA) if "updated the plan" in t]
+
+
+def test_an_edit_while_slack_rate_limits_asks_to_save_again(bot: Bot) -> None:
+    start(bot, OMAR)
+    bot.clock.advance(timedelta(hours=2))  # the people facts are older than an edit accepts
+    modal = edit_modal(bot, MAYA)
+    bot.standin.rate_limit_next("users.info", retry_after=30)
+    response = bot.driver.submit_view(MAYA, modal.id, {"Meeting time": "16:00"})
+    assert response.json is not None, response.body
+    assert "slow down" in response.json["errors"]["mentor"]
+    with bot.sessions() as s:
+        assert {m.scheduled_at.hour for m in s.scalars(select(Meeting))} == {14}  # 15:00 Berlin
+    saved = after_home_change(
+        bot, MAYA, lambda: bot.driver.submit_view(MAYA, modal.id, {"Meeting time": "16:00"})
+    )
+    assert "16:00" in str(saved.blocks)

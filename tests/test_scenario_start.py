@@ -186,7 +186,10 @@ def test_slack_trouble_while_checking_people_asks_to_submit_again(bot: Bot, faul
     assert time.monotonic() - started < 2
     assert r.json is not None and r.json["response_action"] == "errors", r.body
     words = "slow down" if fault == "ratelimited" else "fatal_error"
-    assert words in r.json["errors"]["mentor"] and "Press Start again" in r.json["errors"]["mentor"]
+    assert (
+        words in r.json["errors"]["mentor"]
+        and "press the button again" in r.json["errors"]["mentor"].lower()
+    )
     with bot.sessions() as s:
         assert s.scalars(select(Pair)).all() == []
     r = bot.driver.submit_view(OMAR, view.id, PLAN)
