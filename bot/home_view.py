@@ -40,6 +40,10 @@ START_HINT = (
     "a short form sets the goals, the meeting rhythm and the milestones, and I take care of "
     "the reminders. A program admin can also pair you up."
 )
+START_AGAIN_HINT = (
+    "No mentorship is running for you right now. Start a new one with "
+    "`/mentorship start @mentee`, or ask a program admin to pair you up."
+)
 
 
 def _section(
@@ -181,7 +185,8 @@ def build_home(data: HomeData) -> View:
     if data.overview is not None:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
     if not data.cards:
-        head.append(_section(START_HINT, block_id="start_hint"))
+        hint = START_AGAIN_HINT if data.past else START_HINT
+        head.append(_section(hint, block_id="start_hint"))
     else:
         head.append(
             ContextBlock(

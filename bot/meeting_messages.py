@@ -20,6 +20,10 @@ from bot.domain.timefmt import format_local, slack_date, zone_offset_note
 
 MET, RESCHEDULE, SKIP = "meeting_met", "meeting_reschedule", "meeting_skip"
 PAUSE_HINT = "You get one of these before each meeting. `/mentorship pause` pauses them."
+FOLLOWUP_HINT = (
+    "I ask after a meeting when neither of you has said how it went. "
+    "`/mentorship pause` pauses these messages."
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
     return text, [
         SectionBlock(text=MarkdownTextObject(text=text)),
         _buttons(f.meeting_id, followup=True),
-        ContextBlock(elements=[MarkdownTextObject(text=PAUSE_HINT)]),
+        ContextBlock(elements=[MarkdownTextObject(text=FOLLOWUP_HINT)]),
     ]
 
 

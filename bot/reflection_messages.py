@@ -152,6 +152,7 @@ class Journey:
     skipped: int
     milestones: Sequence[tuple[str, bool]]  # (label, reached)
     reflections: Sequence[tuple[str, Sequence[QA]]]  # (milestone label, own answers)
+    vision: str = ""
 
 
 def journey(j: Journey) -> tuple[str, list[Block]]:
@@ -167,7 +168,7 @@ def journey(j: Journey) -> tuple[str, list[Block]]:
     marks = ", ".join(f"{label} {'✓' if reached else '—'}" for label, reached in j.milestones)
     blocks: list[Block] = [
         _section(head),
-        _section(f"*Goals*\n{goals}"),
+        _section(f"*Goals*\n{goals}" + (f"\n*Shared vision*: {j.vision}" if j.vision else "")),
         _section(f"{meetings}\n*Milestones*: {marks}"),
     ]
     for label, items in j.reflections:

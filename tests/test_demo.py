@@ -42,6 +42,12 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     # Maya marked her first goal done in the Home tab; the journey summary says so.
     assert "Maya clicked '✅ Mark done'" in out and "✅ ~Lead a design review~" in out
     assert "• ✅ Lead a design review" in out and "• ◻️ Learn Rust async programming" in out
+    assert "*Shared vision*: Maya leads her team's next launch" in out
+    assert "• ◻️ Maya leads" not in out  # the vision is not a goal to tick off
+    # Channel mentions render as Slack shows them; follow-ups say when they come.
+    assert "Milestones will be announced in #mentoring." in out
+    assert "I ask after a meeting when neither of you has said how it went" in out
+    assert "No mentorship is running for you right now" in out
     assert "Traceback" not in out
     # The App Home a week in, and the program report for an admin at the end.
     assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out

@@ -124,7 +124,7 @@ def test_end_from_home_asks_first_then_stops_everything(bot: Bot) -> None:
     assert end["confirm"]["title"]["text"] == "End this mentorship?" and end["style"] == "danger"
     view = after_home_change(bot, MAYA, lambda: bot.driver.click(MAYA, HOME_END))
     text = home_text(bot, view)
-    assert "don't have a mentorship yet" in text and "Earlier mentorships" in text
+    assert "No mentorship is running for you right now" in text and "Earlier mentorships" in text
     assert "Omar (your mentor) — ended" in text
     assert pair(bot, pair_id).status == "ended"
     told = wait_dm(bot, OMAR, "ended")

@@ -141,7 +141,8 @@ def render_journey(r: Reading, job: Job) -> Rendered | Skip:
     planned = sum(n for status, n in counts.items() if status not in ("rescheduled", "cancelled"))
     facts = say.Journey(
         partner=partner.name,
-        goals=[(g.text, g.status) for g in pair.goals],
+        goals=[(g.text, g.status) for g in pair.goals if g.owner != "shared"],
+        vision=next((g.text for g in pair.goals if g.owner == "shared"), ""),
         held=counts.get("held", 0),
         planned=planned,
         skipped=counts.get("skipped", 0),

@@ -16,7 +16,7 @@ def _replace_token(token: str, name_of: NameOf) -> str:
     if body.startswith("@"):
         return "@" + (label or name_of(body[1:]))
     if body.startswith("#"):
-        return "#" + (label or body[1:])
+        return "#" + (label or name_of(body[1:]))
     if body.startswith("!subteam^"):
         return "@" + (label or body.split("^", 1)[1])
     if body.startswith("!date^"):

@@ -90,10 +90,14 @@ class Workspace:
             return self.users[user_id]
 
     def name_of(self, user_id: str) -> str:
-        """A user's handle for @mentions (the id when unknown)."""
+        """A user's handle for @mentions, or a channel's name for #mentions (as Slack shows
+        `<@U123>` and `<#C123>`); the id when unknown."""
         with self.lock:
             user = self.users.get(user_id)
-            return user.name if user else user_id
+            if user is not None:
+                return user.name
+            channel = self.channels.get(user_id)
+            return channel.name if channel is not None else user_id
 
     def display(self, user_id: str) -> str:
         """A user's real name for transcripts (the id when unknown)."""
