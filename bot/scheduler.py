@@ -58,9 +58,14 @@ class Heartbeat:
         self._lock = threading.Lock()
 
     def _job(self) -> None:
+        """One heartbeat. A tick that used all its batches is followed at once by another:
+        APScheduler skips the beats that fell due while a job ran, so waiting for the next
+        one would leave a backlog idle for up to `tick_seconds`."""
         with self._lock:
             try:
-                run_tick(self.services, self.dispatcher)
+                while run_tick(self.services, self.dispatcher).more_due:
+                    if self.dispatcher.stopping:
+                        break
                 self.last_error = None
             except Exception as exc:  # the heartbeat must survive a bad tick; log and go on
                 self.last_error = f"{type(exc).__name__}: {exc}"

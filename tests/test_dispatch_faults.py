@@ -366,3 +366,20 @@ def test_stopping_cuts_short_a_wait_for_retry_after(bot: Bot) -> None:
     assert posted_seeds(bot) == Counter()
     rows = deliveries(bot)
     assert {(d.status, d.attempts) for d in rows} == {("pending", 0)}
+
+
+def test_a_backlog_drains_without_waiting_for_the_next_heartbeat(bot: Bot) -> None:
+    """A tick that used all its batches is followed at once by another, not tick_seconds
+    later (APScheduler skips the beats that fell due while the long tick ran)."""
+    seed_notices(bot, 30)
+    services = bot.runtime.services
+    dispatcher = Dispatcher(services, owner="backlog", batch=5, max_batches=2)  # 10 a tick
+    heartbeat = Heartbeat(services, dispatcher, tick_seconds=3600)
+    heartbeat.start()
+    try:
+        wait_for(lambda: len(posted_seeds(bot)) == 30, timeout=10, what="the whole backlog")
+    finally:
+        heartbeat.stop()
+    assert max(posted_seeds(bot).values()) == 1
+    with bot.sessions() as s:
+        assert status_counts(s, TEAM) == {"sent": 30}

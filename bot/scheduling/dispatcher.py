@@ -90,6 +90,7 @@ class DispatchStats:
     rate_limits: int = 0  # 429 answers
     waited: float = 0.0  # real seconds spent waiting them out
     put_back: int = 0  # claimed rows returned unsent because the dispatcher was stopped
+    more_due: bool = False  # the tick used all its batches: rows may still be due
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -102,12 +103,14 @@ class Dispatcher:
         *,
         owner: str | None = None,
         batch: int = 50,
+        max_batches: int = 100,
         lease_seconds: float | None = None,
         client: WebClient | None = None,
     ) -> None:
         self.services = services
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch = batch
+        self.max_batches = max_batches
         self.lease_seconds = (
             lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
         )
@@ -132,8 +135,8 @@ class Dispatcher:
     def lease(self) -> timedelta:
         return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
 
-    def tick(self, max_batches: int = 100) -> DispatchStats:
-        """Claim and send due rows until none are due or `max_batches`.
+    def tick(self, max_batches: int | None = None) -> DispatchStats:
+        """Claim and send due rows until none are due or `max_batches` (then `more_due`).
 
         A 429 puts that row back for Retry-After; the tick waits that long and goes on with
         its claimed rows, so a backlog drains at the rate Slack allows. When it cannot wait
@@ -146,7 +149,7 @@ class Dispatcher:
         lease) and nothing is sent twice (a row in `sending` finishes first)."""
         stats = DispatchStats()
         engine = self.services.sessions.kw["bind"]
-        for _ in range(max_batches):
+        for _ in range(max_batches or self.max_batches):
             if self.stopping:
                 break
             claimed_at = time.monotonic()
@@ -172,6 +175,8 @@ class Dispatcher:
                         stats.waited += pause
             if stop or self.stopping:
                 break
+        else:
+            stats.more_due = True
         return stats
 
     def _pause(self, claimed_at: float) -> float | None:
