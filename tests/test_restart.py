@@ -12,7 +12,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from bot.standin import SlackStandIn
@@ -38,18 +39,18 @@ def _worker(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen([*cmd, "worker"], env=_env(), cwd=ROOT, stderr=out, stdout=out)
 
 
-def test_sigkill_during_dispatch_then_restart(
-    standin: SlackStandIn, tmp_path: Path, capsys
-) -> None:
+def _seeded(
+    standin: SlackStandIn, tmp_path: Path, label: str, scheduler: str = ""
+) -> tuple[list[str], Engine, sessionmaker[Session]]:
+    """A migrated SQLite database with N due notices "<label> message 0000"..., and the
+    worker command line for it (`scheduler` adds lines to the [scheduler] section)."""
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     config = tmp_path / "config.toml"
     config.write_text(
         f'[slack]\napi_url = "{standin.api_url}"\n[database]\nurl = "{url}"\n'
-        "[scheduler]\ntick_seconds = 0.2\nlease_seconds = 2\n"
+        + (f"[scheduler]\n{scheduler}" if scheduler else "")
     )
-    cmd = [sys.executable, "-m", "bot.cli", "--config", str(config)]
     assert main(["--config", str(config), "db", "upgrade"]) == 0  # the CLI, in-process: quicker
-
     engine = make_engine(url)
     sessions = make_sessions(engine)
     now = datetime.now(UTC)
@@ -62,14 +63,23 @@ def test_sigkill_during_dispatch_then_restart(
                     team_id=TEAM,
                     kind="notice",
                     recipient_id=people[i % len(people)],
-                    occurrence_key=f"restart:{i}",
+                    occurrence_key=f"{label}:{i}",
                     due_at=now - timedelta(seconds=1),
-                    payload={"text": f"restart message {i:04d}"},
+                    payload={"text": f"{label} message {i:04d}"},
                 )
                 for i in range(N)
             ],
             now,
         )
+    return [sys.executable, "-m", "bot.cli", "--config", str(config)], engine, sessions
+
+
+def test_sigkill_during_dispatch_then_restart(
+    standin: SlackStandIn, tmp_path: Path, capsys
+) -> None:
+    cmd, engine, sessions = _seeded(
+        standin, tmp_path, "restart", "tick_seconds = 0.2\nlease_seconds = 2\n"
+    )
     standin.delay(POST, 0.005)
     log = tmp_path / "worker.log"
 
@@ -141,31 +151,7 @@ def test_sigterm_during_a_long_dispatch_stops_promptly_and_loses_nothing(
 ) -> None:
     """SIGTERM while a tick works through a backlog: the worker exits after the message in
     flight instead of finishing the tick; what it claimed but did not send is pending again."""
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    config = tmp_path / "config.toml"
-    config.write_text(f'[slack]\napi_url = "{standin.api_url}"\n[database]\nurl = "{url}"\n')
-    cmd = [sys.executable, "-m", "bot.cli", "--config", str(config)]
-    assert main(["--config", str(config), "db", "upgrade"]) == 0
-    engine = make_engine(url)
-    sessions = make_sessions(engine)
-    now = datetime.now(UTC)
-    people = (OMAR, MAYA, LENA, KAI)
-    with sessions.begin() as s:
-        add_deliveries(
-            s,
-            [
-                NewDelivery(
-                    team_id=TEAM,
-                    kind="notice",
-                    recipient_id=people[i % len(people)],
-                    occurrence_key=f"sigterm:{i}",
-                    due_at=now - timedelta(seconds=1),
-                    payload={"text": f"sigterm message {i:04d}"},
-                )
-                for i in range(N)
-            ],
-            now,
-        )
+    cmd, engine, sessions = _seeded(standin, tmp_path, "sigterm")
     standin.delay(POST, 0.1)  # the tick would take 8 s
 
     def posted() -> Counter[str]:
