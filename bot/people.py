@@ -41,15 +41,25 @@ def lookup_people(
     max_age: timedelta = FRESH_FOR,
 ) -> dict[str, PersonFacts]:
     """Facts about several users: one read of the cache, `users.info` for each one missing or
-    older than `max_age`, one write for what Slack said."""
+    older than `max_age`, one write for what Slack said.
+
+    When Slack can't answer (a 429, an error, no connection) for someone the cache knows, the
+    older facts serve and the failure is logged: a lookup never makes a person wait for a
+    Retry-After (the retry handlers leave `users.info` alone, see `bot/slack_client.py`).
+    Only for someone never seen does the error reach the caller."""
     now = services.clock.now()
     wanted = list(dict.fromkeys(user_ids))
     found: dict[str, PersonFacts] = {}
+    stale: dict[str, PersonFacts] = {}
     with services.sessions() as session:
         for user_id in wanted:
             cached = get_person(session, team_id, user_id)
-            if cached is not None and now - cached.refreshed_at <= max_age:
+            if cached is None:
+                continue
+            if now - cached.refreshed_at <= max_age:
                 found[user_id] = facts_from_cache(cached)
+            else:
+                stale[user_id] = facts_from_cache(cached)
     fetched: list[PersonFacts] = []
     for user_id in wanted:
         if user_id in found:
@@ -57,10 +67,21 @@ def lookup_people(
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as exc:
-            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+            error = exc.response.get("error")
+            if error in ("user_not_found", "user_not_visible"):
                 found[user_id] = PersonFacts(user_id=user_id, name=user_id, exists=False)
                 continue
-            raise
+            if user_id not in stale:
+                raise
+            log.info("users.info %s: %s; using older facts", user_id, error or "error")
+            found[user_id] = stale[user_id]
+            continue
+        except OSError as exc:  # URLError and friends: no answer at all
+            if user_id not in stale:
+                raise
+            log.info("users.info %s: %s; using older facts", user_id, type(exc).__name__)
+            found[user_id] = stale[user_id]
+            continue
         found[user_id] = facts_from_user(user, user_id)
         fetched.append(found[user_id])
     if fetched:
@@ -71,12 +92,12 @@ def lookup_people(
 
 
 SLACK_BUSY = (
-    "Slack asked me to slow down, so I couldn't check these two people just now. "
-    "Press the button again in a few seconds."
+    "Slack asked me to slow down, so I couldn't check this with Slack just now. "
+    "Nothing was saved: press the button again in a few seconds."
 )
 SLACK_UNREACHABLE = (
-    "I couldn't check these two people with Slack just now ({error}). "
-    "Press the button again in a moment."
+    "I couldn't reach Slack just now ({error}). "
+    "Nothing was saved: press the button again in a moment."
 )
 
 

@@ -28,6 +28,11 @@ NOT_REPEATABLE = frozenset(
 )
 
 
+# Not waited out on a 429: people lookups answer a person within Slack's 3 seconds, or run in
+# the dispatcher, which puts the row back for Retry-After itself; older cached facts serve.
+NOT_WAITED = frozenset({"users.info"})
+
+
 def _method(request: HttpRequest) -> str:
     return request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
 
@@ -61,7 +66,7 @@ class SafeRateLimitRetry(RateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if _method(request) in NOT_REPEATABLE:
+        if _method(request) in NOT_REPEATABLE | NOT_WAITED:
             return False
         return bool(
             super()._can_retry(state=state, request=request, response=response, error=error)

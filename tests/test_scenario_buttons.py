@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as clock_time
 from datetime import timedelta
 
 from slack_sdk import WebClient
@@ -242,3 +243,18 @@ def test_reschedule_submitted_long_after_the_modal_opened(bot: Bot) -> None:
     answer = bot.driver.submit_view(MAYA, view.id, {"new_date": "2027-03-10", "new_time": "09:00"})
     assert answer.status == 200 and not answer.body.strip(), answer.body
     assert at("2027-03-10T09:00", NEW_YORK) in [m.scheduled_at for m in meetings(bot, pair)]
+
+
+def test_reschedule_opens_at_once_while_slack_rate_limits_users_info(bot: Bot) -> None:
+    # Weeks after the plan was made every cached person is stale; Slack answers users.info with
+    # a 429 (Retry-After 30 s). The modal must still open within the trigger's 3 seconds.
+    start(bot, OMAR, plan())
+    tl = Timeline(bot)
+    tl.run_until(at("2027-03-22T16:00", BERLIN), STEP)
+    nudge = tl.to(MAYA, "nudge")[-1].message
+    bot.standin.rate_limit_next("users.info", retry_after=30, times=4)
+    began = clock_time.monotonic()
+    assert bot.driver.click(MAYA, RESCHEDULE, message=nudge).status == 200
+    wait_for(lambda: bot.standin.views_for(MAYA), timeout=3, what="the reschedule modal")
+    assert clock_time.monotonic() - began < 3
+    assert bot.standin.calls_to("users.info")  # asked, refused, and the cached facts served
