@@ -167,7 +167,7 @@ def test_sigterm_during_a_long_dispatch_stops_promptly_and_loses_nothing(
     finally:
         if worker.poll() is None:  # pragma: no cover - only when the wait above failed
             worker.kill()
-    assert worker.returncode == 0 and took < 2.0, took
+    assert worker.returncode == 0 and took < 5.0, took  # finishing the tick: 8 s
     with sessions() as s:
         rows = list(s.scalars(select(Delivery)))
     engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as clock_time
 from datetime import timedelta
 
 from slack_sdk import WebClient
@@ -253,8 +252,8 @@ def test_reschedule_opens_at_once_while_slack_rate_limits_users_info(bot: Bot) -
     tl.run_until(at("2027-03-22T16:00", BERLIN), STEP)
     nudge = tl.to(MAYA, "nudge")[-1].message
     bot.standin.rate_limit_next("users.info", retry_after=30, times=4)
-    began = clock_time.monotonic()
     assert bot.driver.click(MAYA, RESCHEDULE, message=nudge).status == 200
-    wait_for(lambda: bot.standin.views_for(MAYA), timeout=3, what="the reschedule modal")
-    assert clock_time.monotonic() - began < 3
+    # The stand-in refuses views.open once the trigger is 3 s old, so the modal opening is
+    # the proof; the wait is generous for a loaded machine.
+    wait_for(lambda: bot.standin.views_for(MAYA), timeout=10, what="the reschedule modal")
     assert bot.standin.calls_to("users.info")  # asked, refused, and the cached facts served

@@ -154,6 +154,6 @@ def test_an_edit_while_slack_rate_limits_users_info_saves_with_older_facts(bot: 
     saved = after_home_change(
         bot, MAYA, lambda: bot.driver.submit_view(MAYA, modal.id, {"Meeting time": "16:00"})
     )
-    assert time.monotonic() - began < 2
+    assert time.monotonic() - began < 10  # not the 30 s Retry-After
     assert len(bot.standin.calls_to("users.info")) > asked  # Slack was asked, and said 429
     assert "16:00" in str(saved.blocks)

@@ -183,7 +183,7 @@ def test_slack_trouble_while_checking_people_asks_to_submit_again(bot: Bot, faul
         bot.standin.fail_next("users.info", "fatal_error")
     started = time.monotonic()
     r = bot.driver.submit_view(OMAR, view.id, PLAN)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # not the 30 s Retry-After
     assert r.json is not None and r.json["response_action"] == "errors", r.body
     words = "slow down" if fault == "ratelimited" else "fatal_error"
     assert (
