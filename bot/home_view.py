@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -28,6 +27,7 @@ from bot.report_view import overview_blocks
 
 HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME = "home_pause", "home_pause_for", "home_resume"
 HOME_EDIT, HOME_END = "home_edit", "home_end"
+HOME_START = "home_start"
 HOME_GOAL_DONE, HOME_GOAL_REOPEN, HOME_GOAL_ADD = (
     "home_goal_done",
     "home_goal_reopen",
@@ -36,14 +36,15 @@ HOME_GOAL_DONE, HOME_GOAL_REOPEN, HOME_GOAL_ADD = (
 PAUSE_CHOICES = (1, 2, 4, 8, 12)
 MAX_BLOCKS, GOAL_ROWS, PAST_SHOWN = 100, 6, 10
 START_HINT = (
-    "You don't have a mentorship yet. Start one with `/mentorship start @mentee` — "
+    "You don't have a mentorship yet. Start one here or with `/mentorship start @mentee` — "
     "a short form sets the goals, the meeting rhythm and the milestones, and I take care of "
     "the reminders. A program admin can also pair you up."
 )
 START_AGAIN_HINT = (
-    "No mentorship is running for you right now. Start a new one with "
+    "No mentorship is running for you right now. Start a new one here or with "
     "`/mentorship start @mentee`, or ask a program admin to pair you up."
 )
+START_BUTTON, START_ANOTHER_BUTTON = "➕ Start a mentorship", "➕ Start another"
 
 
 def _section(
@@ -186,15 +187,15 @@ def build_home(data: HomeData) -> View:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
     if not data.cards:
         hint = START_AGAIN_HINT if data.past else START_HINT
-        head.append(_section(hint, block_id="start_hint"))
+        start = ButtonElement(text=START_BUTTON, action_id=HOME_START, style="primary")
+        head.append(_section(hint, start, block_id="start_hint"))
     else:
+        another = ButtonElement(text=START_ANOTHER_BUTTON, action_id=HOME_START)
         head.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text="Times show in your own time zone. `/mentorship help` lists the commands."
-                    )
-                ]
+            _section(
+                "Times show in your own time zone. `/mentorship help` lists the commands.",
+                another,
+                block_id="start_hint",
             )
         )
     budget = MAX_BLOCKS - len(head) - len(tail) - 1  # one left for "more mentorships"

@@ -8,11 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.messages import USAGE
-from bot.plan_modal import start_modal_view
 from handlers.manage import COMMANDS, on_subcommand
+from handlers.plans import open_start_modal
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -48,30 +47,17 @@ def on_mentorship_command(
 
 
 def open_plan_modal(command: dict[str, Any], rest: str, client: WebClient) -> None:
-    """Open the plan modal, prefilled from the mentions.
-
-    Nothing is read or asked before `views.open`: the trigger expires after 3 seconds, and
-    `users.info` (Tier 4) would answer 429 to a burst of starts at a program kick-off. The time
-    zone field starts empty, meaning the creator's Slack time zone as it is when they submit.
-    """
+    """Open the plan modal, prefilled from the mentions; say so if Slack refused."""
     mentee, mentor = parse_start_mentions(rest, command["user_id"])
-    view = start_modal_view(
+    opened = open_start_modal(
+        client,
+        command["trigger_id"],
         mentor_id=mentor,
         mentee_id=mentee,
-        tz=None,
-        private_metadata={"channel_id": command.get("channel_id", "")},
+        metadata={"channel_id": command.get("channel_id", "")},
     )
-    try:
-        client.views_open(trigger_id=command["trigger_id"], view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.error(
-            "views.open failed (%s): the plan modal did not open; "
-            "if this is expired_trigger_id the server answered too slowly",
-            error,
-        )
-        if command.get("response_url"):
-            _say_ephemeral(command["response_url"], "Sorry, the plan form didn't open. Try again?")
+    if not opened and command.get("response_url"):
+        _say_ephemeral(command["response_url"], "Sorry, the plan form didn't open. Try again?")
 
 
 def _say_ephemeral(response_url: str, text: str) -> None:

@@ -27,12 +27,14 @@ from bot.home_view import (
     HOME_PAUSE,
     HOME_PAUSE_FOR,
     HOME_RESUME,
+    HOME_START,
 )
 from bot.manage import change_pair, clamp_weeks, pair_names, set_goal
 from bot.people import people_for_form
 from bot.plan_edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems, edited_pair_id
 from bot.plan_modal import field_errors, parse_plan_state
 from bot.services import services_of
+from handlers.plans import FROM_HOME, open_start_modal
 from storage.db import serialized
 from storage.lifecycle import lock_pair
 from storage.models import Goal
@@ -200,8 +202,15 @@ def on_plan_edited(
     refresh_homes(services, client, team_id, [user_id, pair.mentee_id, pair.mentor_id])
 
 
+def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """➕ Start a mentorship: the same plan modal as `/mentorship start`."""
+    ack()
+    open_start_modal(client, body["trigger_id"], metadata={"from": FROM_HOME})
+
+
 def register(app: App) -> None:
     """Wire the Home tab, its buttons and its modals."""
+    app.action(HOME_START)(on_start_clicked)
     app.event("app_home_opened")(on_home_opened)
     for action_id in (HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME, HOME_END):
         app.action(action_id)(on_pair_button)

@@ -1,7 +1,8 @@
-"""Submitting the plan modal: validate, store, and send both people a summary."""
+"""The plan modal: opening it, and its submission (validate, store, send both a summary)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -9,11 +10,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.plan import validate_plan
+from bot.home import publish_home
 from bot.people import people_for_form
-from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state
+from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state, start_modal_view
 from bot.scheduling.planner import plan_new_pair, queue_plan_summaries
 from bot.services import services_of
 from storage.models import Pair
@@ -23,6 +26,37 @@ log = logging.getLogger(__name__)
 # Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
 # usually opened a minute ago, and `user_change` events keep the cache current in between.
 CHECK_MAX_AGE = timedelta(minutes=10)
+FROM_HOME = "home"  # private_metadata "from": opened on the Home tab, which then shows the pair
+
+
+def open_start_modal(
+    client: WebClient,
+    trigger_id: str,
+    *,
+    mentor_id: str | None = None,
+    mentee_id: str | None = None,
+    metadata: dict[str, Any],
+) -> bool:
+    """Open the new-plan modal; False (logged with what went wrong) when Slack refused.
+
+    Nothing is read or asked before `views.open`: the trigger expires after 3 seconds. The
+    time zone field starts empty, meaning the creator's Slack zone when they submit.
+    """
+    view = start_modal_view(
+        mentor_id=mentor_id, mentee_id=mentee_id, tz=None, private_metadata=metadata
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.error(
+            "views.open failed (%s): the plan modal did not open; "
+            "if this is expired_trigger_id the server answered too slowly",
+            exc.response.get("error"),
+        )
+        return False
+    return True
+
+
 ALREADY_ACTIVE = {
     "mentee": "These two already have an active mentorship. "
     "Manage it from the Home tab, or end it before starting a new one."
@@ -77,6 +111,16 @@ def on_plan_submitted(
         if stored is not None and stored.planned_until is None:
             plan_new_pair(services, session, stored)
     services.waker()
+    if _opened_from(view) == FROM_HOME:  # they are looking at the Home tab: show the new pair
+        publish_home(services, client, team_id, creator_id)
+
+
+def _opened_from(view: dict[str, Any]) -> str:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return ""
+    return str(metadata.get("from") or "") if isinstance(metadata, dict) else ""
 
 
 def register(app: App) -> None:

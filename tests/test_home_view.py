@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, time
 
 from bot.domain.plan import validate_plan
 from bot.home_data import GoalItem, HomeData, MilestoneItem, PairCard
-from bot.home_view import HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME, START_HINT, build_home
+from bot.home_view import (
+    HOME_PAUSE,
+    HOME_PAUSE_FOR,
+    HOME_RESUME,
+    HOME_START,
+    START_HINT,
+    build_home,
+)
 from bot.manage_messages import CMD_END, CMD_PAUSE, picker
 from bot.plan_edit import edit_modal, form_from_pair
 from bot.plan_modal import parse_plan_state
@@ -55,7 +62,9 @@ def elements(view: dict) -> list[dict]:  # type: ignore[type-arg]
 def test_someone_without_a_mentorship_sees_how_to_start_one() -> None:
     view = build_home(HomeData(cards=())).to_dict()
     assert view["type"] == "home" and view_errors(view) == []
-    assert START_HINT in str(view) and [e for e in elements(view) if "action_id" in e] == []
+    assert START_HINT in str(view)
+    [start] = [e for e in elements(view) if "action_id" in e]  # the one button: start one here
+    assert start["action_id"] == HOME_START and "value" not in start
 
 
 def test_a_card_offers_pause_or_resume_and_carries_only_ids() -> None:

@@ -16,6 +16,7 @@ from bot.home_view import (
     HOME_PAUSE,
     HOME_PAUSE_FOR,
     HOME_RESUME,
+    HOME_START,
 )
 from storage.models import Goal, Meeting
 from tests.conftest import KAI, LENA, MAYA, OMAR, Bot, wait_for
@@ -33,6 +34,7 @@ from tests.home_kit import (
     start,
     wait_dm,
 )
+from tests.test_scenario_start import PLAN
 
 NUDGE = "📅 Your mentorship session"
 
@@ -61,11 +63,11 @@ def test_home_for_participants_a_stranger_and_an_admin(bot: Bot) -> None:
     assert "Mentoring Maya" in omar and "Tue 9 Mar at 15:00 (09:00 for Maya)" in omar
     stranger = open_home(bot, LENA)
     assert "don't have a mentorship yet" in home_text(bot, stranger)
-    assert "Maya" not in home_text(bot, stranger) and action_ids(stranger) == set()
+    assert "Maya" not in home_text(bot, stranger) and action_ids(stranger) == {HOME_START}
     admin = open_home(bot, KAI)  # a workspace admin in the stand-in
     text = home_text(bot, admin)
     assert "Program overview" in text and "*Active* / 1" in text and "*Paused* / 0" in text
-    assert action_ids(admin) == set()
+    assert action_ids(admin) == {HOME_START}
 
 
 def test_pause_two_weeks_from_home_skips_those_meetings_and_resumes_by_itself(bot: Bot) -> None:
@@ -220,3 +222,20 @@ def test_the_meeting_right_after_a_pause_is_nudged_once_in_waking_hours(bot: Bot
     for user in (MAYA, OMAR):
         nudges = [t for t in dms(bot, user) if t.startswith(NUDGE)]
         assert len(nudges) == 2 and "Tue 9 Mar" in nudges[0] and "Tue 23 Mar" in nudges[1]
+
+
+def test_start_a_mentorship_from_the_home_tab(bot: Bot) -> None:
+    """Lena has no mentorship; she starts one from her Home tab and sees it there at once."""
+    home = open_home(bot, LENA)
+    assert "don't have a mentorship yet" in home_text(bot, home)
+    before = len(bot.standin.views_for(LENA, include_closed=True))
+    assert bot.driver.click(LENA, HOME_START).status == 200
+    modal = wait_for(
+        lambda: bot.standin.views_for(LENA, include_closed=True)[before:], what="the plan modal"
+    )[-1]
+    assert modal.callback_id == "plan_submit" and modal.title == "Start a mentorship"
+    plan = {**PLAN, "Mentor": LENA, "Mentee": MAYA, "Time zone": None}
+    home = after_home_change(bot, LENA, lambda: bot.driver.submit_view(LENA, modal.id, plan))
+    text = home_text(bot, home)
+    assert "Mentoring Maya" in text and "➕ Start another" in text
+    assert "Every other Tuesday at 15:00 (Asia/Tokyo)" in text  # Lena's own zone, left empty
