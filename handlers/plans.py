@@ -57,6 +57,7 @@ def open_start_modal(
     return True
 
 
+NO_ZONE = "Your Slack profile has no time zone, so please type the plan's, such as Europe/Berlin."
 ALREADY_ACTIVE = {
     "mentee": "These two already have an active mentorship. "
     "Manage it from the Home tab, or end it before starting a new one."
@@ -94,6 +95,8 @@ def on_plan_submitted(
         form, now=services.clock.now(), people=people, open_pair_exists=exists
     )
     if plan is None:
+        if "tz" in errors and not (form.tz or "").strip():
+            errors["tz"] = NO_ZONE
         ack(response_action="errors", errors=field_errors(errors))
         return
     try:

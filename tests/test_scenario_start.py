@@ -196,3 +196,12 @@ def test_slack_trouble_while_checking_people_asks_to_submit_again(bot: Bot, faul
     assert r.status == 200 and not r.body.strip(), r.body
     with bot.sessions() as s:
         assert len(s.scalars(select(Pair)).all()) == 1
+
+
+def test_empty_time_zone_without_one_in_slack_asks_for_it(bot: Bot) -> None:
+    bot.standin.add_user("U0NOZONE01", "nozone", real_name="Noa", tz="")
+    r = bot.start_plan("U0NOZONE01", {**PLAN, "Mentor": "U0NOZONE01", "Time zone": None})
+    assert r.json is not None and r.json["response_action"] == "errors", r.body
+    assert "Your Slack profile has no time zone" in r.json["errors"]["tz"]
+    with bot.sessions() as s:
+        assert s.scalars(select(Pair)).all() == []

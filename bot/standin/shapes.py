@@ -34,8 +34,7 @@ def tz_facts(tz: str, at: datetime) -> tuple[str, int]:
 
 
 def user_json(user: User, team_id: str, at: datetime, *, bot_id: str, app_id: str) -> JSON:
-    """A user object as users.info answers it."""
-    label, offset = tz_facts(user.tz, at)
+    """A user object as users.info answers it (no tz keys for a user without a zone)."""
     first, _, last = user.real_name.partition(" ")
     profile: JSON = {
         "real_name": user.real_name,
@@ -58,6 +57,10 @@ def user_json(user: User, team_id: str, at: datetime, *, bot_id: str, app_id: st
     }
     if user.is_bot:
         profile.update({"bot_id": bot_id, "api_app_id": app_id, "always_active": True})
+    zone: JSON = {}
+    if user.tz:
+        label, offset = tz_facts(user.tz, at)
+        zone = {"tz": user.tz, "tz_label": label, "tz_offset": offset}
     return {
         "id": user.id,
         "team_id": team_id,
@@ -65,9 +68,7 @@ def user_json(user: User, team_id: str, at: datetime, *, bot_id: str, app_id: st
         "deleted": user.deleted,
         "color": "9f69e7",
         "real_name": user.real_name,
-        "tz": user.tz,
-        "tz_label": label,
-        "tz_offset": offset,
+        **zone,
         "profile": profile,
         "is_admin": user.is_admin,
         "is_owner": user.is_owner,
