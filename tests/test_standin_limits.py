@@ -149,3 +149,57 @@ def test_a_running_dispatcher_waits_out_429s_and_sends_everything_once(bot: Bot)
     with bot.sessions() as s:
         sent = s.scalars(select(Delivery).where(Delivery.occurrence_key.like("limited:%"))).all()
     assert {(d.status, d.attempts) for d in sent} == {("sent", 1)}  # a 429 is not an attempt
+
+
+def test_a_busy_channel_holds_back_only_its_own_posts(bot: Bot) -> None:
+    """Announcements to one channel meet its limit (about 1 a second): the tick holds that
+    channel back and goes on with the DMs, instead of pausing everyone for Retry-After."""
+    people = [f"U0HOLD{i:04d}" for i in range(6)]
+    for user_id in people:
+        bot.standin.add_user(user_id, user_id.lower())
+    bot.standin.add_channel("C0BUSY0001", "busy", members=[bot.standin.bot_user_id])
+    now = bot.clock.now()
+    to_channel = [
+        NewDelivery(
+            team_id=TEAM,
+            kind="notice",
+            recipient_id="C0BUSY0001",
+            occurrence_key=f"busy:{i}",
+            due_at=now,
+            payload={"text": f"channel post {i}"},
+        )
+        for i in range(6)
+    ]
+    to_people = [
+        NewDelivery(
+            team_id=TEAM,
+            kind="notice",
+            recipient_id=user_id,
+            occurrence_key=f"dm:{i}",
+            due_at=now,
+            payload={"text": f"direct message {i}"},
+        )
+        for i, user_id in enumerate(people)
+    ]
+    with bot.sessions.begin() as s:
+        add_deliveries(
+            s, [r for pair in zip(to_channel, to_people, strict=True) for r in pair], now
+        )
+    bot.standin.limits = SlackLimits(post_per_channel_per_second=1, post_channel_burst=2)
+    running = replace(bot.runtime.services, clock=SimulatedClock(now))
+    waits: list[float] = []
+    dispatcher = Dispatcher(running, owner="busy")
+    dispatcher.sleep = waits.append  # a pause would show here
+    stats = dispatcher.tick()
+    assert waits == []  # nobody waited for the channel's Retry-After
+    posted = Counter(m.text for m in bot.standin.messages)
+    assert all(posted[f"direct message {i}"] == 1 for i in range(6))  # every DM went out
+    assert sum(posted[f"channel post {i}"] for i in range(6)) == 2  # the channel's burst
+    assert stats.rate_limits == 1 and stats.held_back == 3  # one 429, then no more calls
+    # The held posts go out once the channel may be posted to again, each once.
+    deadline = time.monotonic() + 15
+    while sum(posted[f"channel post {i}"] for i in range(6)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        dispatcher.tick()
+        posted = Counter(m.text for m in bot.standin.messages)
+    assert [posted[f"channel post {i}"] for i in range(6)] == [1] * 6

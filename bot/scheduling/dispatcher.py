@@ -91,7 +91,13 @@ class DispatchStats:
     waited: float = 0.0  # real seconds spent waiting them out
     put_back: int = 0  # claimed rows returned unsent because the dispatcher was stopped
     more_due: bool = False  # the tick used all its batches: rows may still be due
+    held_back: int = 0  # rows put back unsent while their channel was rate limited
     errors: dict[str, int] = field(default_factory=dict)
+
+
+def _is_channel(recipient: str) -> bool:
+    """A channel id (an announcement's), not a person's id (a DM)."""
+    return recipient[:1] in ("C", "G")
 
 
 class Dispatcher:
@@ -149,6 +155,7 @@ class Dispatcher:
         lease) and nothing is sent twice (a row in `sending` finishes first)."""
         stats = DispatchStats()
         engine = self.services.sessions.kw["bind"]
+        held: dict[str, float] = {}  # channel -> when (monotonic) it may be posted to again
         for _ in range(max_batches or self.max_batches):
             if self.stopping:
                 break
@@ -164,9 +171,16 @@ class Dispatcher:
                 if stop or self.stopping:
                     self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
                     continue
+                if self._held_back(job, held, stats):
+                    continue
                 limits = stats.rate_limits
                 self._send(job, stats)
-                if stats.rate_limits > limits:
+                if stats.rate_limits > limits and _is_channel(job.recipient_id):
+                    # A channel's own limit (about 1 post a second): hold that channel for
+                    # Retry-After and go on with the others. Were it the workspace cap, the
+                    # next DM meets it too and the tick pauses below.
+                    held[job.recipient_id] = time.monotonic() + self._retry_after
+                elif stats.rate_limits > limits:
                     pause = self._pause(claimed_at)
                     if pause is None:
                         stop = True
@@ -178,6 +192,18 @@ class Dispatcher:
         else:
             stats.more_due = True
         return stats
+
+    def _held_back(self, job: Job, held: dict[str, float], stats: DispatchStats) -> bool:
+        """Put a row back, unsent and without an attempt, while its channel is rate limited."""
+        wait = held.get(job.recipient_id, 0.0) - time.monotonic()
+        if wait <= 0:
+            return False
+        delay = timedelta(seconds=max(wait, 1.0) * self.services.clock.speed)
+        self._finish(
+            job, "pending", retry_at=self.services.clock.now() + delay, count_attempt=False
+        )
+        stats.held_back += 1
+        return True
 
     def _pause(self, claimed_at: float) -> float | None:
         """Real seconds to wait out the last 429 before the next send, or None to stop."""
