@@ -15,6 +15,7 @@ from bot.access import reply_privately
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import is_valid_timezone
 from bot.domain.timing import notice_due
+from bot.meeting_answers import show_answer_everywhere
 from bot.meeting_messages import MET, RESCHEDULE, SKIP
 from bot.people import lookup_person
 from bot.reschedule_modal import CALLBACK_ID, build_reschedule_modal, parse_reschedule
@@ -43,6 +44,14 @@ def _load(services: Services, team_id: str, raw: Any, user_id: str) -> tuple[Pai
     if pair.role_of(user_id) is None:
         return NOT_YOURS
     return pair, meeting
+
+
+def _clicked(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the message whose button was clicked."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return (str(channel), str(ts)) if channel and ts else None
 
 
 def _replace_buttons(client: WebClient, body: dict[str, Any], text: str) -> None:
@@ -84,13 +93,17 @@ def on_meeting_answer(
     tz = me.tz or pair.tz
     if recorded:
         text = meeting_messages.answered(status, meeting.scheduled_at, tz, None)
-    else:
-        with services.sessions() as session:
-            current = get_meeting(session, team_id, meeting.id)
-        assert current is not None
-        by = current.answered_by
-        who = lookup_person(services, client, team_id, by).name if by and by != user_id else None
-        text = meeting_messages.answered(current.status, current.scheduled_at, tz, who)
+        _replace_buttons(client, body, text)
+        show_answer_everywhere(
+            services, client, pair, meeting, status, user_id, except_message=_clicked(body)
+        )
+        return
+    with services.sessions() as session:
+        current = get_meeting(session, team_id, meeting.id)
+    assert current is not None
+    by = current.answered_by
+    who = lookup_person(services, client, team_id, by).name if by and by != user_id else None
+    text = meeting_messages.answered(current.status, current.scheduled_at, tz, who)
     _replace_buttons(client, body, text)
 
 
@@ -190,14 +203,19 @@ def on_reschedule_submitted(
             )
         add_deliveries(session, rows, now)
     ack()
+    origin = None
     if metadata.get("channel") and metadata.get("ts"):
+        origin = (str(metadata["channel"]), str(metadata["ts"]))
         text = meeting_messages.answered("rescheduled", meeting.scheduled_at, tz, None)
         _replace_buttons(
             client,
-            {"container": {"channel_id": metadata["channel"], "message_ts": metadata["ts"]}},
+            {"container": {"channel_id": origin[0], "message_ts": origin[1]}},
             text,
         )
     services.waker()
+    show_answer_everywhere(
+        services, client, pair, meeting, "rescheduled", user_id, except_message=origin
+    )
 
 
 def register(app: App) -> None:

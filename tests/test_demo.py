@@ -19,6 +19,9 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "Omar moved your mentorship session to Wed 24 Mar at 11:00" in out
     assert "the Tue 4 May session was skipped" in out
     assert "Recorded: you met on Tue 9 Mar" in out
+    # Maya answers for both: Omar's nudge and follow-up show it at once, without buttons.
+    assert "DM to Omar (edited): Did your session with *Maya* Tue 9 Mar at 15:00 happen?" in out
+    assert "✅ Maya recorded: you met on Tue 9 Mar. Thanks!" in out
     # A DM with nothing open gets a helpful answer.
     assert "nothing for you to answer right now" in out
     # Reflections by DM and by form, a rating asked again, a share, a stop, a reminder.
