@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Delivery, Pair, Workspace
 
 # last_error of the pending messages a stop cancelled; a reactivation sends them after all.
 STOPPED = "workspace stopped"
+EARLIER_STOPS = ("app uninstalled", "bot token revoked")  # written before the prefix existed
 
 
 def stop_workspace_rows(session: Session, team_id: str, reason: str, now: datetime) -> int:
@@ -37,7 +38,7 @@ def reactivate_workspace(session: Session, team_id: str, now: datetime) -> int:
         .where(
             Delivery.team_id == team_id,
             Delivery.status == "cancelled",
-            Delivery.last_error.startswith(STOPPED),
+            or_(Delivery.last_error.startswith(STOPPED), Delivery.last_error.in_(EARLIER_STOPS)),
         )
         .values(status="pending", last_error=None)
         .execution_options(synchronize_session=False)
