@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, R
 from slack_sdk.models.views import View
 
 from bot.domain.plan import MAX_TEXT
+from bot.view_metadata import metadata_of
 
 GOAL_CALLBACK = "goal_add"
 ACTION = "value"
@@ -49,10 +50,7 @@ def build_goal_modal(pair_id: int, names: Mapping[str, str], default_owner: str)
 
 def parse_goal_modal(view: Mapping[str, Any]) -> tuple[Any, str, str]:
     """(pair id as sent, goal text, owner role) from a submitted goal modal."""
-    try:
-        pair_id = json.loads(view.get("private_metadata") or "{}").get("pair_id")
-    except (ValueError, AttributeError):
-        pair_id = None
+    pair_id = metadata_of(view).get("pair_id")
     values = (view.get("state") or {}).get("values") or {}
     text = ((values.get("goal") or {}).get(ACTION) or {}).get("value") or ""
     option = ((values.get("owner") or {}).get(ACTION) or {}).get("selected_option") or {}

@@ -8,7 +8,6 @@ the planner fills in the new slots on its next tick.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from bot.plan_modal import build_plan_modal
 from bot.plan_sync import sync_goals, sync_milestones
 from bot.retime import cancel_orphans, retime_pending
 from bot.services import Services
+from bot.view_metadata import metadata_of
 from storage.lifecycle import cancel_future_meetings, pending_rows
 from storage.meetings import slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
@@ -75,10 +75,7 @@ def edit_modal(pair: Pair) -> View:
 
 def edited_pair_id(view: dict[str, Any]) -> Any:
     """The pair id the edit modal was opened for (re-authorized by the listener)."""
-    try:
-        return json.loads(view.get("private_metadata") or "{}").get("pair_id")
-    except (ValueError, AttributeError):
-        return None
+    return metadata_of(view).get("pair_id")
 
 
 def edit_problems(pair: Pair, form: PlanForm, plan: Plan | None, now: datetime) -> dict[str, str]:

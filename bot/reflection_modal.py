@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.reflection import MAX_ANSWER, Question
+from bot.view_metadata import metadata_of
 
 CALLBACK_ID = "reflection_form_submit"
 ACTION = "value"
@@ -76,8 +77,8 @@ def build_reflection_modal(
 def parse_reflection_form(view: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
     """(prompt id, {question key: answer}) from a submitted form; blanks are left out."""
     try:
-        prompt_id = int(json.loads(view.get("private_metadata") or "{}").get("prompt_id"))
-    except (TypeError, ValueError, AttributeError):
+        prompt_id = int(metadata_of(view)["prompt_id"])
+    except (KeyError, TypeError, ValueError):
         prompt_id = None
     values = (view.get("state") or {}).get("values") or {}
     answers: dict[str, str] = {}

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.timefmt import format_local
+from bot.view_metadata import metadata_of
 
 CALLBACK_ID = "meeting_reschedule"
 ACTION = "value"
@@ -60,10 +61,7 @@ def build_reschedule_modal(
 
 def parse_reschedule(view: dict[str, Any]) -> tuple[dict[str, Any], date | None, time | None]:
     """(metadata, new date, new time) from a submitted reschedule modal."""
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
+    metadata = metadata_of(view)
     values = (view.get("state") or {}).get("values") or {}
     raw_date = ((values.get("new_date") or {}).get(ACTION) or {}).get("selected_date")
     raw_time = ((values.get("new_time") or {}).get(ACTION) or {}).get("selected_time")

@@ -33,11 +33,11 @@ from bot.manage import change_pair, clamp_weeks, pair_names, set_goal
 from bot.people import people_for_form
 from bot.plan_edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems, edited_pair_id
 from bot.plan_modal import field_errors, parse_plan_state
-from bot.services import services_of
+from bot.services import Services, services_of
 from handlers.plans import FROM_HOME, open_start_modal
 from storage.db import serialized
 from storage.lifecycle import lock_pair
-from storage.models import Goal
+from storage.models import Goal, Pair
 
 log = logging.getLogger(__name__)
 EDIT_MAX_AGE = timedelta(hours=1)  # facts an edit is checked against may be this old
@@ -54,6 +54,16 @@ def _tell(client: WebClient, user_id: str, text: str) -> None:
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:
         log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
+
+
+def _clicked_pair(
+    services: Services, client: WebClient, team_id: str, user_id: str, action: dict[str, Any]
+) -> Pair | None:
+    """The pair a Home button points at, if the clicker may change it; else say so (None)."""
+    pair = authorized_pair(services, client, team_id, user_id, action.get("value"))
+    if pair is None:
+        _tell(client, user_id, DENIED)
+    return pair
 
 
 def on_home_opened(
@@ -114,9 +124,8 @@ def on_add_goal_clicked(
     ack()
     services = services_of(context)
     team_id, user_id = _who(body)
-    pair = authorized_pair(services, client, team_id, user_id, action.get("value"))
+    pair = _clicked_pair(services, client, team_id, user_id, action)
     if pair is None:
-        _tell(client, user_id, DENIED)
         return
     names = pair_names(services, client, team_id, user_id, pair)
     roles = {"mentee": names.name(pair.mentee_id), "mentor": names.name(pair.mentor_id)}
@@ -160,9 +169,8 @@ def on_edit_clicked(
     ack()
     services = services_of(context)
     team_id, user_id = _who(body)
-    pair = authorized_pair(services, client, team_id, user_id, action.get("value"))
+    pair = _clicked_pair(services, client, team_id, user_id, action)
     if pair is None:
-        _tell(client, user_id, DENIED)
         return
     client.views_open(trigger_id=body["trigger_id"], view=edit_modal(pair))
 

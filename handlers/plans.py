@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -19,6 +18,7 @@ from bot.people import people_for_form
 from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state, start_modal_view
 from bot.scheduling.planner import plan_new_pair, queue_plan_summaries
 from bot.services import services_of
+from bot.view_metadata import metadata_of
 from storage.models import Pair
 from storage.pairs import create_pair, open_pair_exists
 
@@ -114,16 +114,10 @@ def on_plan_submitted(
         if stored is not None and stored.planned_until is None:
             plan_new_pair(services, session, stored)
     services.waker()
-    if _opened_from(view) == FROM_HOME:  # they are looking at the Home tab: show the new pair
+    if (
+        metadata_of(view).get("from") == FROM_HOME
+    ):  # they are looking at the Home tab: show the new pair
         publish_home(services, client, team_id, creator_id)
-
-
-def _opened_from(view: dict[str, Any]) -> str:
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return ""
-    return str(metadata.get("from") or "") if isinstance(metadata, dict) else ""
 
 
 def register(app: App) -> None:
