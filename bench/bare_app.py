@@ -21,7 +21,7 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.plan_modal import build_plan_modal
+from bot.plans.modal import build_plan_modal
 from bot.server import BotServer
 
 CALLBACK_ID = "bench_fixed_modal"

@@ -16,8 +16,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.meeting_messages import MeetingFacts, nudge
-from bot.slack_client import make_client
+from bot.core.slack import make_client
+from bot.meetings.messages import MeetingFacts, nudge
 
 
 def main() -> None:

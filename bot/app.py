@@ -11,12 +11,12 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.clock import Clock
-from bot.config import Config
-from bot.oauth import build_oauth
-from bot.services import CONTEXT_KEY, Services
-from bot.slack_client import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
-from handlers.workspace import reactivate_on_traffic
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.services import CONTEXT_KEY, Services
+from bot.core.slack import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
+from bot.workspaces.oauth import build_oauth
+from handlers.workspaces import reactivate_on_traffic
 
 log = logging.getLogger(__name__)
 

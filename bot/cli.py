@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from bot.config import Config, ConfigError, load_config, require_slack_secrets
-from bot.logs import setup_logging
+from bot.core.config import Config, ConfigError, load_config, require_slack_secrets
+from bot.core.logs import setup_logging
 from storage.db import SchemaOutdated
 
 log = logging.getLogger("bot")
@@ -106,14 +106,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check the set-up and print each problem with its fix."""
-    from bot.doctor import run_doctor
+    from bot.ops.doctor import run_doctor
 
     return run_doctor(_config(args), print)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the SQLite database consistently, even while the bot runs."""
-    from bot.backup import backup_sqlite
+    from bot.ops.backup import backup_sqlite
 
     config = _config(args)
     pages = backup_sqlite(config.database_url, args.path)
@@ -142,7 +142,7 @@ def cmd_purge_team(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the program report as CSV."""
-    from bot.export import export_csv
+    from bot.program.export import export_csv
     from bot.runtime import make_clock
 
     config = _config(args)
@@ -151,7 +151,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Print the app manifest for a public URL."""
-    from bot.manifest import build_manifest
+    from bot.workspaces.manifest import build_manifest
 
     url: str = args.url
     if not url.startswith(("https://", "http://")):
@@ -162,8 +162,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve HTTP until SIGTERM/SIGINT."""
+    from bot.heartbeat import Heartbeat
     from bot.runtime import build_runtime
-    from bot.scheduler import Heartbeat
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)
@@ -186,8 +186,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the scheduler until SIGTERM/SIGINT."""
+    from bot.heartbeat import Heartbeat
     from bot.runtime import build_runtime
-    from bot.scheduler import Heartbeat
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)
@@ -212,8 +212,8 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.heartbeat import Heartbeat
     from bot.runtime import build_runtime
-    from bot.scheduler import Heartbeat
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)
@@ -251,7 +251,7 @@ def _raise_exit(signum: int, _frame: FrameType | None) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the demo story."""
-    from bot.demo import run_demo
+    from bot.ops.demo import run_demo
 
     return run_demo(quiet=args.quiet)
 

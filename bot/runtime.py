@@ -8,10 +8,10 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.app import create_app
-from bot.clock import Clock, RealClock, SimulatedClock
-from bot.config import ClockConfig, Config
+from bot.core.clock import Clock, RealClock, SimulatedClock
+from bot.core.config import ClockConfig, Config
+from bot.core.services import Services
 from bot.server import BotServer, HealthExtra, make_wsgi
-from bot.services import Services
 from storage.db import check_schema, make_engine, make_sessions
 
 

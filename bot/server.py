@@ -14,7 +14,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
-from bot.services import Services
+from bot.core.services import Services
 from storage.db import current_revision, head_revision
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, home, manage, meetings, people, plans, reflections, workspace
+from handlers import commands, home, meetings, pairs, people, plans, reflections, workspaces
 
 
 def register(app: App) -> None:
@@ -13,7 +13,7 @@ def register(app: App) -> None:
     plans.register(app)
     meetings.register(app)
     reflections.register(app)
-    workspace.register(app)
+    workspaces.register(app)
     home.register(app)
-    manage.register(app)
+    pairs.register(app)
     people.register(app)

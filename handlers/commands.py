@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.messages import USAGE
-from handlers.manage import COMMANDS, on_subcommand
+from bot.plans.summary import USAGE
+from handlers.pairs import COMMANDS, on_subcommand
 from handlers.plans import open_start_modal
 
 log = logging.getLogger(__name__)

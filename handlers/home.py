@@ -14,11 +14,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.access import DENIED, authorized_pair
+from bot.core.services import Services, services_of
 from bot.domain.plan import MAX_GOALS, validate_plan
-from bot.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
-from bot.home import publish_home, refresh_homes
-from bot.home_view import (
+from bot.home.publish import publish_home, refresh_homes
+from bot.home.view import (
     HOME_EDIT,
     HOME_END,
     HOME_GOAL_ADD,
@@ -29,11 +28,12 @@ from bot.home_view import (
     HOME_RESUME,
     HOME_START,
 )
-from bot.manage import change_pair, clamp_weeks, pair_names, set_goal
-from bot.people import people_for_form
-from bot.plan_edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems, edited_pair_id
-from bot.plan_modal import field_errors, parse_plan_state
-from bot.services import Services, services_of
+from bot.pairs.access import DENIED, authorized_pair
+from bot.pairs.manage import change_pair, clamp_weeks, pair_names, set_goal
+from bot.people.lookup import people_for_form
+from bot.plans.edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems, edited_pair_id
+from bot.plans.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
+from bot.plans.modal import field_errors, parse_plan_state
 from handlers.plans import FROM_HOME, open_start_modal
 from storage.db import serialized
 from storage.lifecycle import lock_pair

@@ -10,17 +10,17 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import meeting_messages
-from bot.access import reply_privately
+from bot.core.services import Services, services_of
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import is_valid_timezone
 from bot.domain.timing import notice_due
-from bot.meeting_answers import show_answer_everywhere
-from bot.meeting_messages import MET, RESCHEDULE, SKIP
-from bot.people import lookup_person
-from bot.reschedule_modal import CALLBACK_ID, build_reschedule_modal, parse_reschedule
-from bot.scheduling.planner import meeting_deliveries, zones_for
-from bot.services import Services, services_of
+from bot.meetings import messages as meeting_messages
+from bot.meetings.answers import show_answer_everywhere
+from bot.meetings.messages import MET, RESCHEDULE, SKIP
+from bot.meetings.modal import CALLBACK_ID, build_reschedule_modal, parse_reschedule
+from bot.pairs.access import reply_privately
+from bot.pairs.planner import meeting_deliveries, zones_for
+from bot.people.lookup import lookup_person
 from storage.meetings import answer_meeting, get_meeting, reschedule_meeting
 from storage.models import Meeting, Pair
 from storage.outbox import NewDelivery, add_deliveries, cancel_for_meeting

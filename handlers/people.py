@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.home import refresh_homes
-from bot.lifecycle import pause_for_deactivated
-from bot.people import facts_from_user, remember
-from bot.retime import retime_pending
-from bot.services import services_of
+from bot.core.services import services_of
+from bot.home.publish import refresh_homes
+from bot.pairs.lifecycle import pause_for_deactivated
+from bot.pairs.retime import retime_pending
+from bot.people.lookup import facts_from_user, remember
 from storage.db import serialized
 from storage.pairs import pairs_for_user
 from storage.people import get_person

@@ -12,13 +12,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.payload import metadata_of
+from bot.core.services import services_of
 from bot.domain.plan import validate_plan
-from bot.home import publish_home
-from bot.people import people_for_form
-from bot.plan_modal import CALLBACK_ID, field_errors, parse_plan_state, start_modal_view
-from bot.scheduling.planner import plan_new_pair, queue_plan_summaries
-from bot.services import services_of
-from bot.view_metadata import metadata_of
+from bot.home.publish import publish_home
+from bot.pairs.planner import plan_new_pair, queue_plan_summaries
+from bot.people.lookup import people_for_form
+from bot.plans.modal import CALLBACK_ID, field_errors, parse_plan_state, start_modal_view
 from storage.models import Pair
 from storage.pairs import create_pair, open_pair_exists
 

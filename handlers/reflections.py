@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import reflection_messages as say
-from bot.access import reply_privately
+from bot.core.services import Services, services_of
 from bot.domain.reflection import parse_rating
-from bot.people import lookup_person
-from bot.reflection_modal import CALLBACK_ID, build_reflection_modal, parse_reflection_form
-from bot.reflections import (
+from bot.pairs.access import reply_privately
+from bot.people.lookup import lookup_person
+from bot.reflections import messages as say
+from bot.reflections.conversation import (
     close_prompt,
     handle_delete,
     handle_dm,
@@ -22,7 +22,7 @@ from bot.reflections import (
     qa_items,
     questions_of,
 )
-from bot.services import Services, services_of
+from bot.reflections.modal import CALLBACK_ID, build_reflection_modal, parse_reflection_form
 from storage.db import serialized
 from storage.models import Milestone, Pair, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import answers_of

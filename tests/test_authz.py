@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.access import DENIED
-from bot.clock import ManualClock
-from bot.home_view import (
+from bot.core.clock import ManualClock
+from bot.home.view import (
     HOME_EDIT,
     HOME_END,
     HOME_GOAL_ADD,
@@ -22,7 +21,8 @@ from bot.home_view import (
     HOME_PAUSE_FOR,
     HOME_RESUME,
 )
-from bot.manage_messages import CMD_END, CMD_PAUSE, CMD_STATUS, REPORT_ADMINS_ONLY
+from bot.pairs.access import DENIED
+from bot.pairs.messages import CMD_END, CMD_PAUSE, CMD_STATUS, REPORT_ADMINS_ONLY
 from bot.runtime import build_runtime
 from bot.standin import SlackDriver, SlackStandIn
 from storage.models import Goal, Pair, Person

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.delivery.render import Job
 from bot.domain.timing import notice_due
-from bot.scheduling.dispatcher import Dispatcher, DispatchStats
-from bot.scheduling.render import Job
 from tests.conftest import Bot
 
 T0 = datetime(2027, 3, 16, 17, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_API_URL, ConfigError, load_config, parse_config
+from bot.core.config import DEFAULT_API_URL, ConfigError, load_config, parse_config
 
 
 def test_defaults_without_file_or_env() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo import run_demo
+from bot.ops.demo import run_demo
 
 
 def test_demo_plays_the_whole_mentorship(capsys) -> None:

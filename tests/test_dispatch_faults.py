@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete
 
-from bot.clock import SimulatedClock
-from bot.scheduler import Heartbeat
-from bot.scheduling.dispatcher import Dispatcher
+from bot.core.clock import SimulatedClock
+from bot.delivery.dispatcher import Dispatcher
+from bot.heartbeat import Heartbeat
 from storage.models import Delivery, Person
 from storage.outbox import NewDelivery, add_deliveries, status_counts
 from tests.conftest import KAI, LENA, MAYA, OMAR, TEAM, Bot, wait_for

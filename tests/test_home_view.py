@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from bot.domain.plan import validate_plan
-from bot.home_data import GoalItem, HomeData, MilestoneItem, PairCard
-from bot.home_view import (
+from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard
+from bot.home.view import (
     HOME_PAUSE,
     HOME_PAUSE_FOR,
     HOME_RESUME,
@@ -15,11 +15,11 @@ from bot.home_view import (
     START_HINT,
     build_home,
 )
-from bot.manage_messages import CMD_END, CMD_PAUSE, picker
-from bot.plan_edit import edit_modal, form_from_pair
-from bot.plan_modal import parse_plan_state
-from bot.report import PairLine, ProgramReport
-from bot.report_view import report_blocks
+from bot.pairs.messages import CMD_END, CMD_PAUSE, picker
+from bot.plans.edit import edit_modal, form_from_pair
+from bot.plans.modal import parse_plan_state
+from bot.program.report import PairLine, ProgramReport
+from bot.program.view import report_blocks
 from bot.standin.blockkit import view_errors
 from bot.standin.payloads import state_values
 from storage.models import Goal, Pair

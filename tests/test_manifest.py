@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from bot.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
+from bot.workspaces.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
 
 
 def test_manifest_urls_scopes_and_events() -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import backup_sqlite
-from bot.config import ConfigError
-from bot.doctor import run_doctor
-from bot.logs import JsonFormatter, scrub
-from bot.manifest import BOT_SCOPES
+from bot.core.config import ConfigError
+from bot.core.logs import JsonFormatter, scrub
+from bot.ops.backup import backup_sqlite
+from bot.ops.doctor import run_doctor
 from bot.standin import SlackStandIn
+from bot.workspaces.manifest import BOT_SCOPES
 from storage.db import upgrade
 from tests.conftest import SECRET, TOKEN, make_config
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from bot.scheduling.dispatcher import Dispatcher
-from bot.scheduling.people_cache import RefreshBudget
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.people import RefreshBudget
 from storage.models import Person
 from storage.people import get_person
 from tests.conftest import MAYA, OMAR, TEAM, Bot, wait_for

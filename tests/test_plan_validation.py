@@ -18,7 +18,7 @@ from bot.domain.plan import (
     goal_lines,
     validate_plan,
 )
-from bot.plan_modal import (
+from bot.plans.modal import (
     ACTION,
     CALLBACK_ID,
     LABELS,

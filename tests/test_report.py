@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli import main
 from bot.domain.plan import Plan
-from bot.report import risks
+from bot.program.report import risks
 from storage.models import Meeting, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from tests.conftest import KAI, START, TEAM, Bot

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 
-from bot.meeting_messages import MET, RESCHEDULE, SKIP
+from bot.meetings.messages import MET, RESCHEDULE, SKIP
 from bot.standin import RecordedMessage
 from handlers.meetings import NOT_YOURS
 from storage.meetings import meeting_counts

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.manage_messages import CMD_END, CMD_STATUS, REPORT_ADMINS_ONLY
-from bot.messages import USAGE
-from bot.overview import NOTHING_OPEN
+from bot.pairs.listing import NOTHING_OPEN
+from bot.pairs.messages import CMD_END, CMD_STATUS, REPORT_ADMINS_ONLY
+from bot.plans.summary import USAGE
 from tests.conftest import KAI, LENA, MAYA, OMAR, Bot, wait_for
 from tests.home_kit import command, dms, pair, start, wait_dm
 from tests.test_scenario_reflections import run_until

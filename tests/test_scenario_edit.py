@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.home_view import HOME_EDIT, HOME_GOAL_DONE
-from bot.plan_edit import PEOPLE_FIXED
+from bot.home.view import HOME_EDIT, HOME_GOAL_DONE
+from bot.plans.edit import PEOPLE_FIXED
 from bot.standin import StoredView
 from storage.models import Goal, Meeting, Milestone
 from tests.conftest import LENA, MAYA, OMAR, Bot, wait_for

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.home_view import (
+from bot.home.view import (
     HOME_EDIT,
     HOME_END,
     HOME_GOAL_ADD,

@@ -9,7 +9,7 @@ import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.runtime import build_runtime
 from bot.standin import SlackStandIn
 from bot.standin.socket_mode import SocketModeDriver, SocketModeStandIn

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.scheduler import Heartbeat
+from bot.heartbeat import Heartbeat
 from storage.models import Pair
 from tests.conftest import Bot, wait_for
 from tests.test_scenario_start import PLAN

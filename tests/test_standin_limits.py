@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.clock import SimulatedClock
-from bot.scheduling.dispatcher import Dispatcher
+from bot.core.clock import SimulatedClock
+from bot.delivery.dispatcher import Dispatcher
 from bot.standin import SlackStandIn
 from bot.standin.limits import METHOD_TIERS, SlackLimits, TokenBucket
 from storage.models import Delivery

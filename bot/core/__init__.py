@@ -1,0 +1,1 @@
+"""What every feature stands on: configuration, clock, logs, services, Slack clients, payload parsing."""

@@ -1,0 +1,98 @@
+"""What listeners and ticks share: configuration, the clock, database sessions, Slack client."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.slack import ClientPool, make_client
+
+CONTEXT_KEY = "mentorship_services"
+
+
+class Waker:
+    """Lets a listener ask the scheduler (when this process runs one) to tick now."""
+
+    def __init__(self) -> None:
+        self._fn: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def set(self, fn: Callable[[], None] | None) -> None:
+        """Install (or remove) the function that triggers a tick."""
+        with self._lock:
+            self._fn = fn
+
+    def __call__(self) -> None:
+        with self._lock:
+            fn = self._fn
+        if fn is not None:
+            fn()
+
+
+class RecentlySeen:
+    """Keys confirmed within the last `ttl` seconds of real time, in this process.
+
+    Saves a database read on every request for facts that rarely change (a workspace being
+    active); `forget` drops a key at once when this process learns it changed.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            at = self._seen.get(key)
+        return at is not None and time.monotonic() - at < self.ttl
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[key] = time.monotonic()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Shared by listeners and ticks. `client` is the single-workspace client; use
+    `client_for(team_id)` wherever a team is known (it holds that workspace's token)."""
+
+    config: Config
+    clock: Clock
+    sessions: sessionmaker[Session]
+    client: WebClient
+    waker: Waker = field(default_factory=Waker)
+    clients: ClientPool | None = None
+    post_clients: ClientPool | None = None
+    installation_store: Any = None
+    active_teams: RecentlySeen = field(default_factory=lambda: RecentlySeen(ttl=10.0))
+
+    def client_for(self, team_id: str) -> WebClient:
+        """A client with `team_id`'s bot token (retries where safe)."""
+        return self.clients.for_team(team_id) if self.clients is not None else self.client
+
+    def post_client_for(self, team_id: str) -> WebClient:
+        """A client for posting outbox messages: no automatic retries (a repeat could post twice)."""
+        if self.post_clients is not None:
+            return self.post_clients.for_team(team_id)
+        return make_client(self.config.slack.bot_token, self.config.slack.api_url, retries=False)
+
+
+def services_of(context: Any) -> Services:
+    """The Services placed in a Bolt context by the app's middleware."""
+    services = context[CONTEXT_KEY]
+    assert isinstance(services, Services)
+    return services

@@ -1,0 +1,1 @@
+"""The outbox engine: claim, render, post, record; it knows no feature."""

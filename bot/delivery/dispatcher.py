@@ -1,0 +1,424 @@
+"""The dispatcher: claims due outbox rows, posts them to Slack outside any transaction, and
+records what happened. Slack errors are sorted into retry later, failed for good, or unknown."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.core.services import Services
+from bot.delivery.people import RefreshBudget, person_for_message
+from bot.delivery.render import Job, Rendered, Skip, job_of, render
+from bot.meetings.messages import delivery_problem
+from bot.plans.notify import FIXES
+from storage.models import Delivery, Pair
+from storage.outbox import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    SENT,
+    UNKNOWN,
+    NewDelivery,
+    add_deliveries,
+    claim_due,
+    finish,
+    mark_sending,
+)
+
+log = logging.getLogger(__name__)
+
+PERMANENT = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "user_disabled",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "token_revoked",
+        "team_access_not_granted",
+    }
+)
+MAX_ATTEMPTS = 5
+# A tick waits out a 429's Retry-After (real seconds) up to this long and then goes on sending.
+MAX_WAIT = 10.0
+COLLAPSIBLE = frozenset({"nudge", "followup"})
+WHAT = {
+    "nudge": "the meeting nudge",
+    "followup": "the meeting follow-up",
+    "reflection_prompt": "the reflection questions",
+    "reflection_reminder": "the reflection reminder",
+    "plan_summary": "the plan summary",
+    "journey": "the mentorship summary",
+}
+
+
+@dataclass
+class DispatchStats:
+    """What one tick did."""
+
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retried: int = 0
+    skipped: int = 0
+    collapsed: int = 0
+    rate_limited: bool = False
+    rate_limits: int = 0  # 429 answers
+    waited: float = 0.0  # real seconds spent waiting them out
+    put_back: int = 0  # claimed rows returned unsent because the dispatcher was stopped
+    more_due: bool = False  # the tick used all its batches: rows may still be due
+    held_back: int = 0  # rows put back unsent while their channel was rate limited
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def _is_channel(recipient: str) -> bool:
+    """A channel id (an announcement's), not a person's id (a DM)."""
+    return recipient[:1] in ("C", "G")
+
+
+class Dispatcher:
+    """Sends due deliveries; any number of dispatchers may share one database."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        owner: str | None = None,
+        batch: int = 50,
+        max_batches: int = 100,
+        lease_seconds: float | None = None,
+        client: WebClient | None = None,
+    ) -> None:
+        self.services = services
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch = batch
+        self.max_batches = max_batches
+        self.lease_seconds = (
+            lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
+        )
+        self.client = client  # None: each workspace's own token, without retries
+        self._stopping = threading.Event()
+        # How a tick waits out a 429: a wait that `stop()` cuts short.
+        self.sleep: Callable[[float], object] = self._stopping.wait
+        self._retry_after = 0.0  # real seconds, from the last 429
+        # users.info calls for refreshing stale people while rendering, for this process.
+        self.people_budget = RefreshBudget()
+
+    def stop(self) -> None:
+        """Make a running tick end after the row it is sending; its other claimed rows go
+        back to pending as they were. Later ticks send nothing."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
+
+    def tick(self, max_batches: int | None = None) -> DispatchStats:
+        """Claim and send due rows until none are due or `max_batches` (then `more_due`).
+
+        A 429 puts that row back for Retry-After; the tick waits that long and goes on with
+        its claimed rows, so a backlog drains at the rate Slack allows. When it cannot wait
+        (a clock that does not run by itself, a long Retry-After, a claim that would be held
+        too long) it puts the rest of the batch back and ends, and the next tick goes on.
+
+        `stop()` is checked before each row: a stopping tick puts its unsent claimed rows back
+        to pending (attempt not counted) and ends, so a shutdown does not wait for up to
+        `max_batches` batches. Nothing is lost (the rows are pending again, not left to a
+        lease) and nothing is sent twice (a row in `sending` finishes first)."""
+        stats = DispatchStats()
+        engine = self.services.sessions.kw["bind"]
+        held: dict[str, float] = {}  # channel -> when (monotonic) it may be posted to again
+        for _ in range(max_batches or self.max_batches):
+            if self.stopping:
+                break
+            claimed_at = time.monotonic()
+            ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
+            if not ids:
+                break
+            jobs = self._load(ids)
+            stop = False
+            for job in self._collapse(jobs, stats):
+                if self.stopping:
+                    stats.put_back += 1
+                if stop or self.stopping:
+                    self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
+                    continue
+                if self._held_back(job, held, stats):
+                    continue
+                limits = stats.rate_limits
+                self._send(job, stats)
+                if stats.rate_limits > limits and _is_channel(job.recipient_id):
+                    # A channel's own limit (about 1 post a second): hold that channel for
+                    # Retry-After and go on with the others. Were it the workspace cap, the
+                    # next DM meets it too and the tick pauses below.
+                    held[job.recipient_id] = time.monotonic() + self._retry_after
+                elif stats.rate_limits > limits:
+                    pause = self._pause(claimed_at)
+                    if pause is None:
+                        stop = True
+                    else:
+                        self.sleep(pause)
+                        stats.waited += pause
+            if stop or self.stopping:
+                break
+        else:
+            stats.more_due = True
+        return stats
+
+    def _held_back(self, job: Job, held: dict[str, float], stats: DispatchStats) -> bool:
+        """Put a row back, unsent and without an attempt, while its channel is rate limited."""
+        wait = held.get(job.recipient_id, 0.0) - time.monotonic()
+        if wait <= 0:
+            return False
+        delay = timedelta(seconds=max(wait, 1.0) * self.services.clock.speed)
+        self._finish(
+            job, "pending", retry_at=self.services.clock.now() + delay, count_attempt=False
+        )
+        stats.held_back += 1
+        return True
+
+    def _pause(self, claimed_at: float) -> float | None:
+        """Real seconds to wait out the last 429 before the next send, or None to stop."""
+        wait = self._retry_after
+        if self.services.clock.seconds_to_real(wait) <= 0:
+            return None  # a manual clock: whoever moves it runs the next tick
+        if wait > MAX_WAIT or time.monotonic() - claimed_at + wait > self.lease_seconds / 2:
+            return None
+        return wait
+
+    def _load(self, ids: list[int]) -> list[Job]:
+        with self.services.sessions() as session:
+            rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
+            return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
+
+    def _collapse(self, jobs: list[Job], stats: DispatchStats) -> list[Job]:
+        """Of several overdue rows of one series for one person, keep only the newest."""
+        newest: dict[tuple[Any, ...], Job] = {}
+        keep: list[Job] = []
+        for job in jobs:
+            if job.kind not in COLLAPSIBLE:
+                keep.append(job)
+                continue
+            key = (job.pair_id, job.kind, job.recipient_id)
+            kept = newest.get(key)
+            if kept is None:
+                newest[key] = job
+                continue
+            # Follow-ups: the newest question is the one worth asking. Nudges: the one for the
+            # soonest meeting (an overdue nudge's meeting has not started, or it would be expired).
+            if job.kind == "nudge":
+                soonest = min(kept, job, key=lambda j: str(j.payload.get("scheduled_at", "")))
+                dropped = job if soonest is kept else kept
+            else:
+                soonest, dropped = job, kept
+            reason = (
+                "collapsed into a sooner meeting's nudge"
+                if job.kind == "nudge"
+                else "collapsed into a newer message"
+            )
+            self._finish(dropped, EXPIRED, error=reason)
+            stats.collapsed += 1
+            newest[key] = soonest
+        return sorted([*keep, *newest.values()], key=lambda j: (j.due_at, j.id))
+
+    def _finish(self, job: Job, status: str, **kwargs: Any) -> None:
+        with self.services.sessions.begin() as session:
+            finish(session, job.id, self.owner, status, now=self.services.clock.now(), **kwargs)
+
+    def _send(self, job: Job, stats: DispatchStats) -> None:
+        try:
+            outcome = render(self.services, job, self.people_budget)
+        except SlackApiError as exc:  # e.g. users.info rate limited while building the message
+            self._slack_error(job, exc, stats)
+            return
+        except Exception as exc:  # one bad row must not end the tick and sit claimed for a lease
+            log.exception("delivery %s: could not build the %s message", job.id, job.kind)
+            self._retry_or_fail(job, f"{type(exc).__name__}: {exc}", stats)
+            return
+        if isinstance(outcome, Skip):
+            self._finish(job, CANCELLED, error=outcome.reason)
+            stats.skipped += 1
+            return
+        with self.services.sessions.begin() as session:
+            now = self.services.clock.now()
+            if not mark_sending(session, job.id, self.owner, now, self.lease):
+                return  # our claim expired and someone else has it now
+        self._post(job, outcome, stats)
+
+    def _post(self, job: Job, message: Rendered, stats: DispatchStats) -> None:
+        now = self.services.clock.now()
+        try:
+            client = self.client or self.services.post_client_for(job.team_id)
+            response = client.chat_postMessage(
+                channel=message.channel or job.recipient_id,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                # Which outbox row this is: lets an operator (and tests) reconcile `unknown` rows.
+                metadata={
+                    "event_type": "mentorship_delivery",
+                    "event_payload": {"delivery_id": job.id, "kind": job.kind},
+                },
+            )
+        except SlackApiError as exc:
+            self._slack_error(job, exc, stats)
+            return
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError):  # nothing reached Slack
+                self._finish(job, "pending", retry_at=now + self._backoff(job), error=str(exc))
+                stats.retried += 1
+                return
+            self._unknown(job, exc, stats)
+            return
+        except (http.client.HTTPException, OSError) as exc:
+            self._unknown(job, exc, stats)
+            return
+        data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
+        self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
+        stats.sent += 1
+        if message.on_sent is not None:
+            message.on_sent(self.services)
+
+    def _unknown(self, job: Job, exc: BaseException, stats: DispatchStats) -> None:
+        log.warning(
+            "delivery %s: connection broke during chat.postMessage (%s); marked unknown, "
+            "not resent, because Slack may have posted it",
+            job.id,
+            type(exc).__name__,
+        )
+        self._finish(job, UNKNOWN, error=f"connection broke: {type(exc).__name__}")
+        stats.unknown += 1
+
+    def _backoff(self, job: Job) -> timedelta:
+        return timedelta(seconds=30 * self.services.clock.speed)
+
+    def _slack_error(self, job: Job, exc: SlackApiError, stats: DispatchStats) -> None:
+        now = self.services.clock.now()
+        error = str(exc.response.get("error") or exc.response.status_code)
+        stats.errors[error] = stats.errors.get(error, 0) + 1
+        if exc.response.status_code == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
+            delay = timedelta(seconds=max(retry_after, 1.0) * self.services.clock.speed)
+            self._finish(job, "pending", retry_at=now + delay, count_attempt=False)
+            stats.rate_limited = True
+            stats.rate_limits += 1
+            self._retry_after = max(retry_after, 1.0)
+            log.info("rate limited by Slack; retrying in %.0f s", retry_after)
+            return
+        with self.services.sessions() as session:
+            attempts = session.get(Delivery, job.id)
+            tries = attempts.attempts if attempts is not None else MAX_ATTEMPTS
+        if error in PERMANENT or tries >= MAX_ATTEMPTS:
+            self._finish(job, FAILED, error=error)
+            stats.failed += 1
+            log.error(
+                "delivery %s (%s to %s) failed: %s — %s",
+                job.id,
+                job.kind,
+                job.recipient_id,
+                error,
+                FIXES.get(error, "see Slack's documentation for this error"),
+            )
+            self._tell_creator(job, error)
+            return
+        self._finish(job, "pending", retry_at=now + self._backoff(job) * tries, error=error)
+        stats.retried += 1
+
+    def _retry_or_fail(self, job: Job, error: str, stats: DispatchStats) -> None:
+        """Nothing was posted: try again later with a growing delay, and give up after a few."""
+        with self.services.sessions() as session:
+            row = session.get(Delivery, job.id)
+            tries = row.attempts if row is not None else MAX_ATTEMPTS
+        if tries >= MAX_ATTEMPTS:
+            self._finish(job, FAILED, error=error)
+            stats.failed += 1
+            return
+        retry_at = self.services.clock.now() + self._backoff(job) * tries
+        self._finish(job, "pending", retry_at=retry_at, error=error)
+        stats.retried += 1
+
+    def _tell_creator(self, job: Job, error: str) -> None:
+        """Queue one DM to the pair's creator explaining what to fix (once per problem)."""
+        if job.kind == "notice" or job.pair_id is None:
+            return
+        with self.services.sessions() as session:
+            pair = session.get(Pair, job.pair_id)
+            if pair is None:
+                return
+            creator, team_id = pair.creator_id, pair.team_id
+        name = job.recipient_id
+        with contextlib.suppress(SlackApiError), self.services.sessions() as session:
+            name = person_for_message(
+                self.services, session, self.people_budget, team_id, job.recipient_id
+            ).name
+        fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
+        text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)
+        if job.kind == "announcement":
+            text = announcement_problem(job.recipient_id, error)
+        now = self.services.clock.now()
+        notice = NewDelivery(
+            team_id=team_id,
+            kind="notice",
+            recipient_id=creator,
+            occurrence_key=f"problem:{job.pair_id}:{job.recipient_id}:{error}",
+            due_at=now,
+            pair_id=job.pair_id,
+            payload={"text": text},
+        )
+        with self.services.sessions.begin() as session:
+            add_deliveries(session, [notice], now)
+
+
+def announcement_problem(channel: str, error: str) -> str:
+    """What the creator reads when a milestone announcement could not be posted."""
+    where = f"<#{channel}>"
+    if error in ("channel_not_found", "not_in_channel"):
+        return (
+            f"I can't post milestone announcements in {where} — it's private or I'm not in it. "
+            "Invite me with `/invite @Mentorship`, or pick another channel in your plan."
+        )
+    if error == "is_archived":
+        return f"I can't post milestone announcements in {where} because it's archived. Pick another channel in your plan."
+    return f"I couldn't post the milestone announcement in {where}: Slack answered “{error}”."
+
+
+PROBLEMS = {
+    "user_not_found": "they're no longer in this workspace. End the mentorship with "
+    "`/mentorship end`, or start a new one with someone else.",
+    "user_disabled": "their Slack account is deactivated. Pause or end the mentorship with "
+    "`/mentorship pause` or `/mentorship end`.",
+    "account_inactive": "Slack says the account is inactive. If they left, end the mentorship "
+    "with `/mentorship end`; if the bot was removed, ask an admin to reinstall it.",
+    "cannot_dm_bot": "that's a bot account. Edit the plan and pick a person.",
+    "channel_not_found": "I can't see that channel. Invite me, or pick another channel in the plan.",
+    "is_archived": "the channel is archived. Pick another channel in the plan.",
+    "not_in_channel": "I'm not in that channel. Invite me with `/invite @Mentorship`.",
+}

@@ -1,0 +1,107 @@
+"""APScheduler supplies the heartbeat; the database holds the truth (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.core.services import Services
+from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.pairs.planner import plan_tick
+
+log = logging.getLogger(__name__)
+JOB_ID = "mentorship-tick"
+
+
+def run_tick(services: Services, dispatcher: Dispatcher) -> DispatchStats:
+    """One heartbeat: plan the coming weeks, then send what is due."""
+    plan_tick(services)
+    stats = dispatcher.tick()
+    if stats.sent or stats.failed or stats.unknown or stats.rate_limited:
+        log.info(
+            "dispatch: sent=%d failed=%d unknown=%d retried=%d skipped=%d collapsed=%d",
+            stats.sent,
+            stats.failed,
+            stats.unknown,
+            stats.retried,
+            stats.skipped,
+            stats.collapsed,
+        )
+    return stats
+
+
+class Heartbeat:
+    """A BackgroundScheduler running `run_tick` every `tick_seconds` (real seconds)."""
+
+    def __init__(
+        self,
+        services: Services,
+        dispatcher: Dispatcher | None = None,
+        tick_seconds: float | None = None,
+    ) -> None:
+        self.services = services
+        self.tick_seconds = tick_seconds or services.config.scheduler.tick_seconds
+        self.dispatcher = dispatcher or Dispatcher(services)
+        self.scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        # A tick still running when the next is due is skipped on purpose (coalesce, one
+        # instance); APScheduler would log that as a warning on every skipped beat.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        self.last_tick: datetime | None = None
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+
+    def _job(self) -> None:
+        """One heartbeat. A tick that used all its batches is followed at once by another:
+        APScheduler skips the beats that fell due while a job ran, so waiting for the next
+        one would leave a backlog idle for up to `tick_seconds`."""
+        with self._lock:
+            try:
+                while run_tick(self.services, self.dispatcher).more_due:
+                    if self.dispatcher.stopping:
+                        break
+                self.last_error = None
+            except Exception as exc:  # the heartbeat must survive a bad tick; log and go on
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("scheduler tick failed")
+            self.last_tick = self.services.clock.now()
+
+    def start(self) -> None:
+        """Start ticking; the first tick runs at once."""
+        self.scheduler.add_job(
+            self._job,
+            "interval",
+            seconds=self.tick_seconds,
+            id=JOB_ID,
+            next_run_time=datetime.now(self.scheduler.timezone),
+        )
+        self.scheduler.start()
+        self.services.waker.set(self.wake)
+
+    def wake(self) -> None:
+        """Run a tick now (e.g. right after a plan is stored) instead of waiting."""
+        job = self.scheduler.get_job(JOB_ID)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+
+    def stop(self) -> None:
+        """Stop ticking. A tick in progress ends after the message it is sending (its other
+        claimed rows go back to pending), so SIGTERM does not wait for a long backlog."""
+        self.services.waker.set(None)
+        self.dispatcher.stop()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def health(self) -> dict[str, Any]:
+        """Scheduler state for /healthz."""
+        return {
+            "scheduler": "running" if self.scheduler.running else "stopped",
+            "last_tick": self.last_tick.isoformat() if self.last_tick else None,
+            "last_tick_error": self.last_error,
+        }

@@ -1,0 +1,1 @@
+"""The App Home tab, which reads every feature."""

@@ -1,0 +1,68 @@
+"""What the Home tab shows, as plain data: filled from the database by bot.home, drawn by
+bot.home_view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.program.report import ProgramReport
+
+
+@dataclass(frozen=True)
+class GoalItem:
+    """One goal of the pair, with whose it is."""
+
+    goal_id: int
+    owner_name: str
+    text: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class MilestoneItem:
+    """One milestone: its label, date, and whether it was reached."""
+
+    label: str
+    due: date
+    done: bool
+
+
+@dataclass(frozen=True)
+class PairCard:
+    """One open mentorship as the Home's reader sees it."""
+
+    pair_id: int
+    role: str
+    partner_name: str
+    status: str
+    paused_until: date | None
+    next_meeting: datetime | None
+    reader_tz: str
+    partner_tz: str
+    rhythm: str
+    format: str
+    channels: tuple[str, ...]
+    end_date: date
+    vision: str
+    goals: tuple[GoalItem, ...]
+    milestones: tuple[MilestoneItem, ...]
+
+
+@dataclass(frozen=True)
+class PastPair:
+    """A completed or ended mentorship, in one line."""
+
+    partner_name: str
+    role: str
+    status: str
+    end_date: date
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """Everything one person's Home tab shows."""
+
+    cards: tuple[PairCard, ...]
+    past: tuple[PastPair, ...] = ()
+    overview: ProgramReport | None = None

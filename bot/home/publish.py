@@ -1,0 +1,135 @@
+"""Gathering a person's Home tab from the database and publishing it (`views.publish`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.services import Services
+from bot.domain.plan import PersonFacts
+from bot.domain.schedule import rule_description
+from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
+from bot.home.view import build_home
+from bot.pairs.lifecycle import next_meeting
+from bot.people.admins import is_admin
+from bot.people.lookup import lookup_person
+from bot.program.report import build_report
+from bot.reflections.conversation import milestone_label
+from storage.models import OPEN_STATUSES, Pair
+from storage.pairs import meeting_rule, pairs_for_user
+
+log = logging.getLogger(__name__)
+ALL_STATUSES = ("active", "paused", "completed", "ended")
+
+
+def person(services: Services, client: WebClient, team_id: str, user_id: str) -> PersonFacts:
+    """Cached facts about a user; a Slack error leaves just the id (the Home still renders)."""
+    try:
+        return lookup_person(services, client, team_id, user_id)
+    except SlackApiError as exc:
+        log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+        return PersonFacts(user_id=user_id, name=user_id)
+
+
+def _card(
+    pair: Pair,
+    reader: PersonFacts,
+    partner: PersonFacts,
+    labels: dict[int, str],
+    nxt: datetime | None,
+) -> PairCard:
+    owners = {"mentee": pair.mentee_id, "mentor": pair.mentor_id}
+    names = {reader.user_id: reader.name, partner.user_id: partner.name}
+    goals = tuple(
+        GoalItem(g.id, names.get(owners[g.owner], g.owner), g.text, g.status == "done")
+        for g in pair.goals
+        if g.owner in owners
+    )
+    milestones = tuple(
+        MilestoneItem(labels.get(m.id, m.kind), m.due_date, m.completed_at is not None)
+        for m in pair.milestones
+    )
+    return PairCard(
+        pair_id=pair.id,
+        role=pair.role_of(reader.user_id) or "mentee",
+        partner_name=partner.name,
+        status=pair.status,
+        paused_until=pair.paused_until,
+        next_meeting=nxt if pair.status == "active" else None,
+        reader_tz=reader.tz or pair.tz,
+        partner_tz=partner.tz or pair.tz,
+        rhythm=rule_description(meeting_rule(pair)),
+        format=pair.format,
+        channels=tuple(c for c in pair.channels.split(",") if c),
+        end_date=pair.end_date,
+        vision=next((g.text for g in pair.goals if g.owner == "shared"), ""),
+        goals=goals,
+        milestones=milestones,
+    )
+
+
+def card_for(services: Services, client: WebClient, pair: Pair, viewer_id: str) -> PairCard:
+    """One pair as `viewer_id` sees it (an admin who is not in it sees the mentee's view)."""
+    reader_id = viewer_id if pair.role_of(viewer_id) else pair.mentee_id
+    now = services.clock.now()
+    with services.sessions() as session:
+        upcoming = next_meeting(session, pair, now) if pair.status in OPEN_STATUSES else None
+        labels = {m.id: milestone_label(session, m) for m in pair.milestones}
+    reader = person(services, client, pair.team_id, reader_id)
+    partner = person(services, client, pair.team_id, pair.partner_of(reader_id))
+    return _card(pair, reader, partner, labels, upcoming)
+
+
+def home_data(services: Services, client: WebClient, team_id: str, user_id: str) -> HomeData:
+    """Everything the Home tab shows to one person of one workspace."""
+    admin = is_admin(services, client, team_id, user_id)
+    now = services.clock.now()
+    with services.sessions() as session:
+        pairs = pairs_for_user(session, team_id, user_id, ALL_STATUSES)
+        open_pairs = [p for p in pairs if p.status in OPEN_STATUSES]
+        upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
+        labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
+        overview = build_report(session, team_id, now) if admin else None
+    reader = person(services, client, team_id, user_id)
+    cards = tuple(
+        _card(
+            p,
+            reader,
+            person(services, client, team_id, p.partner_of(user_id)),
+            labels,
+            upcoming[p.id],
+        )
+        for p in open_pairs
+    )
+    past = tuple(
+        PastPair(
+            person(services, client, team_id, p.partner_of(user_id)).name,
+            p.role_of(user_id) or "mentee",
+            p.status,
+            p.end_date,
+        )
+        for p in pairs
+        if p.status not in OPEN_STATUSES
+    )
+    return HomeData(cards=cards, past=past, overview=overview)
+
+
+def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
+    """Build and publish one person's Home tab."""
+    view = build_home(home_data(services, client, team_id, user_id))
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.publish for %s failed: %s", user_id, exc.response.get("error"))
+
+
+def refresh_homes(
+    services: Services, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> None:
+    """Republish the Home tab of each person once (after something they see has changed)."""
+    for user_id in dict.fromkeys(user_ids):
+        publish_home(services, client, team_id, user_id)

@@ -1,0 +1,1 @@
+"""Structure & Communication: the meeting series, its nudges and their answers."""

@@ -1,0 +1,1 @@
+"""Operator commands: doctor, backup, the demo."""

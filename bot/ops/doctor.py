@@ -1,0 +1,135 @@
+"""`mentorship-bot doctor`: check configuration, database, token and scopes; say how to fix each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.config import Config
+from bot.core.slack import make_client
+from bot.workspaces.manifest import BOT_SCOPES
+from storage.db import current_revision, head_revision, make_engine
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check: passed or not, what was seen, and the fix when it failed."""
+
+    ok: bool
+    what: str
+    fix: str = ""
+
+    def line(self) -> str:
+        """ "✓ what" or "✗ what — fix: ..."."""
+        return f"✓ {self.what}" if self.ok else f"✗ {self.what}\n    fix: {self.fix}"
+
+
+def check_secrets(config: Config, oauth: bool) -> list[Finding]:
+    """Secrets come from the environment."""
+    found = []
+    if not config.slack.signing_secret:
+        found.append(
+            Finding(
+                False,
+                "SLACK_SIGNING_SECRET is not set",
+                "export it from your app's Basic Information page",
+            )
+        )
+    if not oauth and not config.slack.bot_token:
+        found.append(
+            Finding(
+                False,
+                "SLACK_BOT_TOKEN is not set",
+                "export the Bot User OAuth Token (xoxb-...) from OAuth & Permissions",
+            )
+        )
+    return found or [Finding(True, "Slack secrets are set in the environment")]
+
+
+def check_database(config: Config) -> list[Finding]:
+    """The database answers and its schema is at the newest migration."""
+    engine = make_engine(config.database_url)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        return [
+            Finding(
+                False,
+                f"cannot reach the database: {type(exc).__name__}",
+                "check [database] url / DATABASE_URL and that the server is running",
+            )
+        ]
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if current != head:
+        state = "empty" if current is None else f"at {current}"
+        return [
+            Finding(
+                False,
+                f"database schema is {state}, code needs {head}",
+                "run `mentorship-bot db upgrade`",
+            )
+        ]
+    return [Finding(True, f"database reachable, schema at {head}")]
+
+
+def check_token(config: Config) -> list[Finding]:
+    """The token works (auth.test) and carries every scope the bot needs."""
+    client = make_client(config.slack.bot_token, config.slack.api_url)
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        return [
+            Finding(
+                False,
+                f"Slack rejected the bot token: {error}",
+                "copy the Bot User OAuth Token again (OAuth & Permissions) into SLACK_BOT_TOKEN",
+            )
+        ]
+    except OSError as exc:
+        return [
+            Finding(
+                False,
+                f"cannot reach Slack at {config.slack.api_url}: {type(exc).__name__}",
+                "check [slack] api_url / SLACK_API_URL, proxies and outbound HTTPS",
+            )
+        ]
+    team = response.get("team") or response.get("team_id")
+    findings = [Finding(True, f"token works for workspace {team} as @{response.get('user')}")]
+    header = next((v for k, v in response.headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if header is None:
+        findings.append(
+            Finding(True, "Slack did not report the token's scopes; skipped the scope check")
+        )
+        return findings
+    granted = {s.strip() for s in str(header).split(",") if s.strip()}
+    missing = [s for s in BOT_SCOPES if s not in granted]
+    if missing:
+        findings.append(
+            Finding(
+                False,
+                f"the token lacks scope{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+                "add them under OAuth & Permissions → Bot Token Scopes (or recreate the app from "
+                "`mentorship-bot manifest --url ...`), then reinstall the app to the workspace",
+            )
+        )
+    else:
+        findings.append(Finding(True, "the token has every scope the bot needs"))
+    return findings
+
+
+def run_doctor(config: Config, out: Callable[[str], None], *, oauth: bool = False) -> int:
+    """Run every check, print the findings, return 0 when all passed."""
+    findings = check_secrets(config, oauth) + check_database(config)
+    if config.slack.bot_token:
+        findings += check_token(config)
+    for finding in findings:
+        out(finding.line())
+    problems = sum(not f.ok for f in findings)
+    out("All good." if not problems else f"{problems} problem{'s' if problems > 1 else ''} found.")
+    return 0 if not problems else 1

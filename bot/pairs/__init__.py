@@ -1,0 +1,1 @@
+"""A pair's life after it starts: pause, resume, end, planning, who may do what."""

@@ -1,0 +1,174 @@
+"""The planner: writes the coming weeks of deliveries into the outbox, idempotently."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.services import Services
+from bot.domain.schedule import occurrences_utc
+from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
+from bot.reflections.milestones import complete_finished_pairs, plan_milestones, sweep_prompts
+from storage.meetings import UPCOMING, ensure_meetings, slot_key
+from storage.models import Meeting, Pair, Person, Workspace
+from storage.outbox import NewDelivery, add_deliveries
+from storage.pairs import meeting_rule
+
+log = logging.getLogger(__name__)
+
+
+def _zone_of(session: Session, team_id: str, user_id: str, fallback: str) -> str:
+    person = session.get(Person, (team_id, user_id))
+    return person.tz if person is not None and person.tz else fallback
+
+
+def zones_for(session: Session, pair: Pair) -> dict[str, str]:
+    """Each participant's time zone (cached from Slack), falling back to the plan's."""
+    return {
+        u: _zone_of(session, pair.team_id, u, pair.tz) for u in (pair.mentee_id, pair.mentor_id)
+    }
+
+
+def meeting_deliveries(
+    pair: Pair, meeting: Meeting, zones: dict[str, str], lead: timedelta, now: datetime
+) -> list[NewDelivery]:
+    """A nudge before and a follow-up after one meeting, for each participant."""
+    rows: list[NewDelivery] = []
+    at = meeting.scheduled_at
+    payload = {"meeting_id": meeting.id, "scheduled_at": at.isoformat()}
+    slot = slot_key(at)
+    for user_id in (pair.mentee_id, pair.mentor_id):
+        tz = zones.get(user_id, pair.tz)
+        due = nudge_due(at, lead, tz, not_before=now)  # planned late: still not in their night
+        if due < at:
+            rows.append(
+                NewDelivery(
+                    team_id=pair.team_id,
+                    kind="nudge",
+                    recipient_id=user_id,
+                    occurrence_key=f"nudge:{meeting.id}:{slot}:{user_id}",
+                    due_at=due,
+                    pair_id=pair.id,
+                    expires_at=at,
+                    payload=payload,
+                )
+            )
+        after = followup_due(at, tz)
+        rows.append(
+            NewDelivery(
+                team_id=pair.team_id,
+                kind="followup",
+                recipient_id=user_id,
+                occurrence_key=f"followup:{meeting.id}:{slot}:{user_id}",
+                due_at=after,
+                pair_id=pair.id,
+                expires_at=after + FOLLOWUP_WINDOW,
+                payload=payload,
+            )
+        )
+    return rows
+
+
+def plan_pair(
+    session: Session,
+    pair: Pair,
+    now: datetime,
+    horizon: datetime,
+    lead: timedelta,
+    services: Services | None = None,
+) -> int:
+    """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows."""
+    instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
+    ensure_meetings(session, pair.team_id, pair.id, instants)
+    meetings = session.scalars(
+        select(Meeting).where(
+            Meeting.pair_id == pair.id,
+            Meeting.status == UPCOMING,
+            Meeting.scheduled_at > now,
+            Meeting.scheduled_at <= horizon,
+        )
+    )
+    zones = zones_for(session, pair)
+    rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
+    if services is not None:
+        rows += plan_milestones(session, services, pair, zones, now, horizon)
+    pair.planned_until = horizon
+    return add_deliveries(session, rows, now)
+
+
+def resume_due_pairs(session: Session, today: date) -> list[int]:
+    """Pairs whose pause has run out become active again; return their ids."""
+    due = session.scalars(
+        select(Pair).where(
+            Pair.status == "paused", Pair.paused_until.is_not(None), Pair.paused_until <= today
+        )
+    ).all()
+    for pair in due:
+        pair.status, pair.paused_until, pair.planned_until = "active", None, None
+    return [p.id for p in due]
+
+
+def plan_tick(services: Services, *, batch: int = 200) -> int:
+    """Plan every active pair whose planned horizon is running out; return rows added."""
+    now = services.clock.now()
+    cfg = services.config.scheduler
+    horizon = now + timedelta(days=cfg.horizon_days)
+    replan_before = horizon - timedelta(days=1)
+    lead = timedelta(hours=cfg.nudge_lead_hours)
+    added = 0
+    with services.sessions.begin() as session:
+        resume_due_pairs(session, now.date())
+        complete_finished_pairs(session, services, now.date())
+        sweep_prompts(session, services)
+    # Never planned, then running out: each is a range of the (status, planned_until) index, so
+    # the pairs due for planning are found without reading every pair, however many there are.
+    for needs_planning in (Pair.planned_until.is_(None), Pair.planned_until < replan_before):
+        while True:
+            with services.sessions.begin() as session:
+                pairs = session.scalars(
+                    select(Pair)
+                    .where(
+                        Pair.status == "active",
+                        needs_planning,
+                        Pair.team_id.not_in(
+                            select(Workspace.team_id).where(Workspace.status != "active")
+                        ),
+                    )
+                    .order_by(Pair.planned_until, Pair.id)
+                    .limit(batch)
+                ).all()
+                for pair in pairs:
+                    added += plan_pair(session, pair, now, horizon, lead, services)
+            if len(pairs) < batch:
+                break
+    if added:
+        log.info("planned %d deliveries", added)
+    return added
+
+
+def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
+    """Queue the plan summary for both people (due now)."""
+    now = services.clock.now()
+    summaries = [
+        NewDelivery(
+            team_id=pair.team_id,
+            kind="plan_summary",
+            recipient_id=user_id,
+            occurrence_key=f"summary:{pair.id}:v{pair.schedule_version}:{user_id}",
+            due_at=now,
+            pair_id=pair.id,
+        )
+        for user_id in (pair.mentee_id, pair.mentor_id)
+    ]
+    add_deliveries(session, summaries, now)
+
+
+def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
+    """Plan the first weeks of a new pair's meetings and milestones."""
+    now = services.clock.now()
+    cfg = services.config.scheduler
+    horizon = now + timedelta(days=cfg.horizon_days)
+    plan_pair(session, pair, now, horizon, timedelta(hours=cfg.nudge_lead_hours), services)

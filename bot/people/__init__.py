@@ -1,0 +1,1 @@
+"""Who someone is: cached Slack facts and who may administer the program."""

@@ -1,0 +1,176 @@
+"""Looking people up in Slack, through the database cache."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.core.services import Services
+from bot.domain.plan import PersonFacts
+from storage.models import Person
+from storage.people import get_person, save_person
+
+log = logging.getLogger(__name__)
+FRESH_FOR = timedelta(hours=12)
+
+
+def lookup_person(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    *,
+    max_age: timedelta = FRESH_FOR,
+) -> PersonFacts:
+    """Facts about a user from the cache when fresh enough, else from `users.info`."""
+    return lookup_people(services, client, team_id, [user_id], max_age=max_age)[user_id]
+
+
+def lookup_people(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_ids: Iterable[str],
+    *,
+    max_age: timedelta = FRESH_FOR,
+) -> dict[str, PersonFacts]:
+    """Facts about several users: one read of the cache, `users.info` for each one missing or
+    older than `max_age`, one write for what Slack said.
+
+    When Slack can't answer (a 429, an error, no connection) for someone the cache knows, the
+    older facts serve and the failure is logged: a lookup never makes a person wait for a
+    Retry-After (the retry handlers leave `users.info` alone, see `bot/slack_client.py`).
+    Only for someone never seen does the error reach the caller."""
+    now = services.clock.now()
+    wanted = list(dict.fromkeys(user_ids))
+    found: dict[str, PersonFacts] = {}
+    stale: dict[str, PersonFacts] = {}
+    with services.sessions() as session:
+        for user_id in wanted:
+            cached = get_person(session, team_id, user_id)
+            if cached is None:
+                continue
+            if now - cached.refreshed_at <= max_age:
+                found[user_id] = facts_from_cache(cached)
+            else:
+                stale[user_id] = facts_from_cache(cached)
+    fetched: list[PersonFacts] = []
+    for user_id in wanted:
+        if user_id in found:
+            continue
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in ("user_not_found", "user_not_visible"):
+                found[user_id] = PersonFacts(user_id=user_id, name=user_id, exists=False)
+                continue
+            if user_id not in stale:
+                raise
+            log.info("users.info %s: %s; using older facts", user_id, error or "error")
+            found[user_id] = stale[user_id]
+            continue
+        except OSError as exc:  # URLError and friends: no answer at all
+            if user_id not in stale:
+                raise
+            log.info("users.info %s: %s; using older facts", user_id, type(exc).__name__)
+            found[user_id] = stale[user_id]
+            continue
+        found[user_id] = facts_from_user(user, user_id)
+        fetched.append(found[user_id])
+    if fetched:
+        with services.sessions.begin() as session:
+            for facts in fetched:
+                remember(session, team_id, facts, now)
+    return found
+
+
+SLACK_BUSY = (
+    "Slack asked me to slow down, so I couldn't check this with Slack just now. "
+    "Nothing was saved: press the button again in a few seconds."
+)
+SLACK_UNREACHABLE = (
+    "I couldn't reach Slack just now ({error}). "
+    "Nothing was saved: press the button again in a moment."
+)
+
+
+def people_for_form(
+    services: Services, team_id: str, user_ids: Iterable[str], *, max_age: timedelta
+) -> dict[str, PersonFacts] | str:
+    """Facts for checking a submitted form, or the field error to show when Slack can't answer.
+
+    A form must be answered within 3 seconds: no automatic retries (sleeping through a 429's
+    Retry-After would miss them), and any Slack or network failure becomes a message asking the
+    person to submit again, with nothing changed.
+    """
+    try:
+        return lookup_people(
+            services,
+            services.post_client_for(team_id),
+            team_id,
+            [u for u in user_ids if u],
+            max_age=max_age,
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown error")
+        if exc.response.status_code == 429 or error == "ratelimited":
+            log.warning("users.info rate-limited while checking a form; asked to submit again")
+            return SLACK_BUSY
+    except OSError as exc:
+        error = type(exc).__name__
+    log.warning("users.info failed while checking a form (%s); asked to submit again", error)
+    return SLACK_UNREACHABLE.format(error=error)
+
+
+def facts_from_cache(person: Person) -> PersonFacts:
+    """PersonFacts from a cached row."""
+    return PersonFacts(
+        user_id=person.user_id,
+        name=person.name,
+        is_bot=person.is_bot,
+        deleted=person.deleted,
+        tz=person.tz,
+        is_admin=person.is_admin,
+    )
+
+
+def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:
+    """PersonFacts from a Slack user object (`users.info`, or a `user_change` event)."""
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("real_name")
+        or user.get("real_name")
+        or profile.get("display_name")
+        or user.get("name")
+        or user_id
+    )
+    return PersonFacts(
+        user_id=user_id,
+        name=str(name),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        tz=user.get("tz"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+    )
+
+
+def remember(session: Session, team_id: str, facts: PersonFacts, now: datetime) -> None:
+    """Store a user's facts in the cache."""
+    save_person(
+        session,
+        team_id=team_id,
+        user_id=facts.user_id,
+        name=facts.name,
+        tz=facts.tz,
+        deleted=facts.deleted,
+        is_bot=facts.is_bot,
+        is_admin=facts.is_admin,
+        now=now,
+    )

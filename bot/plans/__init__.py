@@ -1,0 +1,1 @@
+"""Goals & Vision: starting and editing the plan, its summary and goals."""

@@ -1,0 +1,1 @@
+"""The program admins' view: the report, its Home section, the CSV export."""

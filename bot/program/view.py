@@ -1,0 +1,79 @@
+"""The program report in Slack: the full reply to `/mentorship report`, and a compact overview
+for admins' Home tab. Pure builders; names come in, Block Kit objects go out."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.program.report import STATUSES, PairLine, ProgramReport, percent
+
+PRIVATE = "Counts only — reflection answers are never part of the report."
+EXPORT_HINT = "Every pair as CSV: `mentorship-bot export --csv report.csv`."
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
+def numbers(report: ProgramReport) -> list[MarkdownTextObject]:
+    """The headline numbers as section fields."""
+    return [
+        _md(f"*Active*\n{report.count('active')}"),
+        _md(f"*Paused*\n{report.count('paused')}"),
+        _md(f"*Completed*\n{report.count('completed')}"),
+        _md(f"*Ended*\n{report.count('ended')}"),
+        _md(
+            f"*Meetings held*\n{report.held} of {report.planned} planned "
+            f"({percent(report.held, report.planned)})"
+        ),
+        _md(
+            f"*Reflection responses*\n{report.answered} of {report.asked} prompts "
+            f"({percent(report.answered, report.asked)})"
+        ),
+    ]
+
+
+def risk_line(p: PairLine) -> str:
+    """ "• *Maya* & *Omar*: no meeting recorded since … — contact @Maya, @Omar"."""
+    contacts = ", ".join(f"<@{u}>" for u in p.contacts)
+    return f"• *{p.mentee_name}* & *{p.mentor_name}*: {'; '.join(p.risks)} — contact {contacts}"
+
+
+def risk_text(report: ProgramReport, limit: int) -> str:
+    """The at-risk list, cut to `limit` pairs and Slack's section size."""
+    risky = report.at_risk
+    if not risky:
+        return "*Pairs at risk*\nNone right now."
+    lines = [risk_line(p) for p in risky[:limit]]
+    if len(risky) > limit:
+        lines.append(f"…and {len(risky) - limit} more in the CSV export.")
+    text = f"*Pairs at risk ({len(risky)})*\n" + "\n".join(lines)
+    return text if len(text) <= 2900 else text[:2899] + "…"
+
+
+def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[Block]]:
+    """The ephemeral reply to `/mentorship report`."""
+    statuses = ", ".join(f"{report.count(s)} {s}" for s in STATUSES)
+    text = f"Mentorship program: {statuses}; {len(report.at_risk)} at risk."
+    return text, [
+        HeaderBlock(text="Mentorship program"),
+        SectionBlock(fields=numbers(report)),
+        SectionBlock(text=_md(risk_text(report, limit))),
+        ContextBlock(elements=[_md(f"{PRIVATE} {EXPORT_HINT}")]),
+    ]
+
+
+def overview_blocks(report: ProgramReport) -> list[Block]:
+    """The compact program overview at the bottom of an admin's Home tab (4 blocks)."""
+    return [
+        HeaderBlock(text="Program overview"),
+        SectionBlock(fields=numbers(report)),
+        SectionBlock(text=_md(risk_text(report, 5))),
+        ContextBlock(elements=[_md(f"`/mentorship report` for the full list. {EXPORT_HINT}")]),
+    ]

@@ -1,0 +1,1 @@
+"""Milestones & Reflection: milestone prompts, DM conversations, announcements."""

@@ -1,0 +1,1 @@
+"""Installs: OAuth, the app manifest, a workspace stopping and coming back."""

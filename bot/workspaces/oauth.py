@@ -1,0 +1,61 @@
+"""Multi-workspace installs: Bolt's OAuth flow with slack_sdk's SQLAlchemy stores."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+
+from bot.core.config import Config
+from bot.workspaces.manifest import BOT_SCOPES
+from storage.db import write_session
+from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from storage.workspaces import reactivate_workspace
+
+log = logging.getLogger(__name__)
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+
+
+def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
+    """OAuth settings whose installations and states live in the bot's own database."""
+    store = SQLAlchemyInstallationStore(
+        client_id=config.slack.client_id,
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
+    states = SQLAlchemyOAuthStateStore(
+        expiration_seconds=600, engine=engine, table_name=OAUTH_STATES_TABLE
+    )
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        team_id = args.installation.team_id
+        if team_id:
+            with write_session(engine) as session:
+                # A reinstall picks its schedules up again.
+                revived = reactivate_workspace(session, team_id, datetime.now(UTC))
+            log.info("installed (%d stopped messages revived)", revived, extra={"team_id": team_id})
+        return args.default.success(args)
+
+    def failed(args: FailureArgs) -> BoltResponse:
+        log.warning("OAuth install failed: %s", args.reason)
+        return args.default.failure(args)
+
+    return OAuthSettings(
+        client_id=config.slack.client_id,
+        client_secret=config.slack.client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        installation_store=store,
+        state_store=states,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=config.slack.authorize_url,
+        callback_options=CallbackOptions(success=installed, failure=failed),
+    )
