@@ -126,7 +126,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_purge_team(args: argparse.Namespace) -> int:
     """Delete a workspace's data (after it uninstalled the app)."""
     from storage.db import make_engine, make_sessions
-    from storage.purge import purge_team
+    from storage.workspaces import purge_team
 
     if not args.yes:
         print(f"This deletes every mentorship, reflection and message record of {args.team_id}.")

@@ -35,9 +35,8 @@ from bot.plans.edit import EDIT_CALLBACK, apply_edit, edit_modal, edit_problems,
 from bot.plans.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
 from bot.plans.modal import field_errors, parse_plan_state
 from handlers.plans import FROM_HOME, open_start_modal
-from storage.db import serialized
-from storage.lifecycle import lock_pair
 from storage.models import Goal, Pair
+from storage.pairs import lock_pair
 
 log = logging.getLogger(__name__)
 EDIT_MAX_AGE = timedelta(hours=1)  # facts an edit is checked against may be this old
@@ -153,7 +152,7 @@ def on_goal_submitted(
             errors={"goal": f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."},
         )
         return
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
         if fresh is not None:
             position = max((g.position for g in fresh.goals), default=-1) + 1
@@ -201,7 +200,7 @@ def on_plan_edited(
         ack(response_action="errors", errors=field_errors(errors))
         return
     names = pair_names(services, client, team_id, user_id, pair)
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
         if fresh is not None:
             apply_edit(session, services, fresh, plan, names)

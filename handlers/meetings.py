@@ -19,12 +19,13 @@ from bot.meetings.answers import show_answer_everywhere
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
 from bot.meetings.modal import CALLBACK_ID, build_reschedule_modal, parse_reschedule
 from bot.pairs.access import reply_privately
-from bot.pairs.planner import meeting_deliveries, zones_for
+from bot.pairs.planner import meeting_deliveries
 from bot.people.lookup import lookup_person
 from storage.meetings import answer_meeting, get_meeting, reschedule_meeting
 from storage.models import Meeting, Pair
 from storage.outbox import NewDelivery, add_deliveries, cancel_for_meeting
 from storage.pairs import get_pair
+from storage.people import zones_for
 
 log = logging.getLogger(__name__)
 NOT_YOURS = "That meeting belongs to someone else's mentorship, so I left it alone."

@@ -15,7 +15,6 @@ from bot.home.publish import refresh_homes
 from bot.pairs.lifecycle import pause_for_deactivated
 from bot.pairs.retime import retime_pending
 from bot.people.lookup import facts_from_user, remember
-from storage.db import serialized
 from storage.pairs import pairs_for_user
 from storage.people import get_person
 
@@ -35,7 +34,7 @@ def on_user_change(
     facts = facts_from_user(user, user_id)
     now = services.clock.now()
     partners: list[str] = []
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         before = get_person(session, team_id, user_id)
         pairs = pairs_for_user(session, team_id, user_id)
         if before is None and not pairs:

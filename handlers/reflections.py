@@ -23,7 +23,6 @@ from bot.reflections.conversation import (
     questions_of,
 )
 from bot.reflections.modal import CALLBACK_ID, build_reflection_modal, parse_reflection_form
-from storage.db import serialized
 from storage.models import Milestone, Pair, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import answers_of
 
@@ -162,7 +161,7 @@ def on_form_submitted(
             ack(response_action="errors", errors={q.key: "Pick a number from 1 to 5."})
             return
     now = services.clock.now()
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         prompt = session.get(ReflectionPrompt, found.id)
         if prompt is None or prompt.status != PromptStatus.OPEN.value:
             ack()

@@ -122,7 +122,7 @@ class Sessions(sessionmaker[Session]):
             yield session
 
 
-def make_sessions(engine: Engine) -> sessionmaker[Session]:
+def make_sessions(engine: Engine) -> Sessions:
     """A session factory that keeps loaded objects usable after commit."""
     return Sessions(engine, expire_on_commit=False)
 
@@ -163,11 +163,3 @@ def check_schema(engine: Engine) -> None:
             f"The database schema is {state}, but this version needs {head}. "
             "Run `mentorship-bot db upgrade` (with the same --config / DATABASE_URL) first."
         )
-
-
-@contextmanager
-def serialized(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction that takes SQLite's write lock at BEGIN; on PostgreSQL lock rows with
-    FOR UPDATE inside it. Use it for read-modify-write sequences such as a conversation step."""
-    with write_session(sessions.kw["bind"], expire_on_commit=False) as session:
-        yield session

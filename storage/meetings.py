@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import Meeting, MeetingStatus
+from storage import keys
+from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus
+from storage.outbox import cancel_for_meeting
 
 UPCOMING = MeetingStatus.UPCOMING.value
+CANCELLED_MEETING = MeetingStatus.CANCELLED.value
 
 
 def slot_key(instant: datetime) -> str:
@@ -77,7 +80,7 @@ def reschedule_meeting(
         return None
     # The replaced meeting's id keeps the key unique when a meeting is moved back to a time
     # an earlier replacement of the same slot already had (A -> B -> C -> B).
-    slot = meeting.occurrence_key.split(">")[0]
+    slot = series_slot(meeting)
     replacement = Meeting(
         team_id=meeting.team_id,
         pair_id=meeting.pair_id,
@@ -112,3 +115,89 @@ def upcoming_meetings(session: Session, pair_id: int, after: datetime) -> list[M
         .order_by(Meeting.scheduled_at)
     )
     return list(session.scalars(stmt))
+
+
+def series_slot(meeting: Meeting) -> str:
+    """The slot of the plan's series a meeting fills (a moved meeting keeps its original slot)."""
+    return meeting.occurrence_key.split(">")[0]
+
+
+def cancel_future_meetings(
+    session: Session,
+    team_id: str,
+    pair_id: int,
+    *,
+    after: datetime,
+    before: datetime | None = None,
+    keep_slots: Collection[str] | None = None,
+    reason: str,
+) -> int:
+    """Mark a pair's unanswered meetings after `after` (and before `before`) `cancelled`, except
+    those whose series slot is in `keep_slots`, and cancel their unsent nudges and follow-ups.
+
+    Rows are kept rather than deleted: SQLite reuses the highest row id, and a sent nudge's
+    buttons must never come to point at some other meeting.
+    """
+    stmt = select(Meeting).where(
+        Meeting.team_id == team_id,
+        Meeting.pair_id == pair_id,
+        Meeting.status == UPCOMING,
+        Meeting.scheduled_at > after,
+    )
+    if before is not None:
+        stmt = stmt.where(Meeting.scheduled_at < before)
+    dropped = [
+        m for m in session.scalars(stmt) if keep_slots is None or series_slot(m) not in keep_slots
+    ]
+    for meeting in dropped:
+        meeting.status = CANCELLED_MEETING
+        cancel_for_meeting(session, team_id, meeting.id, reason)
+    return len(dropped)
+
+
+def revive_meetings(
+    session: Session, team_id: str, pair_id: int, *, after: datetime, slots: Collection[str]
+) -> int:
+    """Cancelled future meetings whose series slot is in `slots` become upcoming again; their
+    never-sent messages are removed so the planner can plan them afresh under the same keys
+    (a message already sent keeps its key, so it is never sent twice)."""
+    revived = [
+        m
+        for m in session.scalars(
+            select(Meeting).where(
+                Meeting.team_id == team_id,
+                Meeting.pair_id == pair_id,
+                Meeting.status == CANCELLED_MEETING,
+                Meeting.scheduled_at > after,
+            )
+        )
+        if series_slot(m) in slots
+    ]
+    for meeting in revived:
+        meeting.status = UPCOMING
+        session.execute(
+            delete(Delivery)
+            .where(
+                Delivery.team_id == team_id,
+                Delivery.pair_id == pair_id,
+                Delivery.status == DeliveryStatus.CANCELLED,
+                Delivery.sent_at.is_(None),
+                keys.of_meeting(meeting.id),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return len(revived)
+
+
+def last_cancelled_at(
+    session: Session, team_id: str, pair_id: int, after: datetime
+) -> datetime | None:
+    """The latest cancelled meeting of a pair after `after` (None when there is none)."""
+    return session.scalar(
+        select(func.max(Meeting.scheduled_at)).where(
+            Meeting.team_id == team_id,
+            Meeting.pair_id == pair_id,
+            Meeting.status == CANCELLED_MEETING,
+            Meeting.scheduled_at > after,
+        )
+    )

@@ -65,6 +65,7 @@ class PairStatus(StrEnum):
 
 
 OPEN_STATUSES = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+ALL_STATUSES = tuple(s.value for s in PairStatus)
 
 
 class Pair(Base):
@@ -177,6 +178,7 @@ class MeetingStatus(StrEnum):
     SKIPPED = "skipped"
     RESCHEDULED = "rescheduled"
     UNKNOWN = "unknown"
+    CANCELLED = "cancelled"  # dropped by a pause, an end or a plan edit; never "missed"
 
 
 class Meeting(Base):
@@ -211,8 +213,27 @@ class Person(Base):
     refreshed_at: Mapped[datetime]
 
 
+class DeliveryKind(StrEnum):
+    """What an outbox row sends; `bot/kinds.py` maps each to its renderer."""
+
+    NUDGE = "nudge"
+    FOLLOWUP = "followup"
+    PLAN_SUMMARY = "plan_summary"
+    NOTICE = "notice"
+    REFLECTION_PROMPT = "reflection_prompt"
+    REFLECTION_REMINDER = "reflection_reminder"
+    ANNOUNCEMENT = "announcement"
+    JOURNEY = "journey"
+
+
+MEETING_KINDS = (DeliveryKind.NUDGE, DeliveryKind.FOLLOWUP)
+
+
 class DeliveryStatus(StrEnum):
+    """`pending -> claimed -> sending -> sent`; see storage/outbox.py."""
+
     PENDING = "pending"
+    CLAIMED = "claimed"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"

@@ -10,7 +10,7 @@ so an expired `sending` row becomes `unknown` and is never sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,12 +20,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage import keys
 from storage.db import write_session
-from storage.models import Delivery, DeliveryStatus
+from storage.models import Delivery, DeliveryKind, DeliveryStatus
 
-PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
-SENT, FAILED, EXPIRED = DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value, "expired"
-UNKNOWN, CANCELLED = DeliveryStatus.UNKNOWN.value, DeliveryStatus.CANCELLED.value
+PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
+SENT, FAILED, EXPIRED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED
+UNKNOWN, CANCELLED = DeliveryStatus.UNKNOWN, DeliveryStatus.CANCELLED
 
 
 def _count(result: Any) -> int:
@@ -255,10 +256,35 @@ def cancel_for_meeting(session: Session, team_id: str, meeting_id: int, reason: 
     """Cancel the pending nudges and follow-ups of one meeting."""
     rows = session.scalars(
         select(Delivery.id).where(
-            Delivery.team_id == team_id,
-            Delivery.status == PENDING,
-            Delivery.kind.in_(("nudge", "followup")),
-            Delivery.occurrence_key.like(f"%:{meeting_id}:%"),
+            Delivery.team_id == team_id, Delivery.status == PENDING, keys.of_meeting(meeting_id)
         )
     ).all()
     return cancel_pending(session, rows, reason)
+
+
+def pending_rows(
+    session: Session, team_id: str, pair_id: int, kinds: Collection[str] | None = None
+) -> list[Delivery]:
+    """A pair's deliveries that have not been handed to Slack yet."""
+    stmt = select(Delivery).where(
+        Delivery.team_id == team_id, Delivery.pair_id == pair_id, Delivery.status == PENDING
+    )
+    if kinds:
+        stmt = stmt.where(Delivery.kind.in_(list(kinds)))
+    return list(session.scalars(stmt.order_by(Delivery.due_at, Delivery.id)))
+
+
+def pending_prompts_for(session: Session, team_id: str, user_id: str) -> list[Delivery]:
+    """A person's reflection prompts waiting in the outbox, soonest first."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.team_id == team_id,
+                Delivery.recipient_id == user_id,
+                Delivery.kind == DeliveryKind.REFLECTION_PROMPT,
+                Delivery.status == PENDING,
+            )
+            .order_by(Delivery.due_at, Delivery.id)
+        )
+    )

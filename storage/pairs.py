@@ -99,3 +99,15 @@ def meeting_rule(pair: Pair) -> MeetingRule:
         end_date=pair.end_date,
         monthly_mode=MonthlyMode(pair.monthly_mode),
     )
+
+
+def lock_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:
+    """A pair of this workspace, row-locked on PostgreSQL (SQLite callers hold the write lock)."""
+    stmt = (
+        select(Pair)
+        .where(Pair.team_id == team_id, Pair.id == pair_id)
+        .options(selectinload(Pair.goals), selectinload(Pair.milestones))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Pair)
+    return session.scalars(stmt).first()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Person
+from storage.models import Pair, Person
 
 
 def get_person(session: Session, team_id: str, user_id: str) -> Person | None:
@@ -51,3 +51,11 @@ def set_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str
     person = session.get(Person, (team_id, user_id))
     if person is not None:
         person.dm_channel_id = channel_id
+
+
+def zones_for(session: Session, pair: Pair) -> dict[str, str]:
+    """Each participant's time zone (cached from Slack), falling back to the plan's."""
+    cached = {
+        p.user_id: p.tz for p in get_people(session, pair.team_id, (pair.mentee_id, pair.mentor_id))
+    }
+    return {u: cached.get(u) or pair.tz for u in (pair.mentee_id, pair.mentor_id)}

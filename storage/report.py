@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from storage.lifecycle import CANCELLED_MEETING
+from storage.meetings import CANCELLED_MEETING
 from storage.models import (
     Meeting,
     MeetingStatus,

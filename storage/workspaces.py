@@ -1,13 +1,22 @@
-"""Workspace install state: uninstalled workspaces keep their data but get no messages."""
+"""Workspace install state: uninstalled workspaces keep their data but get no messages, until an
+operator purges it (never automatic)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from storage.models import Delivery, Pair, Workspace
+from storage.models import (
+    BOTS_TABLE,
+    INSTALLATIONS_TABLE,
+    Delivery,
+    Pair,
+    Person,
+    ReflectionAnswer,
+    Workspace,
+)
 
 # last_error of the pending messages a stop cancelled; a reactivation sends them after all.
 STOPPED = "workspace stopped"
@@ -68,3 +77,16 @@ def is_active(session: Session, team_id: str) -> bool:
     """False once the workspace uninstalled the app or revoked its token."""
     row = session.get(Workspace, team_id)
     return row is None or row.status == "active"
+
+
+def purge_team(session: Session, team_id: str) -> dict[str, int]:
+    """Delete every row of one workspace; return counts per table."""
+    counts: dict[str, int] = {}
+    # Goals, milestones, meetings, prompts and their answers and deliveries go with their pair.
+    for model in (ReflectionAnswer, Delivery, Pair, Person, Workspace):
+        result = session.execute(delete(model).where(model.team_id == team_id))
+        counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
+    for table in (INSTALLATIONS_TABLE, BOTS_TABLE):
+        result = session.execute(text(f"DELETE FROM {table} WHERE team_id = :t"), {"t": team_id})
+        counts[table] = int(getattr(result, "rowcount", 0) or 0)
+    return counts

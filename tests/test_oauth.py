@@ -24,7 +24,7 @@ from bot.server import BotServer
 from bot.standin import SlackDriver, SlackStandIn
 from bot.standin.router import TeamRouter
 from storage.models import Delivery, Pair, Workspace
-from storage.purge import purge_team
+from storage.workspaces import purge_team
 from tests.conftest import MAYA, OMAR, SECRET, wait_for
 from tests.test_scenario_start import PLAN
 

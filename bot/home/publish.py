@@ -19,11 +19,10 @@ from bot.people.admins import is_admin
 from bot.people.lookup import lookup_person
 from bot.program.report import build_report
 from bot.reflections.conversation import milestone_label
-from storage.models import OPEN_STATUSES, Pair
+from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair
 from storage.pairs import meeting_rule, pairs_for_user
 
 log = logging.getLogger(__name__)
-ALL_STATUSES = ("active", "paused", "completed", "ended")
 
 
 def person(services: Services, client: WebClient, team_id: str, user_id: str) -> PersonFacts:

@@ -18,17 +18,18 @@ from bot.core.services import Services
 from bot.domain.schedule import next_occurrence, occurrences_utc
 from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
-from bot.pairs.planner import zones_for
 from bot.pairs.retime import retime_pending
-from storage.lifecycle import (
+from storage.meetings import (
     cancel_future_meetings,
     last_cancelled_at,
     revive_meetings,
+    slot_key,
+    upcoming_meetings,
 )
-from storage.meetings import slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
 from storage.outbox import NewDelivery, add_deliveries, cancel_for_pair
 from storage.pairs import meeting_rule
+from storage.people import zones_for
 
 DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS = 2, 26
 

@@ -10,16 +10,15 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.core.services import Services
 from bot.domain.timefmt import format_local_date, slack_date
-from bot.home.publish import ALL_STATUSES, person
+from bot.home.publish import person
 from bot.home.view import START_HINT
 from bot.pairs.lifecycle import next_meeting
 from bot.program.report import build_report
 from bot.program.view import report_blocks
 from bot.reflections import messages as reflection_messages
 from bot.reflections.conversation import milestone_label, questions_of
-from storage.db import serialized
-from storage.lifecycle import pending_prompts_for
-from storage.models import Milestone, Pair
+from storage.models import ALL_STATUSES, Milestone, Pair
+from storage.outbox import pending_prompts_for
 from storage.pairs import pairs_for_user
 from storage.reflections import open_prompt_for
 
@@ -66,7 +65,7 @@ def list_reply(
 def reflect_now(services: Services, client: WebClient, team_id: str, user_id: str) -> str:
     """Put the open reflection question in the DM now (or bring a due prompt forward)."""
     now = services.clock.now()
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         prompt = open_prompt_for(session, team_id, user_id, lock=True)
         found = None
         if prompt is not None and prompt.position < len(prompt.questions):

@@ -13,10 +13,8 @@ from bot.pairs import lifecycle
 from bot.pairs.access import DENIED, authorized_pair, may_manage, parse_id
 from bot.pairs.lifecycle import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS, Change
 from bot.pairs.messages import PairNames
-from storage.db import serialized
-from storage.lifecycle import lock_pair
 from storage.models import Goal, Pair
-from storage.pairs import get_pair
+from storage.pairs import get_pair, lock_pair
 
 VERBS = ("pause", "resume", "end")
 
@@ -51,7 +49,7 @@ def change_pair(
         return Change(False, DENIED)
     names = pair_names(services, client, team_id, user_id, pair)
     reader_tz = person(services, client, team_id, user_id).tz or pair.tz
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
         if fresh is None:
             return Change(False, DENIED)
@@ -79,7 +77,7 @@ def set_goal(
         )
     if goal is None or pair is None or not may_manage(services, client, pair, team_id, user_id):
         return DENIED
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         row = session.get(Goal, goal.id)
         if row is not None:
             row.status = "done" if done else "open"

@@ -13,23 +13,12 @@ from bot.domain.schedule import occurrences_utc
 from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
 from bot.reflections.milestones import complete_finished_pairs, plan_milestones, sweep_prompts
 from storage.meetings import UPCOMING, ensure_meetings, slot_key
-from storage.models import Meeting, Pair, Person, Workspace
+from storage.models import Meeting, Pair, Workspace
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import meeting_rule
+from storage.people import zones_for
 
 log = logging.getLogger(__name__)
-
-
-def _zone_of(session: Session, team_id: str, user_id: str, fallback: str) -> str:
-    person = session.get(Person, (team_id, user_id))
-    return person.tz if person is not None and person.tz else fallback
-
-
-def zones_for(session: Session, pair: Pair) -> dict[str, str]:
-    """Each participant's time zone (cached from Slack), falling back to the plan's."""
-    return {
-        u: _zone_of(session, pair.team_id, u, pair.tz) for u in (pair.mentee_id, pair.mentor_id)
-    }
 
 
 def meeting_deliveries(

@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
-from bot.pairs.planner import zones_for
 from bot.reflections.milestones import milestone_instant
-from storage.lifecycle import pending_rows
 from storage.models import Delivery, Meeting, Milestone, Pair, ReflectionPrompt
-from storage.outbox import CANCELLED
+from storage.outbox import CANCELLED, pending_rows
+from storage.people import zones_for
 
 ANNOUNCE_WINDOW = timedelta(days=2)
 MILESTONE_KINDS = ("reflection_prompt", "reflection_reminder", "announcement")

@@ -26,9 +26,9 @@ from bot.pairs.retime import cancel_orphans, retime_pending
 from bot.plans.modal import build_plan_modal
 from bot.plans.summary import CADENCE_WORDS
 from bot.plans.sync import sync_goals, sync_milestones
-from storage.lifecycle import cancel_future_meetings, pending_rows
-from storage.meetings import slot_key, upcoming_meetings
+from storage.meetings import cancel_future_meetings, slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
+from storage.outbox import pending_rows
 from storage.pairs import meeting_rule
 
 EDIT_CALLBACK = "plan_edit"

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import format_local_date
+from storage.models import ALL_STATUSES
 from storage.report import PairCounts, cached_names, pair_counts, team_pairs
 
 PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 IGNORED_LIMIT = 2
-STATUSES = ("active", "paused", "completed", "ended")
 
 
 def risks(
@@ -208,7 +208,7 @@ def write_csv(reports: Iterable[ProgramReport], out: TextIO) -> int:
 
 def summary_lines(report: ProgramReport) -> Sequence[str]:
     """The headline numbers as plain lines (the CLI prints these)."""
-    counts = " · ".join(f"{report.count(s)} {s}" for s in STATUSES)
+    counts = " · ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
     return (
         f"Pairs: {counts}",
         f"Meetings held: {report.held} of {report.planned} planned "

@@ -11,7 +11,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.program.report import STATUSES, PairLine, ProgramReport, percent
+from bot.program.report import PairLine, ProgramReport, percent
+from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers are never part of the report."
 EXPORT_HINT = "Every pair as CSV: `mentorship-bot export --csv report.csv`."
@@ -59,7 +60,7 @@ def risk_text(report: ProgramReport, limit: int) -> str:
 
 def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[Block]]:
     """The ephemeral reply to `/mentorship report`."""
-    statuses = ", ".join(f"{report.count(s)} {s}" for s in STATUSES)
+    statuses = ", ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
     text = f"Mentorship program: {statuses}; {len(report.at_risk)} at risk."
     return text, [
         HeaderBlock(text="Mentorship program"),

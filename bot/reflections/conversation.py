@@ -18,7 +18,6 @@ from bot.domain.reflection import Question, classify_reply, clean_answer, parse_
 from bot.domain.schedule import checkpoint_label
 from bot.reflections import messages as say
 from bot.reflections.messages import QA
-from storage.db import serialized
 from storage.models import Milestone, Pair, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.outbox import NewDelivery, add_deliveries
 from storage.reflections import answer_for_message, answers_of, open_prompt_for, record_message
@@ -164,7 +163,7 @@ def handle_dm(
 ) -> bool:
     """Take a DM reply: store it once, answer the open prompt's question, reply. False if seen."""
     now = services.clock.now()
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         row = record_message(
             session, team_id=team_id, user_id=user_id, channel=channel, ts=ts, now=now
         )
@@ -183,7 +182,7 @@ def handle_dm(
 
 def handle_edit(services: Services, channel: str, ts: str, new_text: str) -> bool:
     """An edited reply updates its stored answer; True when there was one."""
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         answer = answer_for_message(session, channel, ts)
         if answer is None or answer.prompt_id is None or answer.skipped:
             return False
@@ -202,7 +201,7 @@ def handle_edit(services: Services, channel: str, ts: str, new_text: str) -> boo
 
 def handle_delete(services: Services, channel: str, ts: str) -> bool:
     """A deleted reply removes its stored text; True when there was one."""
-    with serialized(services.sessions) as session:
+    with services.sessions.begin() as session:
         answer = answer_for_message(session, channel, ts)
         if answer is None or answer.prompt_id is None:
             return False

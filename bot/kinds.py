@@ -1,0 +1,1 @@
+"""Every delivery kind."""
