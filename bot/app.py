@@ -15,8 +15,9 @@ from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.services import CONTEXT_KEY, Services
 from bot.core.slack import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
+from bot.kinds import KINDS
+from bot.workspaces.activity import reactivate_on_traffic
 from bot.workspaces.oauth import build_oauth
-from handlers.workspaces import reactivate_on_traffic
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def create_app(
         clients=ClientPool(tokens, slack.api_url),
         post_clients=ClientPool(tokens, slack.api_url, retries=False),
         installation_store=oauth.installation_store if oauth else None,
+        kinds=KINDS,
     )
     app = App(
         signing_secret=slack.signing_secret,

@@ -1,1 +1,30 @@
-"""Every delivery kind."""
+"""Every kind of outbox row: its renderer, how the pair's creator hears its name, and whether
+several overdue rows of one series collapse into one. The app factory hands this table to the
+delivery engine (`Services.kinds`); the engine itself knows no feature."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.delivery.notices import render_notice
+from bot.delivery.render import Kind
+from bot.meetings.render import render_followup, render_nudge
+from bot.plans.summary import render_plan_summary
+from bot.reflections.render import (
+    render_announcement,
+    render_journey,
+    render_prompt,
+    render_reminder,
+)
+from storage.models import DeliveryKind
+
+KINDS: Mapping[str, Kind] = {
+    DeliveryKind.NUDGE: Kind(render_nudge, "the meeting nudge", collapses=True),
+    DeliveryKind.FOLLOWUP: Kind(render_followup, "the meeting follow-up", collapses=True),
+    DeliveryKind.PLAN_SUMMARY: Kind(render_plan_summary, "the plan summary"),
+    DeliveryKind.NOTICE: Kind(render_notice, "a message"),
+    DeliveryKind.REFLECTION_PROMPT: Kind(render_prompt, "the reflection questions"),
+    DeliveryKind.REFLECTION_REMINDER: Kind(render_reminder, "the reflection reminder"),
+    DeliveryKind.ANNOUNCEMENT: Kind(render_announcement, "the milestone announcement"),
+    DeliveryKind.JOURNEY: Kind(render_journey, "the mentorship summary"),
+}

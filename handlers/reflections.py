@@ -1,4 +1,5 @@
-"""Reflection replies in the bot's DMs, the reflection form, and sharing with the partner."""
+"""Milestones & Reflection: replies in the bot's DMs, the reflection form, sharing with the
+partner. Each listener calls one function of bot/reflections/."""
 
 from __future__ import annotations
 
@@ -8,23 +9,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.core.services import Services, services_of
-from bot.domain.reflection import parse_rating
-from bot.pairs.access import reply_privately
-from bot.people.lookup import lookup_person
+from bot.core.services import services_of
 from bot.reflections import messages as say
-from bot.reflections.conversation import (
-    close_prompt,
-    handle_delete,
-    handle_dm,
-    handle_edit,
-    milestone_label,
-    qa_items,
-    questions_of,
-)
-from bot.reflections.modal import CALLBACK_ID, build_reflection_modal, parse_reflection_form
-from storage.models import Milestone, Pair, PromptStatus, ReflectionAnswer, ReflectionPrompt
-from storage.reflections import answers_of
+from bot.reflections.conversation import handle_delete, handle_dm, handle_edit
+from bot.reflections.modal import CALLBACK_ID
+from bot.reflections.prompts import open_form, reflect_now, share, submit_form
+from handlers.common import actor, reply_privately, show_errors
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +48,17 @@ def is_delete(event: dict[str, Any]) -> bool:
     return is_im(event) and event.get("subtype") == "message_deleted"
 
 
-def _team(body: dict[str, Any], context: BoltContext) -> str:
-    return str(body.get("team_id") or context.team_id or "")
-
-
 def on_dm(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """A reply in the DM answers the open prompt's current question."""
-    services = services_of(context)
     text = str(event.get("text") or "")
     if event.get("subtype") == "file_share" and not text.strip():
         text = ""
     handle_dm(
-        services,
+        services_of(context),
         client,
-        _team(body, context),
+        str(body.get("team_id") or context.team_id or ""),
         event["user"],
         event["channel"],
         event["ts"],
@@ -102,18 +87,6 @@ def ignore_message(event: dict[str, Any]) -> None:
     """Bot messages, thread chatter and channel messages need no answer."""
 
 
-def _own_prompt(services: Services, team_id: str, raw: Any, user_id: str) -> ReflectionPrompt | str:
-    try:
-        prompt_id = int(raw)
-    except (TypeError, ValueError):
-        return "I couldn't tell which reflection that was."
-    with services.sessions() as session:
-        prompt = session.get(ReflectionPrompt, prompt_id)
-    if prompt is None or prompt.team_id != team_id or prompt.user_id != user_id:
-        return "That reflection belongs to someone else, so I left it alone."
-    return prompt
-
-
 def on_open_form(
     ack: Ack,
     body: dict[str, Any],
@@ -124,81 +97,27 @@ def on_open_form(
 ) -> None:
     """ "Answer in a form": the open prompt's questions in a modal."""
     ack()
-    services = services_of(context)
-    found = _own_prompt(services, body["team"]["id"], action.get("value"), body["user"]["id"])
-    if isinstance(found, str):
-        reply_privately(respond, found)
-        return
-    if found.status != PromptStatus.OPEN.value:
-        reply_privately(respond, "This reflection is already closed — thank you!")
-        return
-    with services.sessions() as session:
-        milestone = session.get(Milestone, found.milestone_id)
-        label = milestone_label(session, milestone) if milestone else "Reflection"
-        earlier = {
-            str(a.question_key): (str(a.rating) if a.rating is not None else a.text or "")
-            for a in answers_of(session, found.id)
-            if not a.skipped and not a.deleted
-        }
-    view = build_reflection_modal(found.id, label, questions_of(found), earlier)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    team_id, user_id = actor(body)
+    refusal = open_form(
+        services_of(context), client, team_id, user_id, action.get("value"), body["trigger_id"]
+    )
+    if refusal:
+        reply_privately(respond, refusal)
 
 
 def on_form_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Store the form's answers (replacing earlier ones) and close the prompt."""
-    services = services_of(context)
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    prompt_id, answers = parse_reflection_form(view)
-    found = _own_prompt(services, team_id, prompt_id, user_id)
-    if isinstance(found, str):
-        ack(response_action="errors", errors={next(iter(answers), "x"): found} if answers else {})
+    """Store the form's answers (replacing earlier ones), close the prompt, say thanks."""
+    team_id, user_id = actor(body)
+    done = submit_form(services_of(context), client, team_id, user_id, view)
+    if isinstance(done, dict):
+        show_errors(ack, done)
         return
-    questions = questions_of(found)
-    for q in questions:
-        if q.kind == "rating" and q.key in answers and parse_rating(answers[q.key]) is None:
-            ack(response_action="errors", errors={q.key: "Pick a number from 1 to 5."})
-            return
-    now = services.clock.now()
-    with services.sessions.begin() as session:
-        prompt = session.get(ReflectionPrompt, found.id)
-        if prompt is None or prompt.status != PromptStatus.OPEN.value:
-            ack()
-            return
-        for q in questions:
-            row = (
-                session.query(ReflectionAnswer)
-                .filter_by(channel="form", ts=f"{prompt.id}:{q.key}")
-                .first()
-            )
-            if row is None:
-                row = ReflectionAnswer(
-                    team_id=team_id,
-                    user_id=user_id,
-                    channel="form",
-                    ts=f"{prompt.id}:{q.key}",
-                    created_at=now,
-                )
-                session.add(row)
-            row.prompt_id, row.question_key, row.edited_at = prompt.id, q.key, now
-            value = answers.get(q.key)
-            row.skipped = value is None
-            row.text = value
-            row.rating = parse_rating(value) if value and q.kind == "rating" else None
-        prompt.position = len(questions)
-        close_prompt(session, prompt, PromptStatus.DONE.value, services)
-        session.flush()
-        pair = session.get(Pair, prompt.pair_id)
-        items = qa_items(session, prompt)
     ack()
-    partner = (
-        lookup_person(services, client, team_id, pair.partner_of(user_id)).name
-        if pair
-        else "your partner"
-    )
-    text, blocks = say.thanks(found.id, partner, items)
-    client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    if done is not None:
+        text, blocks = done
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
 def on_share(
@@ -211,32 +130,10 @@ def on_share(
 ) -> None:
     """The author chose to share a finished reflection with their partner."""
     ack()
-    services = services_of(context)
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    found = _own_prompt(services, team_id, action.get("value"), user_id)
-    if isinstance(found, str):
-        reply_privately(respond, found)
-        return
-    with services.sessions.begin() as session:
-        prompt = session.get(ReflectionPrompt, found.id)
-        pair = session.get(Pair, found.pair_id)
-        milestone = session.get(Milestone, found.milestone_id)
-        if prompt is None or pair is None or milestone is None:
-            return
-        first_time = prompt.shared_at is None
-        prompt.shared_at = prompt.shared_at or services.clock.now()
-        items = qa_items(session, prompt)
-        label = milestone_label(session, milestone)
-    partner_id = pair.partner_of(user_id)
-    partner = lookup_person(services, client, team_id, partner_id).name
-    if first_time:
-        me = lookup_person(services, client, team_id, user_id).name
-        text, blocks = say.shared_with_partner(me, label, items)
-        client.chat_postMessage(channel=partner_id, text=text, blocks=blocks)
-    reply_privately(
-        respond,
-        f"✅ Shared with {partner}." if first_time else f"You already shared this with {partner}.",
-    )
+    team_id, user_id = actor(body)
+    said = share(services_of(context), client, team_id, user_id, action.get("value"))
+    if said:
+        reply_privately(respond, said)
 
 
 def register(app: App) -> None:
@@ -248,3 +145,11 @@ def register(app: App) -> None:
     app.action(say.OPEN_FORM)(on_open_form)
     app.action(say.SHARE)(on_share)
     app.view(CALLBACK_ID)(on_form_submitted)
+
+
+def on_reflect(
+    rest: str, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    """`/mentorship reflect`: the open reflection question in the DM now (or brought forward)."""
+    team_id, user_id = actor(command)
+    reply_privately(respond, reflect_now(services_of(context), client, team_id, user_id))

@@ -22,7 +22,8 @@ from bot.home.view import (
     HOME_RESUME,
 )
 from bot.pairs.access import DENIED
-from bot.pairs.messages import CMD_END, CMD_PAUSE, CMD_STATUS, REPORT_ADMINS_ONLY
+from bot.pairs.messages import CMD_END, CMD_PAUSE, CMD_STATUS
+from bot.program.view import REPORT_ADMINS_ONLY
 from bot.runtime import build_runtime
 from bot.standin import SlackDriver, SlackStandIn
 from storage.models import Goal, Pair, Person

@@ -12,12 +12,11 @@ from bot.home.view import (
     HOME_PAUSE_FOR,
     HOME_RESUME,
     HOME_START,
-    START_HINT,
     build_home,
 )
-from bot.pairs.messages import CMD_END, CMD_PAUSE, picker
+from bot.pairs.messages import CMD_END, CMD_PAUSE, START_HINT, picker
 from bot.plans.edit import edit_modal, form_from_pair
-from bot.plans.modal import parse_plan_state
+from bot.plans.form import parse_plan_state
 from bot.program.report import PairLine, ProgramReport
 from bot.program.view import report_blocks
 from bot.standin.blockkit import view_errors

@@ -18,12 +18,12 @@ from bot.domain.plan import (
     goal_lines,
     validate_plan,
 )
+from bot.plans.form import parse_plan_state
 from bot.plans.modal import (
     ACTION,
     CALLBACK_ID,
     LABELS,
     build_plan_modal,
-    parse_plan_state,
     start_modal_view,
 )
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 
+from bot.meetings.answers import NOT_YOURS
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
 from bot.standin import RecordedMessage
-from handlers.meetings import NOT_YOURS
 from storage.meetings import meeting_counts
 from tests.conftest import LENA, MAYA, OMAR, TOKEN, Bot, wait_for
 from tests.scenario_kit import Timeline, at, deliveries, meetings, plan, start

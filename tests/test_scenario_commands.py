@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.pairs.listing import NOTHING_OPEN
-from bot.pairs.messages import CMD_END, CMD_STATUS, REPORT_ADMINS_ONLY
-from bot.plans.summary import USAGE
+from bot.pairs.messages import CMD_END, CMD_STATUS
+from bot.program.view import REPORT_ADMINS_ONLY
+from bot.reflections.prompts import NOTHING_OPEN
+from handlers.commands import USAGE
 from tests.conftest import KAI, LENA, MAYA, OMAR, Bot, wait_for
 from tests.home_kit import command, dms, pair, start, wait_dm
 from tests.test_scenario_reflections import run_until

@@ -1,8 +1,9 @@
-"""A view's `private_metadata`, which the bot always writes as a JSON object."""
+"""Reading what Slack sends: a view's private_metadata, ids in button values, @mentions."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,3 +16,21 @@ def metadata_of(view: Mapping[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def parse_id(raw: Any) -> int | None:
+    """A positive integer id from a button value or metadata, else None."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+# The one pattern for a user mention in command text: <@U123> or <@U123|name>.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def mentions(text: str) -> list[str]:
+    """The user ids @mentioned in command text, in order."""
+    return MENTION.findall(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,9 @@ class Services:
     post_clients: ClientPool | None = None
     installation_store: Any = None
     active_teams: RecentlySeen = field(default_factory=lambda: RecentlySeen(ttl=10.0))
+    # The table of delivery kinds (bot/kinds.py), filled by the app factory. Typed loosely so
+    # that the core imports no feature; `bot.delivery.render.kind_of` checks each entry.
+    kinds: Mapping[str, object] = field(default_factory=dict)
 
     def client_for(self, team_id: str) -> WebClient:
         """A client with `team_id`'s bot token (retries where safe)."""

@@ -22,18 +22,18 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.core.services import Services
+from bot.delivery.notices import notice
 from bot.delivery.people import RefreshBudget, person_for_message
-from bot.delivery.render import Job, Rendered, Skip, job_of, render
-from bot.meetings.messages import delivery_problem
-from bot.plans.notify import FIXES
-from storage.models import Delivery, Pair
+from bot.delivery.problems import PERMANENT, announcement_problem, delivery_problem, operator_fix
+from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
+from storage import keys
+from storage.models import Delivery, DeliveryKind, Pair
 from storage.outbox import (
     CANCELLED,
     EXPIRED,
     FAILED,
     SENT,
     UNKNOWN,
-    NewDelivery,
     add_deliveries,
     claim_due,
     finish,
@@ -42,38 +42,9 @@ from storage.outbox import (
 
 log = logging.getLogger(__name__)
 
-PERMANENT = frozenset(
-    {
-        "user_not_found",
-        "account_inactive",
-        "user_disabled",
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",
-        "cannot_dm_bot",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_text",
-        "restricted_action",
-        "invalid_auth",
-        "not_authed",
-        "missing_scope",
-        "token_revoked",
-        "team_access_not_granted",
-    }
-)
 MAX_ATTEMPTS = 5
 # A tick waits out a 429's Retry-After (real seconds) up to this long and then goes on sending.
 MAX_WAIT = 10.0
-COLLAPSIBLE = frozenset({"nudge", "followup"})
-WHAT = {
-    "nudge": "the meeting nudge",
-    "followup": "the meeting follow-up",
-    "reflection_prompt": "the reflection questions",
-    "reflection_reminder": "the reflection reminder",
-    "plan_summary": "the plan summary",
-    "journey": "the mentorship summary",
-}
 
 
 @dataclass
@@ -224,7 +195,8 @@ class Dispatcher:
         newest: dict[tuple[Any, ...], Job] = {}
         keep: list[Job] = []
         for job in jobs:
-            if job.kind not in COLLAPSIBLE:
+            kind = kind_of(self.services, job.kind)
+            if kind is None or not kind.collapses:
                 keep.append(job)
                 continue
             key = (job.pair_id, job.kind, job.recipient_id)
@@ -234,14 +206,14 @@ class Dispatcher:
                 continue
             # Follow-ups: the newest question is the one worth asking. Nudges: the one for the
             # soonest meeting (an overdue nudge's meeting has not started, or it would be expired).
-            if job.kind == "nudge":
+            if job.kind == DeliveryKind.NUDGE:
                 soonest = min(kept, job, key=lambda j: str(j.payload.get("scheduled_at", "")))
                 dropped = job if soonest is kept else kept
             else:
                 soonest, dropped = job, kept
             reason = (
                 "collapsed into a sooner meeting's nudge"
-                if job.kind == "nudge"
+                if job.kind == DeliveryKind.NUDGE
                 else "collapsed into a newer message"
             )
             self._finish(dropped, EXPIRED, error=reason)
@@ -345,7 +317,7 @@ class Dispatcher:
                 job.kind,
                 job.recipient_id,
                 error,
-                FIXES.get(error, "see Slack's documentation for this error"),
+                operator_fix(error),
             )
             self._tell_creator(job, error)
             return
@@ -367,7 +339,7 @@ class Dispatcher:
 
     def _tell_creator(self, job: Job, error: str) -> None:
         """Queue one DM to the pair's creator explaining what to fix (once per problem)."""
-        if job.kind == "notice" or job.pair_id is None:
+        if job.kind == DeliveryKind.NOTICE or job.pair_id is None:
             return
         with self.services.sessions() as session:
             pair = session.get(Pair, job.pair_id)
@@ -379,46 +351,13 @@ class Dispatcher:
             name = person_for_message(
                 self.services, session, self.people_budget, team_id, job.recipient_id
             ).name
-        fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
-        text, _ = delivery_problem(name, WHAT.get(job.kind, "a message"), fix)
-        if job.kind == "announcement":
+        if job.kind == DeliveryKind.ANNOUNCEMENT:
             text = announcement_problem(job.recipient_id, error)
+        else:
+            kind = kind_of(self.services, job.kind)
+            text = delivery_problem(name, kind.what if kind else "a message", error)
         now = self.services.clock.now()
-        notice = NewDelivery(
-            team_id=team_id,
-            kind="notice",
-            recipient_id=creator,
-            occurrence_key=f"problem:{job.pair_id}:{job.recipient_id}:{error}",
-            due_at=now,
-            pair_id=job.pair_id,
-            payload={"text": text},
-        )
+        key = keys.problem(job.pair_id, job.recipient_id, error)
+        row = notice(team_id, creator, key, text, now, job.pair_id)
         with self.services.sessions.begin() as session:
-            add_deliveries(session, [notice], now)
-
-
-def announcement_problem(channel: str, error: str) -> str:
-    """What the creator reads when a milestone announcement could not be posted."""
-    where = f"<#{channel}>"
-    if error in ("channel_not_found", "not_in_channel"):
-        return (
-            f"I can't post milestone announcements in {where} — it's private or I'm not in it. "
-            "Invite me with `/invite @Mentorship`, or pick another channel in your plan."
-        )
-    if error == "is_archived":
-        return f"I can't post milestone announcements in {where} because it's archived. Pick another channel in your plan."
-    return f"I couldn't post the milestone announcement in {where}: Slack answered “{error}”."
-
-
-PROBLEMS = {
-    "user_not_found": "they're no longer in this workspace. End the mentorship with "
-    "`/mentorship end`, or start a new one with someone else.",
-    "user_disabled": "their Slack account is deactivated. Pause or end the mentorship with "
-    "`/mentorship pause` or `/mentorship end`.",
-    "account_inactive": "Slack says the account is inactive. If they left, end the mentorship "
-    "with `/mentorship end`; if the bot was removed, ask an admin to reinstall it.",
-    "cannot_dm_bot": "that's a bot account. Edit the plan and pick a person.",
-    "channel_not_found": "I can't see that channel. Invite me, or pick another channel in the plan.",
-    "is_archived": "the channel is archived. Pick another channel in the plan.",
-    "not_in_channel": "I'm not in that channel. Invite me with `/invite @Mentorship`.",
-}
+            add_deliveries(session, [row], now)

@@ -8,30 +8,24 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.core.services import Services
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
-from bot.home.view import build_home
-from bot.pairs.lifecycle import next_meeting
+from bot.home.view import build_home, card_blocks
+from bot.meetings.series import next_meeting
+from bot.pairs.access import DENIED, authorized_pair
+from bot.pairs.manage import pair_label
 from bot.people.admins import is_admin
-from bot.people.lookup import lookup_person
+from bot.people.lookup import person
 from bot.program.report import build_report
-from bot.reflections.conversation import milestone_label
+from bot.reflections.milestones import milestone_label
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair
 from storage.pairs import meeting_rule, pairs_for_user
 
 log = logging.getLogger(__name__)
-
-
-def person(services: Services, client: WebClient, team_id: str, user_id: str) -> PersonFacts:
-    """Cached facts about a user; a Slack error leaves just the id (the Home still renders)."""
-    try:
-        return lookup_person(services, client, team_id, user_id)
-    except SlackApiError as exc:
-        log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
-        return PersonFacts(user_id=user_id, name=user_id)
 
 
 def _card(
@@ -132,3 +126,18 @@ def refresh_homes(
     """Republish the Home tab of each person once (after something they see has changed)."""
     for user_id in dict.fromkeys(user_ids):
         publish_home(services, client, team_id, user_id)
+
+
+def status_reply(
+    services: Services, client: WebClient, team_id: str, user_id: str, pair_id: int
+) -> tuple[str, list[Block] | None]:
+    """`/mentorship status`: one pair's Home card, read-only (an admin sees whose it is)."""
+    pair = authorized_pair(services, client, team_id, user_id, pair_id)
+    if pair is None:
+        return DENIED, None
+    card = card_for(services, client, pair, user_id)
+    if pair.role_of(user_id):
+        return f"Your mentorship with {card.partner_name}", card_blocks(card, interactive=False)
+    who = pair_label(services, client, pair, user_id)
+    heading = SectionBlock(text=MarkdownTextObject(text=f"*{who}* (you're a program admin)"))
+    return f"The mentorship of {who}", [heading, *card_blocks(card, interactive=False)]

@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
-from bot.pairs.messages import end_button
+from bot.pairs.messages import START_HINT, end_button
 from bot.program.view import overview_blocks
 
 HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME = "home_pause", "home_pause_for", "home_resume"
@@ -35,11 +35,6 @@ HOME_GOAL_DONE, HOME_GOAL_REOPEN, HOME_GOAL_ADD = (
 )
 PAUSE_CHOICES = (1, 2, 4, 8, 12)
 MAX_BLOCKS, GOAL_ROWS, PAST_SHOWN = 100, 6, 10
-START_HINT = (
-    "You don't have a mentorship yet. Start one here or with `/mentorship start @mentee` — "
-    "a short form sets the goals, the meeting rhythm and the milestones, and I take care of "
-    "the reminders. A program admin can also pair you up."
-)
 START_AGAIN_HINT = (
     "No mentorship is running for you right now. Start a new one here or with "
     "`/mentorship start @mentee`, or ask a program admin to pair you up."

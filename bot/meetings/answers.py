@@ -1,26 +1,45 @@
-"""Once a meeting has an answer, every sent nudge and follow-up about it shows the answer.
+"""Answers to a meeting: We met, Skip, Reschedule. Each is recorded once for the pair.
 
-Either person can answer for both with one click; the other one's messages (and the clicker's
-other message about the same meeting) would otherwise keep buttons that no longer do anything.
-Each is rebuilt as it was sent, from the data now, with its buttons replaced by the answer line.
+Once a meeting has an answer, every sent nudge and follow-up about it shows the answer: either
+person can answer for both with one click, and the other one's messages (and the clicker's other
+message about the same meeting) would otherwise keep buttons that no longer do anything. Each is
+rebuilt as it was sent, from the data now, with its buttons replaced by the answer line.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from bot.core.payload import parse_id
 from bot.core.services import Services
+from bot.delivery.notices import notice
 from bot.delivery.people import RefreshBudget
-from bot.delivery.render import Reading, meeting_facts
+from bot.delivery.render import Reading
+from bot.domain.schedule import resolve_local
+from bot.domain.timefmt import is_valid_timezone
+from bot.domain.timing import notice_due
 from bot.meetings import messages as meeting_messages
-from storage.models import Delivery, Meeting, Pair
+from bot.meetings.modal import build_reschedule_modal, parse_reschedule
+from bot.meetings.planning import meeting_deliveries
+from bot.meetings.render import meeting_facts
+from bot.people.lookup import person
+from storage import keys
+from storage.meetings import answer_meeting, get_meeting, reschedule_meeting
+from storage.models import Delivery, DeliveryKind, DeliveryStatus, Meeting, MeetingStatus, Pair
+from storage.outbox import add_deliveries, cancel_for_meeting
+from storage.pairs import get_pair
+from storage.people import zones_for
 
 log = logging.getLogger(__name__)
-MEETING_KINDS = ("nudge", "followup")
+NOT_YOURS = "That meeting belongs to someone else's mentorship, so I left it alone."
+Message = tuple[str, str]  # (channel, ts) of a sent message
 
 
 def show_answer_everywhere(
@@ -31,23 +50,21 @@ def show_answer_everywhere(
     status: str,
     by_user: str,
     *,
-    except_message: tuple[str, str] | None = None,
+    except_message: Message | None = None,
 ) -> int:
     """Replace the buttons of each sent nudge and follow-up for `meeting` (as it was before the
     answer) with the answer line; `except_message` (channel, ts) is the one already updated.
     Return how many messages were updated."""
     cache_only = RefreshBudget(per_minute=0, burst=0)  # names and zones as cached: no Slack calls
-    keys = [Delivery.occurrence_key.like(f"{kind}:{meeting.id}:%") for kind in MEETING_KINDS]
     with services.sessions() as session:
         rows = session.scalars(
             select(Delivery).where(
                 Delivery.team_id == pair.team_id,
                 Delivery.pair_id == pair.id,
-                Delivery.status == "sent",
-                Delivery.kind.in_(MEETING_KINDS),
+                Delivery.status == DeliveryStatus.SENT,
                 Delivery.channel.is_not(None),
                 Delivery.ts.is_not(None),
-                or_(*keys),
+                keys.of_meeting(meeting.id),
             )
         ).all()
         rows = [r for r in rows if (r.channel, r.ts) != except_message]
@@ -61,7 +78,9 @@ def show_answer_everywhere(
     updated = 0
     for row in rows:
         seen = facts[row.recipient_id]
-        build = meeting_messages.nudge if row.kind == "nudge" else meeting_messages.followup
+        build = (
+            meeting_messages.nudge if row.kind == DeliveryKind.NUDGE else meeting_messages.followup
+        )
         _, blocks = build(seen)
         line = meeting_messages.answered(
             status,
@@ -81,3 +100,175 @@ def show_answer_everywhere(
         except SlackApiError as exc:  # an old message may be gone; the answer is stored anyway
             log.info("could not update message %s: %s", row.ts, exc.response.get("error"))
     return updated
+
+
+def load_meeting(
+    services: Services, team_id: str, raw: Any, user_id: str
+) -> tuple[Pair, Meeting] | str:
+    """The meeting a button points at, if the acting user takes part in it; else a message."""
+    meeting_id = parse_id(raw)
+    if meeting_id is None:
+        return "I couldn't tell which meeting that was."
+    with services.sessions() as session:
+        meeting = get_meeting(session, team_id, meeting_id)
+        pair = get_pair(session, team_id, meeting.pair_id) if meeting else None
+    if meeting is None or pair is None:
+        return "I can't find that meeting any more."
+    if pair.role_of(user_id) is None:
+        return NOT_YOURS
+    return pair, meeting
+
+
+def replace_buttons(client: WebClient, message: Message, text: str, blocks: list[Any]) -> None:
+    """Show the answer instead of the buttons in the message that was clicked."""
+    channel, ts = message
+    try:
+        client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=text,
+            blocks=meeting_messages.answered_blocks(text, blocks),
+        )
+    except SlackApiError as exc:
+        log.warning("could not update the nudge message: %s", exc.response.get("error"))
+
+
+def answer(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    raw_meeting_id: Any,
+    status: str,
+    clicked: Message | None,
+    clicked_blocks: list[Any],
+) -> str | None:
+    """✅ We met / ⏭ Skip: record the answer once for the pair and show it on every message
+    about the meeting; a second click shows who recorded what. A refusal, or None."""
+    found = load_meeting(services, team_id, raw_meeting_id, user_id)
+    if isinstance(found, str):
+        return found
+    pair, meeting = found
+    with services.sessions.begin() as session:
+        recorded = answer_meeting(session, meeting.id, status, user_id, services.clock.now())
+        if recorded:
+            cancel_for_meeting(session, team_id, meeting.id, f"meeting {status}")
+    tz = person(services, client, team_id, user_id).tz or pair.tz
+    if recorded:
+        text = meeting_messages.answered(status, meeting.scheduled_at, tz, None)
+    else:
+        with services.sessions() as session:
+            current = get_meeting(session, team_id, meeting.id)
+        assert current is not None
+        by = current.answered_by
+        who = person(services, client, team_id, by).name if by and by != user_id else None
+        text = meeting_messages.answered(current.status, current.scheduled_at, tz, who)
+    if clicked is not None:
+        replace_buttons(client, clicked, text, clicked_blocks)
+    if recorded:
+        show_answer_everywhere(
+            services, client, pair, meeting, status, user_id, except_message=clicked
+        )
+    return None
+
+
+def open_reschedule(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    raw_meeting_id: Any,
+    trigger_id: str,
+    origin: Message | None,
+) -> str | None:
+    """📅 Reschedule: the modal with the meeting's time in the clicker's zone; else a refusal."""
+    found = load_meeting(services, team_id, raw_meeting_id, user_id)
+    if isinstance(found, str):
+        return found
+    pair, meeting = found
+    if meeting.status != MeetingStatus.UPCOMING:
+        return "That meeting already has an answer, so there's nothing to move."
+    me = person(services, client, team_id, user_id)
+    partner = person(services, client, team_id, pair.partner_of(user_id))
+    channel, ts = origin or ("", "")
+    view = build_reschedule_modal(
+        meeting_id=meeting.id,
+        at=meeting.scheduled_at,
+        reader_tz=me.tz or pair.tz,
+        partner_name=partner.name,
+        origin={"channel": channel, "ts": ts},
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+    return None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A meeting moved by a reschedule: what the clicked nudge and the others now show."""
+
+    pair: Pair
+    meeting: Meeting
+    tz: str
+    origin: Message | None
+
+
+def reschedule(
+    services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
+) -> Moved | dict[str, str]:
+    """Move one meeting (the series continues from the plan): plan the moved meeting's messages
+    and a note to both; or the field errors to show."""
+    metadata, new_date, new_time = parse_reschedule(view)
+    tz = str(metadata.get("tz") or "UTC")
+    if new_date is None or new_time is None or not is_valid_timezone(tz):
+        return {"new_date": "Pick a date and a time."}
+    found = load_meeting(services, team_id, metadata.get("meeting_id"), user_id)
+    if isinstance(found, str):
+        return {"new_date": found}
+    pair, meeting = found
+    new_at = resolve_local(new_date, new_time, tz).astimezone(meeting.scheduled_at.tzinfo)
+    now = services.clock.now()
+    if new_at <= now:
+        return {"new_time": "That time has passed — pick a later one."}
+    if new_at == meeting.scheduled_at:
+        return {"new_time": "That's the time it already has."}
+    # Before the write transaction: a stale cache entry is refreshed with a write of its own,
+    # which on SQLite would wait for this transaction's lock and fail with "database is locked".
+    me = person(services, client, team_id, user_id)
+    with services.sessions.begin() as session:
+        moved = reschedule_meeting(session, meeting, new_at, user_id, now)
+        if moved is None:
+            return {"new_date": "This meeting already has an answer."}
+        cancel_for_meeting(session, team_id, meeting.id, "meeting rescheduled")
+        zones = zones_for(session, pair)
+        lead = timedelta(hours=services.config.scheduler.nudge_lead_hours)
+        rows = meeting_deliveries(pair, moved, zones, lead, now)
+        for reader in (pair.mentee_id, pair.mentor_id):
+            reader_tz = zones.get(reader, pair.tz)
+            text = meeting_messages.rescheduled_note(
+                new_at, reader_tz, me.name if reader != user_id else "You"
+            )[0]
+            # The partner hears about it in their day, not at 02:00.
+            due = now if reader == user_id else notice_due(now, reader_tz, new_at)
+            rows.append(notice(team_id, reader, keys.moved(moved.id, reader), text, due, pair.id))
+        add_deliveries(session, rows, now)
+    origin = None
+    if metadata.get("channel") and metadata.get("ts"):
+        origin = (str(metadata["channel"]), str(metadata["ts"]))
+    return Moved(pair, meeting, tz, origin)
+
+
+def show_moved(services: Services, client: WebClient, user_id: str, moved: Moved) -> None:
+    """After Slack's answer: the clicked nudge and every other message show the move."""
+    if moved.origin is not None:
+        text = meeting_messages.answered("rescheduled", moved.meeting.scheduled_at, moved.tz, None)
+        replace_buttons(client, moved.origin, text, [])
+    services.waker()
+    show_answer_everywhere(
+        services,
+        client,
+        moved.pair,
+        moved.meeting,
+        "rescheduled",
+        user_id,
+        except_message=moved.origin,
+    )

@@ -127,9 +127,3 @@ def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, l
     """Told to both when a session moves."""
     text = f"📅 {by_name} moved your mentorship session to {slack_date(at, reader_tz)}."
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]
-
-
-def delivery_problem(partner: str, what: str, fix: str) -> tuple[str, list[Block]]:
-    """Told to the pair's creator when a message could not be delivered."""
-    text = f"I couldn't send {what} to {partner}: {fix}"
-    return text, [SectionBlock(text=MarkdownTextObject(text=text))]

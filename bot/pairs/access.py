@@ -6,32 +6,17 @@ button value only say *which* pair is meant, never who is asking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.core.payload import parse_id
 from bot.core.services import Services
 from bot.people.admins import is_admin
 from storage.models import Pair
 from storage.pairs import get_pair
 
 DENIED = "I can't find that mentorship, or it isn't yours to change, so I left it alone."
-
-
-def reply_privately(respond: Respond, text: str, blocks: Sequence[Any] | None = None) -> None:
-    """Answer with a message only this person sees; a clicked message stays as it was."""
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-
-
-def parse_id(raw: Any) -> int | None:
-    """A positive integer id from a button value or metadata, else None."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
 
 
 def may_manage(

@@ -7,30 +7,31 @@ by the dispatcher. Resuming re-plans from now. Ending cancels everything still w
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.domain.schedule import next_occurrence, occurrences_utc
+from bot.delivery.notices import tell
+from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import retime_pending
+from bot.people.lookup import facts_from_user, remember
 from storage.meetings import (
     cancel_future_meetings,
-    last_cancelled_at,
-    revive_meetings,
-    slot_key,
-    upcoming_meetings,
 )
-from storage.models import OPEN_STATUSES, Pair
-from storage.outbox import NewDelivery, add_deliveries, cancel_for_pair
-from storage.pairs import meeting_rule
-from storage.people import zones_for
+from storage.models import MEETING_KINDS, OPEN_STATUSES, Pair, PairStatus
+from storage.outbox import cancel_for_pair
+from storage.pairs import pairs_for_user
+from storage.people import get_person
 
+log = logging.getLogger(__name__)
 DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS = 2, 26
 
 
@@ -43,54 +44,9 @@ class Change:
     people: tuple[str, ...] = field(default=())
 
 
-def next_meeting(session: Session, pair: Pair, now: datetime) -> datetime | None:
-    """The pair's next meeting: a planned one, else the next of its rule."""
-    planned = upcoming_meetings(session, pair.id, now)
-    if planned:
-        return planned[0].scheduled_at
-    return next_occurrence(meeting_rule(pair), now)
-
-
-def revive(session: Session, pair: Pair, now: datetime) -> int:
-    """Bring back cancelled future meetings that the pair's rule still has (after a resume or
-    an edit), so the planner gives them their messages again."""
-    latest = last_cancelled_at(session, pair.team_id, pair.id, now)
-    if latest is None:
-        return 0
-    slots = {slot_key(i) for i in occurrences_utc(meeting_rule(pair), until=latest)}
-    return revive_meetings(session, pair.team_id, pair.id, after=now, slots=slots)
-
-
 def resume_instant(until: date) -> datetime:
     """When a pause ending on `until` is lifted by the planner (midnight UTC that day)."""
     return datetime.combine(until, time(0), UTC)
-
-
-def tell(
-    session: Session,
-    services: Services,
-    pair: Pair,
-    verb: str,
-    readers: list[str],
-    text_for: Callable[[str, str], str],
-) -> None:
-    """Queue a short DM (kind `notice`) for each reader; `text_for(reader, reader_tz)`."""
-    now = services.clock.now()
-    zones = zones_for(session, pair)
-    stamp = uuid.uuid4().hex[:10]
-    rows = [
-        NewDelivery(
-            team_id=pair.team_id,
-            kind="notice",
-            recipient_id=reader,
-            occurrence_key=f"{verb}:{pair.id}:{stamp}:{reader}",
-            due_at=now,
-            pair_id=pair.id,
-            payload={"text": text_for(reader, zones.get(reader, pair.tz))},
-        )
-        for reader in readers
-    ]
-    add_deliveries(session, rows, now)
 
 
 def pause(
@@ -187,3 +143,47 @@ def pause_for_deactivated(
         lambda _reader, _tz: say.deactivated_notice(gone_name),
     )
     return True
+
+
+def complete_finished_pairs(session: Session, services: Services, today: date) -> list[int]:
+    """Pairs past their end date become completed; their remaining nudges are cancelled."""
+    done = session.scalars(
+        select(Pair).where(Pair.status.in_(OPEN_STATUSES), Pair.end_date < today)
+    ).all()
+    for pair in done:
+        pair.status = PairStatus.COMPLETED
+        pair.updated_at = services.clock.now()
+        cancel_for_pair(session, pair.team_id, pair.id, "mentorship completed", MEETING_KINDS)
+    return [p.id for p in done]
+
+
+def on_user_changed(services: Services, team_id: str, user: Mapping[str, Any]) -> list[str]:
+    """A `user_change` event: update the people cache; a deactivated user's pairs pause (the
+    other person is told) and a new time zone moves that person's waiting messages to their new
+    local time. Return the partners whose pairs were paused."""
+    user_id = str(user.get("id") or "")
+    if not user_id or not team_id:
+        return []
+    facts = facts_from_user(user, user_id)
+    now = services.clock.now()
+    partners: list[str] = []
+    with services.sessions.begin() as session:
+        before = get_person(session, team_id, user_id)
+        pairs = pairs_for_user(session, team_id, user_id)
+        if before is None and not pairs:
+            return []  # someone the bot has never dealt with
+        moved = before is None or before.tz != facts.tz
+        remember(session, team_id, facts, now)
+        session.flush()
+        for pair in pairs:
+            if facts.deleted:
+                if pause_for_deactivated(session, services, pair, user_id, facts.name):
+                    partners.append(pair.partner_of(user_id))
+            elif moved:
+                retime_pending(session, services, pair, recipients={user_id})
+    if partners:
+        log.info(
+            "paused %d pair(s) of a deactivated user", len(partners), extra={"team_id": team_id}
+        )
+        services.waker()
+    return partners

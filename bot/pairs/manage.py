@@ -1,20 +1,24 @@
 """Acting on a pair for a person: authorize from the signed payload's user and team, change it in
-one transaction, then wake the scheduler and refresh the Home tabs that show it."""
+one transaction, then wake the scheduler. The listener refreshes the Home tabs that show it
+(`Change.people`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
+from bot.core.payload import parse_id
 from bot.core.services import Services
-from bot.home.publish import person, refresh_homes
 from bot.pairs import lifecycle
-from bot.pairs.access import DENIED, authorized_pair, may_manage, parse_id
+from bot.pairs import messages as say
+from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.lifecycle import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS, Change
 from bot.pairs.messages import PairNames
-from storage.models import Goal, Pair
-from storage.pairs import get_pair, lock_pair
+from bot.people.lookup import person
+from storage.models import Pair
+from storage.pairs import lock_pair
 
 VERBS = ("pause", "resume", "end")
 
@@ -61,25 +65,28 @@ def change_pair(
             change = lifecycle.end(session, services, fresh, names)
     if change.applied:
         services.waker()
-        refresh_homes(services, client, team_id, [user_id, *change.people])
     return change
 
 
-def set_goal(
-    services: Services, client: WebClient, team_id: str, user_id: str, raw_goal_id: Any, done: bool
-) -> str | None:
-    """Mark a goal done (or open again); None when done, else why not."""
-    goal_id = parse_id(raw_goal_id)
-    with services.sessions() as session:
-        goal = session.get(Goal, goal_id) if goal_id else None
-        pair = (
-            get_pair(session, team_id, goal.pair_id) if goal and goal.team_id == team_id else None
-        )
-    if goal is None or pair is None or not may_manage(services, client, pair, team_id, user_id):
-        return DENIED
-    with services.sessions.begin() as session:
-        row = session.get(Goal, goal.id)
-        if row is not None:
-            row.status = "done" if done else "open"
-    refresh_homes(services, client, team_id, [user_id, pair.mentee_id, pair.mentor_id])
-    return None
+def confirm_end(
+    services: Services, client: WebClient, team_id: str, user_id: str, pair_id: int
+) -> tuple[str, list[Block] | None]:
+    """`/mentorship end` asks first: the confirmation button (the click ends it)."""
+    pair = authorized_pair(services, client, team_id, user_id, pair_id)
+    if pair is None:
+        return DENIED, None
+    names = pair_names(services, client, team_id, user_id, pair)
+    partner = names.described_for(user_id)
+    text, blocks = say.end_confirmation(
+        pair.id, partner, pair_label(services, client, pair, user_id)
+    )
+    return text, blocks
+
+
+def pair_label(services: Services, client: WebClient, pair: Pair, user_id: str) -> str:
+    """A button label naming the pair from the user's side: "Maya", or "Maya & Omar"."""
+    if pair.role_of(user_id):
+        return person(services, client, pair.team_id, pair.partner_of(user_id)).name
+    mentee = person(services, client, pair.team_id, pair.mentee_id).name
+    mentor = person(services, client, pair.team_id, pair.mentor_id).name
+    return f"{mentee} & {mentor}"

@@ -19,9 +19,11 @@ from bot.domain.timefmt import format_local_date, slack_date
 
 # Buttons in ephemeral command replies; values carry only ids (and the pause length).
 CMD_STATUS, CMD_PAUSE, CMD_RESUME, CMD_END = "cmd_status", "cmd_pause", "cmd_resume", "cmd_end"
-REPORT_ADMINS_ONLY = (
-    "The program report is for program admins. If you run the program, ask your Slack admin "
-    "to add you to `[program] admins`."
+
+START_HINT = (
+    "You don't have a mentorship yet. Start one here or with `/mentorship start @mentee` — "
+    "a short form sets the goals, the meeting rhythm and the milestones, and I take care of "
+    "the reminders. A program admin can also pair you up."
 )
 
 

@@ -10,55 +10,17 @@ from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.domain.schedule import occurrences_utc
-from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
-from bot.reflections.milestones import complete_finished_pairs, plan_milestones, sweep_prompts
-from storage.meetings import UPCOMING, ensure_meetings, slot_key
+from bot.meetings.planning import meeting_deliveries
+from bot.pairs.lifecycle import complete_finished_pairs
+from bot.reflections.milestones import plan_milestones
+from bot.reflections.prompts import sweep_prompts
+from storage.meetings import UPCOMING, ensure_meetings
 from storage.models import Meeting, Pair, Workspace
-from storage.outbox import NewDelivery, add_deliveries
+from storage.outbox import add_deliveries
 from storage.pairs import meeting_rule
 from storage.people import zones_for
 
 log = logging.getLogger(__name__)
-
-
-def meeting_deliveries(
-    pair: Pair, meeting: Meeting, zones: dict[str, str], lead: timedelta, now: datetime
-) -> list[NewDelivery]:
-    """A nudge before and a follow-up after one meeting, for each participant."""
-    rows: list[NewDelivery] = []
-    at = meeting.scheduled_at
-    payload = {"meeting_id": meeting.id, "scheduled_at": at.isoformat()}
-    slot = slot_key(at)
-    for user_id in (pair.mentee_id, pair.mentor_id):
-        tz = zones.get(user_id, pair.tz)
-        due = nudge_due(at, lead, tz, not_before=now)  # planned late: still not in their night
-        if due < at:
-            rows.append(
-                NewDelivery(
-                    team_id=pair.team_id,
-                    kind="nudge",
-                    recipient_id=user_id,
-                    occurrence_key=f"nudge:{meeting.id}:{slot}:{user_id}",
-                    due_at=due,
-                    pair_id=pair.id,
-                    expires_at=at,
-                    payload=payload,
-                )
-            )
-        after = followup_due(at, tz)
-        rows.append(
-            NewDelivery(
-                team_id=pair.team_id,
-                kind="followup",
-                recipient_id=user_id,
-                occurrence_key=f"followup:{meeting.id}:{slot}:{user_id}",
-                due_at=after,
-                pair_id=pair.id,
-                expires_at=after + FOLLOWUP_WINDOW,
-                payload=payload,
-            )
-        )
-    return rows
 
 
 def plan_pair(
@@ -136,23 +98,6 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
     if added:
         log.info("planned %d deliveries", added)
     return added
-
-
-def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
-    """Queue the plan summary for both people (due now)."""
-    now = services.clock.now()
-    summaries = [
-        NewDelivery(
-            team_id=pair.team_id,
-            kind="plan_summary",
-            recipient_id=user_id,
-            occurrence_key=f"summary:{pair.id}:v{pair.schedule_version}:{user_id}",
-            due_at=now,
-            pair_id=pair.id,
-        )
-        for user_id in (pair.mentee_id, pair.mentor_id)
-    ]
-    add_deliveries(session, summaries, now)
 
 
 def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:

@@ -91,6 +91,15 @@ def lookup_people(
     return found
 
 
+def person(services: Services, client: WebClient, team_id: str, user_id: str) -> PersonFacts:
+    """Cached facts about a user; a Slack error leaves just the id (the Home still renders)."""
+    try:
+        return lookup_person(services, client, team_id, user_id)
+    except SlackApiError as exc:
+        log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+        return PersonFacts(user_id=user_id, name=user_id)
+
+
 SLACK_BUSY = (
     "Slack asked me to slow down, so I couldn't check this with Slack just now. "
     "Nothing was saved: press the button again in a few seconds."

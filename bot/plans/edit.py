@@ -8,31 +8,39 @@ the planner fills in the new slots on its next tick.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slack_sdk import WebClient
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.core.payload import metadata_of
 from bot.core.services import Services
-from bot.domain.plan import Plan, PlanForm
+from bot.delivery.notices import tell
+from bot.domain.plan import Plan, PlanForm, validate_plan
 from bot.domain.schedule import occurrences_utc
+from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
-from bot.pairs.lifecycle import next_meeting, revive, tell
+from bot.pairs.access import DENIED, authorized_pair
+from bot.pairs.lifecycle import Change
+from bot.pairs.manage import pair_names
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import cancel_orphans, retime_pending
+from bot.people.lookup import people_for_form
+from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import build_plan_modal
 from bot.plans.summary import CADENCE_WORDS
 from bot.plans.sync import sync_goals, sync_milestones
 from storage.meetings import cancel_future_meetings, slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, Pair
 from storage.outbox import pending_rows
-from storage.pairs import meeting_rule
+from storage.pairs import lock_pair, meeting_rule
 
 EDIT_CALLBACK = "plan_edit"
 PEOPLE_FIXED = "To change who takes part, end this mentorship and start a new one."
+EDIT_MAX_AGE = timedelta(hours=1)  # facts an edit is checked against may be this old
 
 
 def form_from_pair(pair: Pair) -> PlanForm:
@@ -145,3 +153,48 @@ def apply_edit(
         [pair.mentee_id, pair.mentor_id],
         lambda reader, tz: say.edited_notice(names, reader, upcoming, cadence, tz),
     )
+
+
+def open_edit(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    raw_pair_id: Any,
+    trigger_id: str,
+) -> str | None:
+    """Open the plan modal prefilled from a pair the user may change; else say why not."""
+    pair = authorized_pair(services, client, team_id, user_id, raw_pair_id)
+    if pair is None:
+        return DENIED
+    client.views_open(trigger_id=trigger_id, view=edit_modal(pair))
+    return None
+
+
+def submit_edit(
+    services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
+) -> Change | dict[str, str]:
+    """Validate the edited plan; store it and rebuild the schedule, or return field errors."""
+    pair = authorized_pair(services, client, team_id, user_id, edited_pair_id(view))
+    if pair is None:
+        return {"mentee": DENIED}
+    form = parse_plan_state((view.get("state") or {}).get("values") or {})
+    people = people_for_form(
+        services, team_id, [u for u in (form.mentor_id, form.mentee_id) if u], max_age=EDIT_MAX_AGE
+    )
+    if isinstance(people, str):
+        return {"mentor": people}
+    now = services.clock.now()
+    plan, errors = validate_plan(
+        form, now=now, people=people, open_pair_exists=False, keep_first_date=pair.start_date
+    )
+    errors.update(edit_problems(pair, form, plan, now))
+    if plan is None or errors:
+        return field_errors(errors)
+    names = pair_names(services, client, team_id, user_id, pair)
+    with services.sessions.begin() as session:
+        fresh = lock_pair(session, team_id, pair.id)
+        if fresh is not None:
+            apply_edit(session, services, fresh, plan, names)
+    services.waker()
+    return Change(True, "", (pair.mentee_id, pair.mentor_id))

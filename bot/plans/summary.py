@@ -1,32 +1,25 @@
-"""What the bot says: pure builders returning (fallback text, Block Kit blocks)."""
+"""The plan summary: the facts of a stored pair, its Block Kit, its renderer and its queueing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from sqlalchemy.orm import Session
 
-from bot.domain.plan import CHANNELS, FORMATS
+from bot.core.services import Services
+from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair
+from bot.domain.plan import CHANNELS, FORMATS, PersonFacts
+from bot.domain.schedule import occurrences
 from bot.domain.timefmt import format_local_date, slack_date
+from storage import keys
+from storage.models import DeliveryKind, GoalOwner, Pair
+from storage.outbox import NewDelivery, add_deliveries
+from storage.pairs import meeting_rule
 
 CADENCE_WORDS = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
-
-USAGE = (
-    "*Mentorship commands* (only you see the answers)\n"
-    "• `/mentorship start [@mentee] [@mentor]` — set up a mentorship plan\n"
-    "• `/mentorship list` — your mentorships\n"
-    "• `/mentorship status [@partner]` — one mentorship in full\n"
-    "• `/mentorship pause [weeks] [@partner]` — pause the nudges (2 weeks unless you say); "
-    "it resumes by itself\n"
-    "• `/mentorship resume [@partner]` — pick a paused mentorship up again\n"
-    "• `/mentorship end [@partner]` — end a mentorship (asks first)\n"
-    "• `/mentorship reflect` — answer your open reflection questions now\n"
-    "• `/mentorship report` — the program report (program admins)\n"
-    "• `/mentorship help` — this message\n"
-    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action."
-)
 
 
 @dataclass(frozen=True)
@@ -103,3 +96,67 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
         ),
     ]
     return intro, blocks
+
+
+def summary_for(
+    pair: Pair,
+    *,
+    person: Callable[[str], PersonFacts],
+) -> PlanSummary:
+    """Resolve a stored pair into the facts its summary shows (people through `person`: the
+    outbox renders from the cache whatever its age)."""
+    mentor, mentee = person(pair.mentor_id), person(pair.mentee_id)
+    first = occurrences(meeting_rule(pair), limit=1)
+    return PlanSummary(
+        pair_id=pair.id,
+        mentor_name=mentor.name,
+        mentee_name=mentee.name,
+        cadence=pair.cadence,
+        cadence_phrase=CADENCE_WORDS.get(pair.cadence, pair.cadence),
+        first_meeting=first[0],
+        plan_tz=pair.tz,
+        format=pair.format,
+        channels=pair.channels.split(","),
+        mentee_goals=[g.text for g in pair.goals if g.owner == GoalOwner.MENTEE],
+        mentor_goals=[g.text for g in pair.goals if g.owner == GoalOwner.MENTOR],
+        vision=next((g.text for g in pair.goals if g.owner == GoalOwner.SHARED), ""),
+        end_date=pair.end_date,
+        checkpoints=sum(1 for m in pair.milestones if m.kind == "checkpoint"),
+        checkpoint_weeks=pair.checkpoint_weeks,
+        announce_channel=pair.announce_channel if pair.announce else None,
+    )
+
+
+def render_plan_summary(r: Reading, job: Job) -> Rendered | Skip:
+    """The plan summary DM sent when a mentorship starts (or its plan changes)."""
+    pair = load_pair(r, job)
+    if pair is None:
+        return Skip("pair deleted")
+    both = (pair.mentor_id, pair.mentee_id)
+    known: dict[str, PersonFacts] = dict(zip(both, r.people(pair.team_id, *both), strict=True))
+
+    def person(user_id: str) -> PersonFacts:
+        return known.get(user_id) or r.person(pair.team_id, user_id)
+
+    summary = summary_for(pair, person=person)
+    role = pair.role_of(job.recipient_id) or "mentee"
+    tz = person(job.recipient_id).tz or pair.tz
+    text, blocks = plan_summary(summary, reader_role=role, reader_tz=tz)
+    return Rendered(text, list(blocks))
+
+
+def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
+    """Queue the plan summary for both people (due now)."""
+    now = services.clock.now()
+    summaries = [
+        NewDelivery(
+            team_id=pair.team_id,
+            kind=DeliveryKind.PLAN_SUMMARY,
+            recipient_id=user_id,
+            occurrence_key=keys.summary(pair.id, pair.schedule_version, user_id),
+            due_at=now,
+            pair_id=pair.id,
+        )
+        for user_id in (pair.mentee_id, pair.mentor_id)
+    ]
+    add_deliveries(session, summaries, now)

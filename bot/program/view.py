@@ -17,6 +17,11 @@ from storage.models import ALL_STATUSES
 PRIVATE = "Counts only — reflection answers are never part of the report."
 EXPORT_HINT = "Every pair as CSV: `mentorship-bot export --csv report.csv`."
 
+REPORT_ADMINS_ONLY = (
+    "The program report is for program admins. If you run the program, ask your Slack admin "
+    "to add you to `[program] admins`."
+)
+
 
 def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text)

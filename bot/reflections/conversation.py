@@ -4,58 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.domain.reflection import Question, classify_reply, clean_answer, parse_rating
-from bot.domain.schedule import checkpoint_label
+from bot.domain.reflection import classify_reply, clean_answer, parse_rating
 from bot.reflections import messages as say
-from bot.reflections.messages import QA
-from storage.models import Milestone, Pair, PromptStatus, ReflectionAnswer, ReflectionPrompt
-from storage.outbox import NewDelivery, add_deliveries
-from storage.reflections import answer_for_message, answers_of, open_prompt_for, record_message
+from bot.reflections.prompts import close_prompt, qa_items, questions_of
+from storage.models import Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
+from storage.reflections import answer_for_message, open_prompt_for, record_message
 
 log = logging.getLogger(__name__)
 FILES_ONLY = "I can only read typed answers — please write yours as a message."
-
-
-def milestone_label(session: Session, milestone: Milestone) -> str:
-    """ "Kickoff", "Checkpoint 2 of 4" / "The halfway checkpoint", "Final review"."""
-    if milestone.kind == "kickoff":
-        return "Kickoff"
-    if milestone.kind == "final_review":
-        return "Final review"
-    total = session.scalar(
-        select(func.count())
-        .select_from(Milestone)
-        .where(Milestone.pair_id == milestone.pair_id, Milestone.kind == "checkpoint")
-    )
-    label = checkpoint_label(milestone.index, int(total or 1))
-    return label[0].upper() + label[1:]
-
-
-def questions_of(prompt: ReflectionPrompt) -> list[Question]:
-    """The prompt's questions as domain objects."""
-    return [Question.from_dict(q) for q in prompt.questions]
-
-
-def qa_items(session: Session, prompt: ReflectionPrompt) -> list[QA]:
-    """What the author answered, question by question (skipped and deleted ones left out)."""
-    texts = {q.key: q.text for q in questions_of(prompt)}
-    items = []
-    for answer in answers_of(session, prompt.id):
-        if answer.skipped or answer.deleted or answer.question_key not in texts:
-            continue
-        shown = f"{answer.rating}/5" if answer.rating is not None else (answer.text or "")
-        items.append(QA(texts[str(answer.question_key)], shown))
-    return items
 
 
 @dataclass
@@ -64,46 +28,6 @@ class Reply:
 
     text: str
     blocks: list[Block] | None = None
-
-
-def close_prompt(
-    session: Session, prompt: ReflectionPrompt, status: str, services: Services
-) -> None:
-    """Mark a prompt finished; after a final review, queue the journey summary."""
-    now = services.clock.now()
-    prompt.status = status
-    prompt.completed_at = now
-    milestone = session.get(Milestone, prompt.milestone_id)
-    if milestone is not None and milestone.kind == "final_review":
-        add_deliveries(
-            session,
-            [
-                NewDelivery(
-                    team_id=prompt.team_id,
-                    kind="journey",
-                    recipient_id=prompt.user_id,
-                    occurrence_key=f"journey:{prompt.pair_id}:{prompt.user_id}",
-                    due_at=now,
-                    pair_id=prompt.pair_id,
-                )
-            ],
-            now,
-        )
-        services.waker()
-
-
-def supersede_open_prompts(session: Session, newer: ReflectionPrompt, services: Services) -> None:
-    """A new milestone's questions replace the person's unfinished ones from the same pair."""
-    older = session.scalars(
-        select(ReflectionPrompt).where(
-            ReflectionPrompt.pair_id == newer.pair_id,
-            ReflectionPrompt.user_id == newer.user_id,
-            ReflectionPrompt.status == PromptStatus.OPEN.value,
-            ReflectionPrompt.id != newer.id,
-        )
-    ).all()
-    for prompt in older:
-        close_prompt(session, prompt, PromptStatus.EXPIRED.value, services)
 
 
 def _step(
@@ -144,8 +68,6 @@ def _step(
 
 
 def _name(session: Session, team_id: str, user_id: str) -> str:
-    from storage.models import Person
-
     person = session.get(Person, (team_id, user_id))
     return person.name if person is not None and person.name else "your partner"
 
@@ -208,15 +130,6 @@ def handle_delete(services: Services, channel: str, ts: str) -> bool:
         answer.text, answer.rating, answer.deleted = None, None, True
         answer.edited_at = services.clock.now()
         return True
-
-
-def open_prompt(services: Services, prompt_id: int, window: timedelta) -> None:
-    """Called once the prompt's DM is posted: the person's replies now answer it."""
-    now = services.clock.now()
-    with services.sessions.begin() as session:
-        prompt = session.get(ReflectionPrompt, prompt_id)
-        if prompt is not None and prompt.status == PromptStatus.SCHEDULED.value:
-            prompt.status, prompt.asked_at, prompt.expires_at = "open", now, now + window
 
 
 def _post(client: WebClient, channel: str, text: str, blocks: list[Block] | None) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.domain.schedule import resolve_local
+from bot.domain.schedule import checkpoint_label, resolve_local
 from bot.domain.timing import followup_due
-from bot.reflections.conversation import close_prompt
-from storage.models import Milestone, Pair
-from storage.outbox import NewDelivery, add_deliveries, cancel_for_pair
-from storage.reflections import ensure_prompt, expire_prompts
+from storage import keys
+from storage.models import DeliveryKind, Milestone, Pair
+from storage.outbox import NewDelivery
+from storage.reflections import ensure_prompt
 
 PROMPT_HOUR = time(10, 0)
 
@@ -61,9 +61,9 @@ def plan_milestones(
             rows.append(
                 NewDelivery(
                     team_id=pair.team_id,
-                    kind="reflection_prompt",
+                    kind=DeliveryKind.REFLECTION_PROMPT,
                     recipient_id=user_id,
-                    occurrence_key=f"prompt:{prompt.id}",
+                    occurrence_key=keys.prompt(prompt.id),
                     due_at=max(due, now),
                     pair_id=pair.id,
                     expires_at=due + timedelta(days=cfg.window_days),
@@ -74,9 +74,9 @@ def plan_milestones(
             rows.append(
                 NewDelivery(
                     team_id=pair.team_id,
-                    kind="reflection_reminder",
+                    kind=DeliveryKind.REFLECTION_REMINDER,
                     recipient_id=user_id,
-                    occurrence_key=f"remind:{prompt.id}",
+                    occurrence_key=keys.reminder(prompt.id),
                     due_at=remind_at,
                     pair_id=pair.id,
                     expires_at=due + timedelta(days=cfg.window_days),
@@ -88,9 +88,9 @@ def plan_milestones(
             rows.append(
                 NewDelivery(
                     team_id=pair.team_id,
-                    kind="announcement",
+                    kind=DeliveryKind.ANNOUNCEMENT,
                     recipient_id=pair.announce_channel,
-                    occurrence_key=f"announce:{milestone.id}",
+                    occurrence_key=keys.announcement(milestone.id),
                     due_at=max(due, now),
                     pair_id=pair.id,
                     expires_at=due + timedelta(days=2),
@@ -98,29 +98,6 @@ def plan_milestones(
                 )
             )
     return rows
-
-
-def complete_finished_pairs(session: Session, services: Services, today: date) -> list[int]:
-    """Pairs past their end date become completed; their remaining nudges are cancelled."""
-    done = session.scalars(
-        select(Pair).where(Pair.status.in_(("active", "paused")), Pair.end_date < today)
-    ).all()
-    for pair in done:
-        pair.status = "completed"
-        pair.updated_at = services.clock.now()
-        cancel_for_pair(
-            session, pair.team_id, pair.id, "mentorship completed", ("nudge", "followup")
-        )
-    return [p.id for p in done]
-
-
-def sweep_prompts(session: Session, services: Services) -> int:
-    """Expire open prompts past their window (a final review's expiry still sends the summary)."""
-    now = services.clock.now()
-    expired = expire_prompts(session, now)
-    for prompt in expired:
-        close_prompt(session, prompt, "expired", services)
-    return len(expired)
 
 
 def mark_milestone(session: Session, milestone_id: int, column: str, now: datetime) -> None:
@@ -134,6 +111,16 @@ def mark_milestone(session: Session, milestone_id: int, column: str, now: dateti
     )
 
 
-def queue(session: Session, rows: list[NewDelivery], now: datetime) -> int:
-    """Add planned rows to the outbox."""
-    return add_deliveries(session, rows, now)
+def milestone_label(session: Session, milestone: Milestone) -> str:
+    """ "Kickoff", "Checkpoint 2 of 4" / "The halfway checkpoint", "Final review"."""
+    if milestone.kind == "kickoff":
+        return "Kickoff"
+    if milestone.kind == "final_review":
+        return "Final review"
+    total = session.scalar(
+        select(func.count())
+        .select_from(Milestone)
+        .where(Milestone.pair_id == milestone.pair_id, Milestone.kind == "checkpoint")
+    )
+    label = checkpoint_label(milestone.index, int(total or 1))
+    return label[0].upper() + label[1:]

@@ -9,16 +9,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.core.services import Services
-from bot.delivery.render import Job, Reading, Rendered, Skip, renderer
+from bot.delivery.render import Job, Reading, Rendered, Skip
 from bot.domain.reflection import Question, questions_for
 from bot.reflections import messages as say
-from bot.reflections.conversation import (
-    milestone_label,
-    qa_items,
-    questions_of,
-    supersede_open_prompts,
-)
-from bot.reflections.milestones import mark_milestone
+from bot.reflections.milestones import mark_milestone, milestone_label
+from bot.reflections.prompts import qa_items, questions_of, supersede_open_prompts
 from storage.meetings import meeting_counts
 from storage.models import Milestone, Pair, PromptStatus, ReflectionPrompt
 from storage.pairs import get_pair
@@ -43,7 +38,6 @@ def _context(r: Reading, milestone_id: int, team_id: str) -> tuple[Pair, Milesto
     return pair, milestone, label
 
 
-@renderer("reflection_prompt")
 def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     """The first question of a milestone's reflection, fitted to the reader's goals."""
     prompt = r.session.get(ReflectionPrompt, int(job.payload.get("prompt_id", 0)))
@@ -74,7 +68,6 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     return Rendered(text, blocks, on_sent=opened)
 
 
-@renderer("reflection_reminder")
 def render_reminder(r: Reading, job: Job) -> Rendered | Skip:
     """One nudge for a prompt still open."""
     prompt = r.session.get(ReflectionPrompt, int(job.payload.get("prompt_id", 0)))
@@ -93,7 +86,6 @@ def render_reminder(r: Reading, job: Job) -> Rendered | Skip:
     return Rendered(text, blocks)
 
 
-@renderer("announcement")
 def render_announcement(r: Reading, job: Job) -> Rendered | Skip:
     """A milestone post in the plan's channel: the pair and the milestone, nothing private."""
     found = _context(r, int(job.payload.get("milestone_id", 0)), job.team_id)
@@ -122,7 +114,6 @@ def render_announcement(r: Reading, job: Job) -> Rendered | Skip:
     return Rendered(text, blocks, channel=job.recipient_id, on_sent=announced)
 
 
-@renderer("journey")
 def render_journey(r: Reading, job: Job) -> Rendered | Skip:
     """The end-of-mentorship summary for one participant, with only their own reflections."""
     session = r.session

@@ -1,0 +1,71 @@
+"""One-off DMs (kind `notice`): their text is decided when they are queued and kept in the row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core.services import Services
+from bot.delivery.render import Job, Reading, Rendered, Skip
+from storage import keys
+from storage.models import DeliveryKind, Pair
+from storage.outbox import NewDelivery, add_deliveries
+from storage.people import zones_for
+
+
+def notice(
+    team_id: str,
+    recipient_id: str,
+    occurrence_key: str,
+    text: str,
+    due_at: datetime,
+    pair_id: int | None = None,
+) -> NewDelivery:
+    """A prepared DM, sent as it is at `due_at`."""
+    return NewDelivery(
+        team_id=team_id,
+        kind=DeliveryKind.NOTICE,
+        recipient_id=recipient_id,
+        occurrence_key=occurrence_key,
+        due_at=due_at,
+        pair_id=pair_id,
+        payload={"text": text},
+    )
+
+
+def tell(
+    session: Session,
+    services: Services,
+    pair: Pair,
+    verb: str,
+    readers: Sequence[str],
+    text_for: Callable[[str, str], str],
+) -> None:
+    """Queue a short DM for each reader, due now; `text_for(reader, reader_tz)`."""
+    now = services.clock.now()
+    zones = zones_for(session, pair)
+    stamp = uuid.uuid4().hex[:10]
+    rows = [
+        notice(
+            pair.team_id,
+            reader,
+            keys.notice(verb, pair.id, stamp, reader),
+            text_for(reader, zones.get(reader, pair.tz)),
+            now,
+            pair.id,
+        )
+        for reader in readers
+    ]
+    add_deliveries(session, rows, now)
+
+
+def render_notice(r: Reading, job: Job) -> Rendered | Skip:
+    """A prepared message (delivery problems, reschedule notes): text and blocks in the payload."""
+    text = str(job.payload.get("text", ""))
+    blocks = job.payload.get("blocks") or [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    ]
+    return Rendered(text, list(blocks))
