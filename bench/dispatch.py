@@ -48,10 +48,10 @@ from bench.seed import (
     mentor_id,
     seed_pairs,
 )
+from bot.app import build_runtime
 from bot.core.clock import ManualClock
 from bot.core.config import parse_config
 from bot.pairs.planner import plan_tick
-from bot.runtime import build_runtime
 from storage.db import make_engine
 from storage.models import Delivery
 from storage.outbox import claim_due

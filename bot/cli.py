@@ -142,8 +142,8 @@ def cmd_purge_team(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the program report as CSV."""
+    from bot.app import make_clock
     from bot.program.export import export_csv
-    from bot.runtime import make_clock
 
     config = _config(args)
     return export_csv(config, make_clock(config.clock), args.csv, args.team)
@@ -162,8 +162,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve HTTP until SIGTERM/SIGINT."""
+    from bot.app import build_runtime
     from bot.heartbeat import Heartbeat
-    from bot.runtime import build_runtime
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)
@@ -186,8 +186,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the scheduler until SIGTERM/SIGINT."""
+    from bot.app import build_runtime
     from bot.heartbeat import Heartbeat
-    from bot.runtime import build_runtime
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)
@@ -212,8 +212,8 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.app import build_runtime
     from bot.heartbeat import Heartbeat
-    from bot.runtime import build_runtime
 
     config = _config(args)
     setup_logging(config.logging.level, config.logging.format)

@@ -16,11 +16,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import Runtime, build_runtime
 from bot.core.clock import ManualClock
 from bot.core.config import Config, parse_config
 from bot.delivery.dispatcher import Dispatcher, DispatchStats
 from bot.heartbeat import run_tick
-from bot.runtime import Runtime, build_runtime
 from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn
 from storage.db import make_engine, make_sessions

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.app import build_runtime
 from bot.core.clock import ManualClock
 from bot.home.view import (
     HOME_EDIT,
@@ -24,7 +25,6 @@ from bot.home.view import (
 from bot.pairs.access import DENIED
 from bot.pairs.messages import CMD_END, CMD_PAUSE, CMD_STATUS
 from bot.program.view import REPORT_ADMINS_ONLY
-from bot.runtime import build_runtime
 from bot.standin import SlackDriver, SlackStandIn
 from storage.models import Goal, Pair, Person
 from tests.conftest import KAI, LENA, MAYA, OMAR, SECRET, Bot, make_config, wait_for

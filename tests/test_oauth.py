@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.app import Runtime, build_runtime
 from bot.core.clock import ManualClock
 from bot.core.config import parse_config
 from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import run_tick
-from bot.runtime import Runtime, build_runtime
 from bot.server import BotServer
 from bot.standin import SlackDriver, SlackStandIn
 from bot.standin.router import TeamRouter

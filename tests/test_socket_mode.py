@@ -9,8 +9,8 @@ import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import select
 
+from bot.app import build_runtime
 from bot.core.clock import ManualClock
-from bot.runtime import build_runtime
 from bot.standin import SlackStandIn
 from bot.standin.socket_mode import SocketModeDriver, SocketModeStandIn
 from storage.models import Pair, ReflectionAnswer

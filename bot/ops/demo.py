@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.app import build_runtime
 from bot.core.clock import ManualClock
 from bot.core.config import load_config, parse_config
 from bot.delivery.dispatcher import Dispatcher
@@ -21,7 +22,6 @@ from bot.heartbeat import run_tick
 from bot.home.view import HOME_GOAL_DONE
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
 from bot.reflections.messages import OPEN_FORM, SHARE
-from bot.runtime import build_runtime
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
 from storage.db import upgrade
 
