@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import handlers
 from bot.clock import Clock
 from bot.config import Config
-from bot.oauth import build_oauth
+from bot.oauth import InstallFlow, build_oauth
 from bot.services import CONTEXT_KEY, Services
 from bot.slack_client import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
 from handlers.workspace import reactivate_on_traffic
@@ -51,7 +51,7 @@ def create_app(
     app = App(
         signing_secret=slack.signing_secret,
         client=client,
-        oauth_settings=oauth,
+        oauth_flow=InstallFlow(settings=oauth) if oauth else None,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )
