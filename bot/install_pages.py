@@ -40,13 +40,14 @@ p { margin: 0 0 1rem; }
 .button:focus-visible { outline: 3px solid #1264a3; outline-offset: 3px; }
 .fine { font-size: .92rem; color: #5e5d60; }
 a { color: #1264a3; }
-dl { margin: 0; }
-dt { margin-top: .6rem; }
-dd { margin: .1rem 0 0 0; color: #454245; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .55rem 1rem; margin: 0; }
+dt { padding-top: .1rem; }
+dd { margin: 0; color: #454245; }
 code { font: .92em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f0edf1;
   padding: .1em .35em; border-radius: 4px; }
 footer { margin-top: 2rem; padding-top: 1rem; border-top: 1px solid #e8e6e9; }
-@media (max-width: 40rem) { main { margin: 0; padding: 1.5rem; border-radius: 0; } }
+@media (max-width: 40rem) { main { margin: 0; padding: 1.5rem; border-radius: 0; }
+  dl { grid-template-columns: 1fr; gap: .2rem; } dd { margin-bottom: .5rem; } }
 """
 
 PILLARS = (
@@ -80,7 +81,7 @@ def install_page(
         f"<li><strong>{escape(title)}</strong> — {escape(text)}</li>" for title, text in PILLARS
     )
     asks = "".join(
-        f"<dt><code>{escape(scope)}</code></dt><dd>to {escape(why)}</dd>"
+        f"<dt><code>{escape(scope)}</code></dt><dd>{escape(why)}</dd>"
         for scope, why in scopes.items()
     )
     body = f"""
@@ -143,26 +144,26 @@ CANCELLED = Failure(
     "Nothing was installed",
     "You pressed Cancel on Slack's page, so {name} wasn't added and nothing changed "
     "in your workspace.",
-    "Changed your mind? Start again from the install page.",
+    "Changed your mind? You can add it at any time.",
 )
 STALE_LINK = Failure(
     "This install link has expired",
     "An install link works once, for a few minutes, in the browser where it was opened. "
     "This one expired, was already used, or was opened in another browser.",
-    "Start again from the install page: it makes a fresh link.",
+    "Starting again makes a fresh link.",
 )
 SLACK_ERROR = Failure(
     "Slack couldn't finish the install",
     "Slack stopped the installation before {name} was added. Nothing changed in your workspace.",
-    "Start again from the install page. If it keeps happening, ask a workspace admin "
+    "This is usually temporary, so start again. If it keeps happening, ask a workspace admin "
     "whether apps need their approval first.",
 )
 OUR_ERROR = Failure(
     "Something went wrong on our side",
     "Slack approved the install, but {name} couldn't save it. Nothing was posted in your "
     "workspace.",
-    "Start again from the install page in a few minutes. If it keeps failing, tell whoever runs "
-    "{name} for your organization.",
+    "Start again in a few minutes. If it keeps failing, tell whoever runs {name} for your "
+    "organization.",
 )
 
 

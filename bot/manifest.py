@@ -10,17 +10,17 @@ APP_DESCRIPTION = "Turns a mentorship plan into a rhythm that runs itself."
 # Each bot scope with why it is needed, in words for the person installing the app: the manifest
 # and the install page both read this table.
 BOT_SCOPE_REASONS = {
-    "commands": "the /mentorship command",
+    "commands": "Adds the /mentorship command.",
     # DMs are posted with the user id as channel, so no im:write is needed.
-    "chat:write": "send nudges, reflection prompts and plan summaries by direct message, "
-    "and milestone posts in the channel a pair chooses",
-    "im:history": "read your replies to reflection prompts, only in your direct messages "
-    "with the bot",
-    "users:read": "see each person's time zone, whether an account was deactivated, "
-    "and who the workspace admins are",
-    "channels:join": "join the public channel a pair picks for milestone announcements",
-    "channels:read": "check that the announcement channel still exists",
-    "groups:read": "tell whether a private announcement channel has invited the bot",
+    "chat:write": "Sends nudges, reflection prompts and plan summaries by direct message, "
+    "and milestone posts to the channel a pair chooses.",
+    "im:history": "Reads your replies to reflection prompts, only in your direct messages "
+    "with the bot.",
+    "users:read": "Sees each person's time zone, whether an account was deactivated, "
+    "and who the workspace admins are.",
+    "channels:join": "Joins the public channel a pair picks for milestone announcements.",
+    "channels:read": "Checks that the announcement channel still exists.",
+    "groups:read": "Tells whether a private announcement channel has invited the bot.",
 }
 BOT_SCOPES = list(BOT_SCOPE_REASONS)
 BOT_EVENTS = ["app_home_opened", "message.im", "user_change", "app_uninstalled", "tokens_revoked"]
