@@ -21,7 +21,7 @@ from bot.core.slack import ClientPool, InstalledTokens, SingleToken, TokenSource
 from bot.kinds import KINDS
 from bot.server import BotServer, HealthExtra, make_wsgi
 from bot.workspaces.activity import reactivate_on_traffic
-from bot.workspaces.oauth import build_oauth
+from bot.workspaces.oauth import InstallFlow, build_oauth
 from storage.db import check_schema, make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def create_app(
     app = App(
         signing_secret=slack.signing_secret,
         client=client,
-        oauth_settings=oauth,
+        oauth_flow=InstallFlow(settings=oauth) if oauth else None,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )

@@ -28,7 +28,8 @@ HealthExtra = Callable[[], dict[str, Any]]
 def make_wsgi(
     app: App, services: Services, health_extra: HealthExtra | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app: POST /slack/events to Bolt, GET /healthz, 404 elsewhere."""
+    """A WSGI app: POST /slack/events to Bolt, GET /healthz, the OAuth pages (and / sends
+    people to the install page), 404 elsewhere."""
     bolt = SlackRequestHandler(app, path=SLACK_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -36,6 +37,9 @@ def make_wsgi(
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _health(services, health_extra, start_response)
         flow = app.oauth_flow
+        if flow is not None and path == "/" and method in ("GET", "HEAD"):
+            start_response("302 Found", [("Location", flow.install_path), ("Content-Length", "0")])
+            return [b""]
         if (
             flow is not None
             and method == "GET"

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-BOT_SCOPES = [
-    "commands",  # /mentorship
-    "chat:write",  # DMs, nudges, announcements (DMs are posted with the user id as channel)
-    "im:history",  # read replies to reflection prompts in the bot's DMs
-    "users:read",  # time zones, deactivated users, admins
-    "channels:join",  # join a public announcement channel by itself
-    "channels:read",  # check the announcement channel
-    "groups:read",  # tell whether a private announcement channel includes the bot
-]
+APP_NAME = "Mentorship"
+APP_DESCRIPTION = "Turns a mentorship plan into a rhythm that runs itself."
+
+# Each bot scope with why it is needed, in words for the person installing the app: the manifest
+# and the install page both read this table.
+BOT_SCOPE_REASONS = {
+    "commands": "Adds the /mentorship command.",
+    # DMs are posted with the user id as channel, so no im:write is needed.
+    "chat:write": "Sends nudges, reflection prompts and plan summaries by direct message, "
+    "and milestone posts to the channel a pair chooses.",
+    "im:history": "Reads your replies to reflection prompts, only in your direct messages "
+    "with the bot.",
+    "users:read": "Sees each person's time zone, whether an account was deactivated, "
+    "and who the workspace admins are.",
+    "channels:join": "Joins the public channel a pair picks for milestone announcements.",
+    "channels:read": "Checks that the announcement channel still exists.",
+    "groups:read": "Tells whether a private announcement channel has invited the bot.",
+}
+BOT_SCOPES = list(BOT_SCOPE_REASONS)
 BOT_EVENTS = ["app_home_opened", "message.im", "user_change", "app_uninstalled", "tokens_revoked"]
 
 
-def build_manifest(base_url: str, name: str = "Mentorship") -> dict[str, Any]:
+def build_manifest(base_url: str, name: str = APP_NAME) -> dict[str, Any]:
     """A manifest whose slash command, interactivity and events all point at `base_url`."""
     url = base_url.rstrip("/") + "/slack/events"
     return {
         "display_information": {
             "name": name,
-            "description": "Turns a mentorship plan into a rhythm that runs itself.",
+            "description": APP_DESCRIPTION,
             "background_color": "#2d3a4a",
         },
         "features": {

@@ -1,4 +1,5 @@
-"""Multi-workspace installs: Bolt's OAuth flow with slack_sdk's SQLAlchemy stores."""
+"""Multi-workspace installs: Bolt's OAuth flow with slack_sdk's SQLAlchemy stores, and our own
+install, success and failure pages (bot/workspaces/pages.py) served through Bolt's hooks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 from datetime import UTC, datetime
 
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_flow import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -14,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.core.config import Config
 from bot.workspaces.manifest import BOT_SCOPES
+from bot.workspaces.pages import failure_page, install_page, success_page
 from storage.db import write_session
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from storage.workspaces import reactivate_workspace
@@ -41,11 +45,14 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
                 # A reinstall picks its schedules up again.
                 revived = reactivate_workspace(session, team_id, datetime.now(UTC))
             log.info("installed (%d stopped messages revived)", revived, extra={"team_id": team_id})
-        return args.default.success(args)
+        page = success_page(team_id, args.installation.app_id)
+        return _page_response(200, page, args.settings)
 
     def failed(args: FailureArgs) -> BoltResponse:
-        log.warning("OAuth install failed: %s", args.reason)
-        return args.default.failure(args)
+        # The reason and any exception go to the log; the page says it in plain words.
+        log.warning("OAuth install failed: %s", args.reason, exc_info=args.error)
+        page = failure_page(args.reason, args.settings.install_path)
+        return _page_response(args.suggested_status_code, page, args.settings)
 
     return OAuthSettings(
         client_id=config.slack.client_id,
@@ -58,4 +65,29 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
         redirect_uri_path=REDIRECT_PATH,
         authorization_url=config.slack.authorize_url,
         callback_options=CallbackOptions(success=installed, failure=failed),
+    )
+
+
+class InstallFlow(OAuthFlow):
+    """Bolt's OAuth flow with our "Add to Slack" page instead of Bolt's default one."""
+
+    def build_install_page_html(self, url: str, request: BoltRequest) -> str:
+        return install_page(url)
+
+    def handle_installation(self, request: BoltRequest) -> BoltResponse:
+        response = super().handle_installation(request)
+        response.headers["cache-control"] = ["no-store"]  # the page carries a one-time state
+        return response
+
+
+def _page_response(status: int, page: str, settings: OAuthSettings) -> BoltResponse:
+    """An HTML page that also clears the state cookie, as Bolt's own pages do."""
+    return BoltResponse(
+        status=status,
+        body=page,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Set-Cookie": settings.state_utils.build_set_cookie_for_deletion(),
+        },
     )
