@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
-from storage.models import OPEN_STATUSES, Goal, GoalOwner, Milestone, Pair
+from storage.models import OPEN_STATUSES, Goal, GoalOwner, Milestone, Pair, PairStatus
 
 
 def open_pair_exists(session: Session, team_id: str, a: str, b: str) -> bool:
@@ -31,7 +31,7 @@ def create_pair(session: Session, team_id: str, creator_id: str, plan: Plan, now
         mentee_id=plan.mentee_id,
         people_key=people_key(plan.mentor_id, plan.mentee_id),
         creator_id=creator_id,
-        status="active",
+        status=PairStatus.ACTIVE,
         start_date=plan.first_date,
         end_date=plan.end_date,
         tz=plan.tz,

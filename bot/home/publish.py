@@ -22,7 +22,7 @@ from bot.people.admins import is_admin
 from bot.people.lookup import person
 from bot.program.report import build_report
 from bot.reflections.milestones import milestone_label
-from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair
+from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
 from storage.pairs import meeting_rule, pairs_for_user
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def _card(
         partner_name=partner.name,
         status=pair.status,
         paused_until=pair.paused_until,
-        next_meeting=nxt if pair.status == "active" else None,
+        next_meeting=nxt if pair.status == PairStatus.ACTIVE else None,
         reader_tz=reader.tz or pair.tz,
         partner_tz=partner.tz or pair.tz,
         rhythm=rule_description(meeting_rule(pair)),

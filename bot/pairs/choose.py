@@ -16,14 +16,14 @@ from bot.pairs.manage import pair_label as label
 from bot.pairs.manage import pair_names
 from bot.people.admins import is_admin
 from bot.people.lookup import person
-from storage.models import OPEN_STATUSES, Pair
+from storage.models import OPEN_STATUSES, Pair, PairStatus
 from storage.pairs import pairs_for_user
 
 APPLIES = {
     "status": OPEN_STATUSES,
     "end": OPEN_STATUSES,
-    "pause": ("active",),
-    "resume": ("paused",),
+    "pause": (PairStatus.ACTIVE,),
+    "resume": (PairStatus.PAUSED,),
 }
 WEEKS_HELP = (
     f"Pause for how many weeks? For example `/mentorship pause 4` (1 to {MAX_PAUSE_WEEKS})."

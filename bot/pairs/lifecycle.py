@@ -26,7 +26,7 @@ from bot.people.lookup import facts_from_user, remember
 from storage.meetings import (
     cancel_future_meetings,
 )
-from storage.models import MEETING_KINDS, OPEN_STATUSES, Pair, PairStatus
+from storage.models import MEETING_KINDS, OPEN_STATUSES, DeliveryKind, Pair, PairStatus
 from storage.outbox import cancel_for_pair
 from storage.pairs import pairs_for_user
 from storage.people import get_person
@@ -54,16 +54,16 @@ def pause(
 ) -> Change:
     """Pause an active pair for `weeks` (None: until someone resumes it)."""
     now = services.clock.now()
-    if pair.status != "active":
+    if pair.status != PairStatus.ACTIVE:
         return Change(False, say.not_now(names, pair.status, "pause", pair.paused_until))
     until = now.date() + timedelta(weeks=weeks) if weeks else None
-    pair.status, pair.paused_until, pair.updated_at = "paused", until, now
+    pair.status, pair.paused_until, pair.updated_at = PairStatus.PAUSED, until, now
     before = resume_instant(until) if until else None
     cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, before=before, reason="mentorship paused"
     )
     if before is not None:  # nudges for meetings after the pause wait for its end (by day)
-        retime_pending(session, services, pair, kinds=("nudge",), not_before=before)
+        retime_pending(session, services, pair, kinds=(DeliveryKind.NUDGE,), not_before=before)
     tell(
         session,
         services,
@@ -81,9 +81,9 @@ def resume(
 ) -> Change:
     """Resume a paused pair now: planning starts again from today."""
     now = services.clock.now()
-    if pair.status != "paused":
+    if pair.status != PairStatus.PAUSED:
         return Change(False, say.not_now(names, pair.status, "resume", pair.paused_until))
-    pair.status, pair.paused_until, pair.planned_until = "active", None, None
+    pair.status, pair.paused_until, pair.planned_until = PairStatus.ACTIVE, None, None
     pair.updated_at = now
     revive(session, pair, now)
     session.flush()
@@ -106,7 +106,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
     now = services.clock.now()
     if pair.status not in OPEN_STATUSES:
         return Change(False, say.not_now(names, pair.status, "end", None))
-    pair.status, pair.paused_until, pair.updated_at = "ended", None, now
+    pair.status, pair.paused_until, pair.updated_at = PairStatus.ENDED, None, now
     cancel_for_pair(session, pair.team_id, pair.id, "mentorship ended")
     cancel_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
     tell(
@@ -125,11 +125,11 @@ def pause_for_deactivated(
 ) -> bool:
     """Pause a pair (until resumed) because `gone_id` was deactivated; tell the other person."""
     now = services.clock.now()
-    if pair.status == "paused" and pair.paused_until is None:
+    if pair.status == PairStatus.PAUSED and pair.paused_until is None:
         return False  # already waiting for a person to resume it (e.g. a redelivered event)
     if pair.status not in OPEN_STATUSES:
         return False
-    pair.status, pair.paused_until, pair.updated_at = "paused", None, now
+    pair.status, pair.paused_until, pair.updated_at = PairStatus.PAUSED, None, now
     cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, reason="participant deactivated"
     )

@@ -10,7 +10,7 @@ from bot.domain.timefmt import format_local_date, slack_date
 from bot.meetings.series import next_meeting
 from bot.pairs.messages import START_HINT
 from bot.people.lookup import person
-from storage.models import ALL_STATUSES
+from storage.models import ALL_STATUSES, PairStatus
 from storage.pairs import pairs_for_user
 
 
@@ -25,7 +25,9 @@ def list_reply(
     now = services.clock.now()
     with services.sessions() as session:
         pairs = pairs_for_user(session, team_id, user_id, ALL_STATUSES)
-        upcoming = {p.id: next_meeting(session, p, now) for p in pairs if p.status == "active"}
+        upcoming = {
+            p.id: next_meeting(session, p, now) for p in pairs if p.status == PairStatus.ACTIVE
+        }
     if not pairs:
         return START_HINT, None
     tz = person(services, client, team_id, user_id).tz or "UTC"
@@ -34,9 +36,9 @@ def list_reply(
         partner = person(services, client, team_id, p.partner_of(user_id)).name
         role = "you mentor them" if p.role_of(user_id) == "mentor" else "your mentor"
         nxt = upcoming.get(p.id)
-        if p.status == "active":
+        if p.status == PairStatus.ACTIVE:
             state = f"next meeting {slack_date(nxt, tz)}" if nxt else "active"
-        elif p.status == "paused":
+        elif p.status == PairStatus.PAUSED:
             state = (
                 f"paused until {format_local_date(p.paused_until)}" if p.paused_until else "paused"
             )

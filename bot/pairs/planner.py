@@ -15,7 +15,7 @@ from bot.pairs.lifecycle import complete_finished_pairs
 from bot.reflections.milestones import plan_milestones
 from bot.reflections.prompts import sweep_prompts
 from storage.meetings import UPCOMING, ensure_meetings
-from storage.models import Meeting, Pair, Workspace
+from storage.models import Meeting, Pair, PairStatus, Workspace
 from storage.outbox import add_deliveries
 from storage.pairs import meeting_rule
 from storage.people import zones_for
@@ -54,11 +54,13 @@ def resume_due_pairs(session: Session, today: date) -> list[int]:
     """Pairs whose pause has run out become active again; return their ids."""
     due = session.scalars(
         select(Pair).where(
-            Pair.status == "paused", Pair.paused_until.is_not(None), Pair.paused_until <= today
+            Pair.status == PairStatus.PAUSED,
+            Pair.paused_until.is_not(None),
+            Pair.paused_until <= today,
         )
     ).all()
     for pair in due:
-        pair.status, pair.paused_until, pair.planned_until = "active", None, None
+        pair.status, pair.paused_until, pair.planned_until = PairStatus.ACTIVE, None, None
     return [p.id for p in due]
 
 
@@ -82,7 +84,7 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                 pairs = session.scalars(
                     select(Pair)
                     .where(
-                        Pair.status == "active",
+                        Pair.status == PairStatus.ACTIVE,
                         needs_planning,
                         Pair.team_id.not_in(
                             select(Workspace.team_id).where(Workspace.status != "active")

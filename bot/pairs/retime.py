@@ -14,13 +14,25 @@ from sqlalchemy.orm import Session
 from bot.core.services import Services
 from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
 from bot.reflections.milestones import milestone_instant
-from storage.models import Delivery, Meeting, Milestone, Pair, ReflectionPrompt
+from storage.models import (
+    MEETING_KINDS,
+    Delivery,
+    DeliveryKind,
+    Meeting,
+    Milestone,
+    Pair,
+    ReflectionPrompt,
+)
 from storage.outbox import CANCELLED, pending_rows
 from storage.people import zones_for
 
 ANNOUNCE_WINDOW = timedelta(days=2)
-MILESTONE_KINDS = ("reflection_prompt", "reflection_reminder", "announcement")
-TIMED_KINDS = ("nudge", "followup", "reflection_prompt", "reflection_reminder", "announcement")
+MILESTONE_KINDS = (
+    DeliveryKind.REFLECTION_PROMPT,
+    DeliveryKind.REFLECTION_REMINDER,
+    DeliveryKind.ANNOUNCEMENT,
+)
+TIMED_KINDS = (*MEETING_KINDS, *MILESTONE_KINDS)
 
 
 def _milestone(session: Session, row: Delivery) -> Milestone | None:
@@ -36,12 +48,12 @@ def timing(
 ) -> tuple[datetime, datetime] | None:
     """(due_at, expires_at) for a pending row as the planner would set them now; None to keep."""
     cfg = services.config
-    if row.kind in ("nudge", "followup"):
+    if row.kind in MEETING_KINDS:
         meeting = session.get(Meeting, int(row.payload.get("meeting_id", 0)))
         if meeting is None:
             return None
         at = meeting.scheduled_at
-        if row.kind == "nudge":
+        if row.kind == DeliveryKind.NUDGE:
             lead = timedelta(hours=cfg.scheduler.nudge_lead_hours)
             return nudge_due(at, lead, tz, not_before=now), at
         after = followup_due(at, tz)
@@ -50,13 +62,13 @@ def timing(
     if milestone is None:
         return None
     window = timedelta(days=cfg.reflection.window_days)
-    if row.kind == "announcement":
+    if row.kind == DeliveryKind.ANNOUNCEMENT:
         base = milestone_instant(pair, milestone, pair.tz)
         return max(base, now), base + ANNOUNCE_WINDOW
     base = milestone_instant(pair, milestone, tz)
-    if row.kind == "reflection_prompt":
+    if row.kind == DeliveryKind.REFLECTION_PROMPT:
         return max(base, now), base + window
-    if row.kind == "reflection_reminder":
+    if row.kind == DeliveryKind.REFLECTION_REMINDER:
         return base + timedelta(hours=cfg.reflection.reminder_hours), base + window
     return None
 

@@ -34,7 +34,7 @@ from bot.plans.modal import build_plan_modal
 from bot.plans.summary import CADENCE_WORDS
 from bot.plans.sync import sync_goals, sync_milestones
 from storage.meetings import cancel_future_meetings, slot_key, upcoming_meetings
-from storage.models import OPEN_STATUSES, Pair
+from storage.models import OPEN_STATUSES, DeliveryKind, Pair, PairStatus
 from storage.outbox import pending_rows
 from storage.pairs import lock_pair, meeting_rule
 
@@ -130,7 +130,7 @@ def apply_edit(
     cancel_orphans(session, pair)
     if announce_changed:
         # Unsent announcements free their keys so the planner re-plans them for the new channel.
-        for row in pending_rows(session, pair.team_id, pair.id, ("announcement",)):
+        for row in pending_rows(session, pair.team_id, pair.id, (DeliveryKind.ANNOUNCEMENT,)):
             session.delete(row)
     future = upcoming_meetings(session, pair.id, now)
     if future:
@@ -139,11 +139,11 @@ def apply_edit(
         cancel_future_meetings(
             session, pair.team_id, pair.id, after=now, keep_slots=keep, reason="plan changed"
         )
-    if pair.status == "active":
+    if pair.status == PairStatus.ACTIVE:
         revive(session, pair, now)  # e.g. an edit that goes back to an earlier time
     session.flush()
     retime_pending(session, services, pair)
-    upcoming = next_meeting(session, pair, now) if pair.status == "active" else None
+    upcoming = next_meeting(session, pair, now) if pair.status == PairStatus.ACTIVE else None
     cadence = CADENCE_WORDS.get(pair.cadence, pair.cadence)
     tell(
         session,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import format_local_date
-from storage.models import ALL_STATUSES
+from storage.models import ALL_STATUSES, PairStatus
 from storage.report import PairCounts, cached_names, pair_counts, team_pairs
 
 PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
@@ -31,7 +31,7 @@ def risks(
 ) -> tuple[str, ...]:
     """Why an active pair needs attention: no meeting recorded for two cadence periods (counted
     from the first meeting when none was held), or reflection prompts left unanswered twice."""
-    if status != "active":
+    if status != PairStatus.ACTIVE:
         return ()
     found: list[str] = []
     since = last_held or first_meeting

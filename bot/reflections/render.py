@@ -15,7 +15,7 @@ from bot.reflections import messages as say
 from bot.reflections.milestones import mark_milestone, milestone_label
 from bot.reflections.prompts import qa_items, questions_of, supersede_open_prompts
 from storage.meetings import meeting_counts
-from storage.models import Milestone, Pair, PromptStatus, ReflectionPrompt
+from storage.models import Milestone, Pair, PairStatus, PromptStatus, ReflectionPrompt
 from storage.pairs import get_pair
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def _context(r: Reading, milestone_id: int, team_id: str) -> tuple[Pair, Milesto
     if milestone is None or pair is None:
         return Skip("milestone gone")
     label = milestone_label(r.session, milestone)
-    if pair.status in ("paused", "ended") and milestone.kind != "final_review":
+    if pair.status in (PairStatus.PAUSED, PairStatus.ENDED) and milestone.kind != "final_review":
         return Skip(f"mentorship is {pair.status}")
     return pair, milestone, label
 
