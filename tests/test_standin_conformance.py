@@ -1,4 +1,5 @@
-"""The stand-in against Slack's own recorded JSON in ../shared/slack-reference.
+"""The stand-in against Slack's own recorded JSON in ../shared/slack-reference (found by
+tests/slack_reference.py; the tests that need it are skipped on a clone without it).
 
 Web API: every key the stand-in answers must exist in java-slack-sdk/api/<method>.json with the same
 JSON type (recursively). Lists are compared element by element against the reference list's element
@@ -12,13 +13,10 @@ present in what the driver sends, except the keys in ABSENT_OK, each with the re
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,39 +25,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.standin import SlackDriver, SlackStandIn
+from tests.slack_reference import load, reference_dir
 
 MAYA, OMAR = "U0MAYA0001", "U0OMAR0001"
 PUBLIC, ARCHIVED = "C0MENTOR01", "C0OLD00001"
-
-# ---------------------------------------------------------------- locating the reference
-
-
-def reference_candidates() -> list[Path]:
-    """Where ../shared/slack-reference may be: beside this clone (resolved or not), or via env."""
-    here = Path(__file__)
-    found = [Path(os.environ["SLACK_REFERENCE_DIR"])] if "SLACK_REFERENCE_DIR" in os.environ else []
-    for base in (here.resolve(), here.absolute()):
-        found.append(base.parents[2] / "shared" / "slack-reference")
-    found.append(Path.cwd().resolve().parent / "shared" / "slack-reference")
-    return list(dict.fromkeys(found))
-
-
-@cache
-def reference_dir() -> Path:
-    for candidate in reference_candidates():
-        if (candidate / "java-slack-sdk" / "api").is_dir():
-            return candidate
-    tried = "\n  ".join(str(c) for c in reference_candidates())
-    pytest.fail(
-        "Slack reference data not found. Expected shared/slack-reference beside the repository "
-        f"clone (<clone>/../shared/slack-reference) or SLACK_REFERENCE_DIR; tried:\n  {tried}"
-    )
-
-
-@cache
-def load(relative: str) -> Any:
-    return json.loads((reference_dir() / relative).read_text())
-
 
 # ---------------------------------------------------------------- the shape check
 
