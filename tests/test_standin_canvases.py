@@ -233,8 +233,7 @@ def test_a_channel_canvas_belongs_to_its_conversation(
         standin.canvas_access(in_dm, MAYA) == "write" and standin.canvas_access(in_dm, OMAR) is None
     )
     assert (
-        standin.transcript()[-1]
-        == "channel canvas created in DM with Maya: (untitled) (1 sections)"
+        standin.transcript()[-1] == "channel canvas created in DM with Maya: (untitled) (1 section)"
     )
 
 

@@ -10,7 +10,7 @@ grants read / write / owner to one user or one conversation. A free workspace
 
 from __future__ import annotations
 
-import json
+import copy
 import secrets
 from typing import Any
 
@@ -111,7 +111,8 @@ def _new_canvas(
     ws.canvases[canvas.id] = canvas
     where = f" in {ws.where_channel(channel.id)}" if channel else ""
     kind = "channel canvas" if channel_canvas else "canvas"
-    ws.note(f"{kind} created{where}: {title or '(untitled)'} ({len(sections)} sections)")
+    count = f"{len(sections)} section{'' if len(sections) == 1 else 's'}"
+    ws.note(f"{kind} created{where}: {title or '(untitled)'} ({count})")
     return canvas
 
 
@@ -232,7 +233,7 @@ def canvases_edit(ws: Workspace, params: Params) -> JSON:
         except ApiError:
             canvas.sections, canvas.title = before
             raise
-        canvas.edits.append(json.loads(json.dumps(change)))
+        canvas.edits.append(copy.deepcopy(change))
         ws.note(f"canvas edited: {canvas.title or '(untitled)'} ({change['operation']})")
         return {"ok": True}
 
