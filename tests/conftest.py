@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -25,6 +26,7 @@ from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn
 from storage.db import make_engine, make_sessions
 from storage.models import Base
+from tests.slack_reference import reference_dir
 
 T = TypeVar("T")
 PG_ENV = "MENTORSHIP_TEST_DATABASE_URL"
@@ -55,6 +57,12 @@ def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "cond
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+@pytest.fixture
+def slack_reference() -> Path:
+    """Slack's reference data (see tests/slack_reference.py); skips the test when absent."""
+    return reference_dir()
 
 
 @pytest.fixture(scope="session")

@@ -17,17 +17,13 @@ from sqlalchemy import select
 
 from storage.models import ReflectionAnswer
 from tests.conftest import MAYA, OMAR, TEAM, Bot, wait_for
+from tests.slack_reference import load
 from tests.test_scenario_reflections import SHORT, dm_texts, run_until
-
-EVENTS = (
-    Path(__file__).resolve().parents[2] / "shared" / "slack-reference" / "java-slack-sdk" / "events"
-)
 
 
 def reference_event(name: str) -> dict[str, Any]:
-    path = EVENTS / name
-    assert path.is_file(), f"Slack's recorded payload is missing: {path}"
-    event: dict[str, Any] = json.loads(path.read_text())["event"]
+    """The inner event of a payload Slack recorded (a copy: tests fill it in)."""
+    event: dict[str, Any] = json.loads(json.dumps(load(f"java-slack-sdk/events/{name}")["event"]))
     return event
 
 
@@ -65,7 +61,9 @@ def answers(bot: Bot) -> list[ReflectionAnswer]:
         )
 
 
-def test_every_recorded_message_shape(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+def test_every_recorded_message_shape(
+    slack_reference: Path, bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR)
     assert bot.start_plan(OMAR, SHORT).status == 200
     run_until(bot, datetime(2027, 3, 2, 18, tzinfo=UTC))  # Maya's kickoff prompt is open

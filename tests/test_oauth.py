@@ -26,10 +26,10 @@ from bot.standin.router import TeamRouter
 from storage.models import Delivery, Pair, Workspace
 from storage.workspaces import purge_team
 from tests.conftest import MAYA, OMAR, SECRET, wait_for
+from tests.slack_reference import load
 from tests.test_scenario_start import PLAN
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "slack-reference"
 
 
 @dataclass
@@ -153,10 +153,8 @@ def _status(org: Org, team: str) -> str | None:
         return row.status if row else None
 
 
-def test_oauth_access_answer_matches_slacks_recorded_keys(org: Org) -> None:
-    reference = json.loads(
-        (REFERENCE / "java-slack-sdk" / "api" / "oauth.v2.access.json").read_text()
-    )
+def test_oauth_access_answer_matches_slacks_recorded_keys(slack_reference: Path, org: Org) -> None:
+    reference = load("java-slack-sdk/api/oauth.v2.access.json")
     code = org.a.issue_oauth_code(OMAR)
     body = urllib.parse.urlencode(
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code}

@@ -1,4 +1,5 @@
-"""The stand-in against Slack's own recorded JSON in ../shared/slack-reference.
+"""The stand-in against Slack's own recorded JSON in ../shared/slack-reference (found by
+tests/slack_reference.py; the tests that need it are skipped on a clone without it).
 
 Web API: every key the stand-in answers must exist in java-slack-sdk/api/<method>.json with the same
 JSON type (recursively). Lists are compared element by element against the reference list's element
@@ -12,13 +13,12 @@ present in what the driver sends, except the keys in ABSENT_OK, each with the re
 from __future__ import annotations
 
 import json
-import os
+import re
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,39 +27,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.standin import SlackDriver, SlackStandIn
+from tests.slack_reference import load, reference_dir
 
-MAYA, OMAR = "U0MAYA0001", "U0OMAR0001"
+MAYA, OMAR, GONE = "U0MAYA0001", "U0OMAR0001", "U0GONE0001"
 PUBLIC, ARCHIVED = "C0MENTOR01", "C0OLD00001"
-
-# ---------------------------------------------------------------- locating the reference
-
-
-def reference_candidates() -> list[Path]:
-    """Where ../shared/slack-reference may be: beside this clone (resolved or not), or via env."""
-    here = Path(__file__)
-    found = [Path(os.environ["SLACK_REFERENCE_DIR"])] if "SLACK_REFERENCE_DIR" in os.environ else []
-    for base in (here.resolve(), here.absolute()):
-        found.append(base.parents[2] / "shared" / "slack-reference")
-    found.append(Path.cwd().resolve().parent / "shared" / "slack-reference")
-    return list(dict.fromkeys(found))
-
-
-@cache
-def reference_dir() -> Path:
-    for candidate in reference_candidates():
-        if (candidate / "java-slack-sdk" / "api").is_dir():
-            return candidate
-    tried = "\n  ".join(str(c) for c in reference_candidates())
-    pytest.fail(
-        "Slack reference data not found. Expected shared/slack-reference beside the repository "
-        f"clone (<clone>/../shared/slack-reference) or SLACK_REFERENCE_DIR; tried:\n  {tried}"
-    )
-
-
-@cache
-def load(relative: str) -> Any:
-    return json.loads((reference_dir() / relative).read_text())
-
 
 # ---------------------------------------------------------------- the shape check
 
@@ -104,6 +75,14 @@ def element_reference(reference: list[Any], element: Any) -> Any:
     return union(same or reference)
 
 
+# An object whose keys are all Slack ids is a map keyed by id (files' `shares` by conversation).
+ID_KEY = re.compile(r"^[CDGU][A-Z0-9]{6,}_?$")
+
+
+def id_keyed(reference: Any) -> bool:
+    return isinstance(reference, dict) and bool(reference) and all(map(ID_KEY.match, reference))
+
+
 def shape_errors(actual: Any, reference: Any, path: str = "$") -> list[str]:
     """Keys in `actual` missing from `reference`, and JSON type mismatches, recursively."""
     if isinstance(reference, Alternatives):
@@ -112,7 +91,14 @@ def shape_errors(actual: Any, reference: Any, path: str = "$") -> list[str]:
     if kind(actual) != kind(reference):
         return [f"{path}: {kind(actual)} here, {kind(reference)} in Slack's recording"]
     errors: list[str] = []
-    if isinstance(actual, dict) and reference:
+    if isinstance(actual, dict) and id_keyed(reference):
+        values = union(list(reference.values()))
+        for key, value in actual.items():
+            if not ID_KEY.match(key):
+                errors.append(f"{path}.{key}: not an id, as the keys are in Slack's recording")
+            else:
+                errors += shape_errors(value, values, f"{path}.{key}")
+    elif isinstance(actual, dict) and reference:
         for key, value in actual.items():
             if key not in reference:
                 errors.append(f"{path}.{key}: not in Slack's recording")
@@ -134,6 +120,14 @@ def test_the_shape_check_itself() -> None:
     assert shape_errors({"z": 1}, reference) == ["$.z: not in Slack's recording"]
     assert shape_errors({"b": [{"type": "y", "p": ""}]}, reference) == [
         "$.b[0].p: not in Slack's recording"
+    ]
+    by_id = {"shares": {"C00000000": [{"ts": ""}], "C00000001": [{"ts": "", "n": 1}]}}
+    assert shape_errors({"shares": {"D0MAYA0001": [{"ts": "1.2", "n": 2}]}}, by_id) == []
+    assert shape_errors({"shares": {"public": []}}, by_id) == [
+        "$.shares.public: not an id, as the keys are in Slack's recording"
+    ]
+    assert shape_errors({"shares": {"D0MAYA0001": [{"x": 1}]}}, by_id) == [
+        "$.shares.D0MAYA0001[0].x: not in Slack's recording"
     ]
 
 
@@ -279,7 +273,91 @@ def exercise_every_method(standin: SlackStandIn) -> dict[str, list[dict[str, Any
     home = {"type": "home", "callback_id": "home", "blocks": [section("Plans"), VIEW_BLOCKS[-1]]}
     keep("views.publish", client.views_publish, user_id=MAYA, view=home)
     keep("views.publish", client.views_publish, user_id=MAYA, view=modal())
+    keep("chat.update", client.chat_update, channel=post["channel"], ts=post["ts"], text="x",
+         blocks=[section("a" * 3001)])  # fmt: skip
+    keep("chat.postEphemeral", client.chat_postEphemeral, channel=PUBLIC, user=OMAR, text="x",
+         blocks=[section("")])  # fmt: skip
+    exercise_files(standin, client, keep)
+    exercise_canvases(standin, client, keep)
     return answers
+
+
+Keep = Callable[..., Any]
+ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+
+
+def upload(standin: SlackStandIn, client: WebClient, keep: Keep, data: bytes, name: str) -> str:
+    """Steps 1 and 2 of an upload: a URL for `name`, then its bytes; the file id."""
+    answer = keep(
+        "files.getUploadURLExternal",
+        client.files_getUploadURLExternal,
+        filename=name,
+        length=len(data),
+    )
+    with urllib.request.urlopen(urllib.request.Request(answer["upload_url"], data=data)) as r:
+        assert r.read() == f"OK - {len(data)}".encode()
+    return str(answer["file_id"])
+
+
+def exercise_files(standin: SlackStandIn, client: WebClient, keep: Keep) -> None:
+    """files.*: an .ics in a DM and a CSV in a channel, files.info on both; the errors."""
+    dm = client.conversations_open(users=MAYA)["channel"]["id"]
+    complete = client.files_completeUploadExternal
+    ics = upload(standin, client, keep, ICS, "plan.ics")
+    keep("files.completeUploadExternal", complete, files=[{"id": ics, "title": "Plan"}],
+         channel_id=dm, initial_comment="Your meetings")  # fmt: skip
+    csv = upload(standin, client, keep, b"goal,status\nLead,open\n", "goals.csv")
+    keep("files.completeUploadExternal", complete, files=[{"id": csv}], channel_id=PUBLIC)
+    keep("files.info", client.files_info, file=ics)
+    keep("files.info", client.files_info, file=csv)
+    keep("files.getUploadURLExternal", client.files_getUploadURLExternal, filename="x", length=0)
+    other = upload(standin, client, keep, b"x", "x.txt")
+    keep("files.completeUploadExternal", complete, files=[{"id": other}], channel_id=MAYA)
+    keep("files.completeUploadExternal", complete, files=[{"id": "F0NOPE0001"}], channel_id=dm)
+    keep("files.info", client.files_info, file="F0NOPE0001")
+    standin.scopes.discard("files:write")
+    keep("files.getUploadURLExternal", client.files_getUploadURLExternal, filename="x", length=1)
+    standin.scopes.add("files:write")
+
+
+def exercise_canvases(standin: SlackStandIn, client: WebClient, keep: Keep) -> None:
+    """canvases.* and conversations.canvases.create on success and on each kind of error."""
+    markdown = "# Mentorship plan\n\n## Goals\n- Lead the launch\n\n## Milestones\nKickoff"
+    document = {"type": "markdown", "markdown": markdown}
+    created = keep("canvases.create", client.canvases_create, title="Plan",
+                   document_content=document)  # fmt: skip
+    canvas = created["canvas_id"]
+    keep("canvases.create", client.canvases_create, title="Bad",
+         document_content={"type": "markdown", "markdown": "> - a list in a quote"})  # fmt: skip
+    lookup = client.canvases_sections_lookup
+    found = keep("canvases.sections.lookup", lookup, canvas_id=canvas,
+                 criteria={"section_types": ["any_header"], "contains_text": "Goals"})  # fmt: skip
+    keep("canvases.sections.lookup", lookup, canvas_id="F0NOPE0001",
+         criteria={"section_types": ["h1"]})  # fmt: skip
+    change = {"operation": "insert_after", "section_id": found["sections"][0]["id"],
+              "document_content": {"type": "markdown", "markdown": "- Grow as a lead"}}  # fmt: skip
+    keep("canvases.edit", client.canvases_edit, canvas_id=canvas, changes=[change])
+    keep("canvases.edit", client.canvases_edit, canvas_id=canvas, changes=[change, change])
+    standin.lock_canvas_editing(canvas)
+    keep("canvases.edit", client.canvases_edit, canvas_id=canvas, changes=[change])
+    access = client.canvases_access_set
+    keep("canvases.access.set", access, canvas_id=canvas, access_level="read", user_ids=[MAYA])
+    keep("canvases.access.set", access, canvas_id=canvas, access_level="write",
+         channel_ids=[PUBLIC])  # fmt: skip
+    keep("canvases.access.set", access, canvas_id=canvas, access_level="read", user_ids=[MAYA],
+         channel_ids=[PUBLIC])  # fmt: skip
+    standin.add_user(GONE, "gone", deleted=True)
+    keep("canvases.access.set", access, canvas_id=canvas, access_level="read", user_ids=[GONE])
+    create_in = client.conversations_canvases_create
+    keep("conversations.canvases.create", create_in, channel_id=PUBLIC, document_content=document)
+    keep("conversations.canvases.create", create_in, channel_id=PUBLIC, document_content=document)
+    keep("files.info", client.files_info, file=canvas)
+    keep("canvases.delete", client.canvases_delete, canvas_id=canvas)
+    keep("canvases.delete", client.canvases_delete, canvas_id=canvas)
+    keep("canvases.sections.lookup", lookup, canvas_id=canvas, criteria={"contains_text": "x"})
+    standin.set_free_team()
+    keep("canvases.create", client.canvases_create, title="Free", document_content=document)
+    standin.set_free_team(False)
 
 
 def test_every_implemented_method_has_a_reference_file() -> None:
@@ -322,6 +400,17 @@ def test_blocks_are_echoed_with_only_the_ids_slack_adds(standin: SlackStandIn) -
     ]
     answer = client.chat_postMessage(channel=MAYA, text="x", blocks=bare)["message"]["blocks"][0]
     assert answer["block_id"] and answer["elements"][0]["action_id"]
+
+
+def test_shared_files_in_messages_are_shaped_like_slacks_file_share(standin: SlackStandIn) -> None:
+    """The `files` of a message sharing an upload have the keys of a file_share event's files."""
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    client.conversations_join(channel=PUBLIC)
+    client.files_upload_v2(channel=PUBLIC, content=ICS, filename="plan.ics", title="Plan")
+    reference = load("java-slack-sdk/events/MessageFileSharePayload.json")["event"]
+    [message] = standin.file_messages(PUBLIC)
+    assert message.subtype == reference["subtype"] == "file_share"
+    assert shape_errors(message.files[0], reference["files"][0]) == []
 
 
 def test_rate_limited_answer_has_slacks_keys(standin: SlackStandIn) -> None:

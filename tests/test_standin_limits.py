@@ -19,7 +19,7 @@ from bot.standin.limits import METHOD_TIERS, SlackLimits, TokenBucket
 from storage.models import Delivery
 from storage.outbox import NewDelivery, add_deliveries
 from tests.conftest import TEAM, Bot
-from tests.test_standin_conformance import load
+from tests.slack_reference import load
 
 MAYA, OMAR = "U0MAYA0001", "U0OMAR0001"
 

@@ -4,9 +4,12 @@ from bot.standin.driver import SlackDriver
 from bot.standin.driver_base import DriverResponse, sign
 from bot.standin.models import (
     ApiError,
+    Canvas,
+    CanvasSection,
     Channel,
     RecordedMessage,
     ResponseUrl,
+    StoredFile,
     StoredView,
     User,
 )
@@ -15,6 +18,8 @@ from bot.standin.server import SlackStandIn
 
 __all__ = [
     "ApiError",
+    "Canvas",
+    "CanvasSection",
     "Channel",
     "DriverError",
     "DriverResponse",
@@ -22,6 +27,7 @@ __all__ = [
     "ResponseUrl",
     "SlackDriver",
     "SlackStandIn",
+    "StoredFile",
     "StoredView",
     "User",
     "sign",

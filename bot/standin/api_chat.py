@@ -75,7 +75,10 @@ def update(ws: Workspace, params: Params) -> JSON:
 
 def post_ephemeral(ws: Workspace, params: Params) -> JSON:
     """chat.postEphemeral: a message only `user` sees, in a conversation they are in."""
-    text, blocks = message_content(params)
+    try:
+        text, blocks = message_content(params)
+    except ApiError as exc:  # Slack's recorded chat.postEphemeral answers have no response_metadata
+        raise ApiError(exc.code) from exc
     with ws.lock:
         channel = postable_channel(ws, text_param(params, "channel"))
         user_id = text_param(params, "user") or ""

@@ -9,6 +9,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+JSONObject = dict[str, Any]
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_TEXT = 40_000
@@ -29,6 +31,24 @@ MAX_OPTIONS = 100
 MAX_ACTIONS_ELEMENTS = 25
 MAX_CONTEXT_ELEMENTS = 10
 MAX_PLACEHOLDER = 150
+MAX_OPTION_DESCRIPTION = 75
+MAX_OPTION_GROUPS = 100
+MAX_OPTION_GROUP_LABEL = 75
+MAX_OVERFLOW_OPTIONS = 5
+MAX_CHOICE_OPTIONS = 10  # checkboxes, radio_buttons
+MAX_URL = 3000
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30
+# plain_text_input: bounds of min_length / max_length, and of its value when it has no max_length
+MAX_INPUT_LENGTH = 3000
+MAX_ALT_TEXT = 2000
+MAX_IMAGE_TITLE = 2000
+OPTION_LIMITS = {
+    "overflow": MAX_OVERFLOW_OPTIONS,
+    "checkboxes": MAX_CHOICE_OPTIONS,
+    "radio_buttons": MAX_CHOICE_OPTIONS,
+}
 
 
 def _err(message: str, pointer: str) -> str:
@@ -55,20 +75,89 @@ def _check_text(obj: Any, limit: int, pointer: str, *, plain_only: bool = False)
     return []
 
 
-def _check_options(options: Any, pointer: str) -> list[str]:
+def _too_long(value: Any, limit: int, pointer: str) -> list[str]:
+    """An error when a string is over `limit` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return [_err(f"must be less than {limit + 1} characters", pointer)]
+    return []
+
+
+def _check_options(options: Any, pointer: str, limit: int = MAX_OPTIONS) -> list[str]:
     if not isinstance(options, list):
         return []
     errors: list[str] = []
-    if len(options) > MAX_OPTIONS:
-        errors.append(_err(f"no more than {MAX_OPTIONS} items allowed", pointer))
+    if len(options) > limit:
+        errors.append(_err(f"no more than {limit} items allowed", pointer))
     for i, option in enumerate(options):
         if not isinstance(option, dict):
             errors.append(_err("must provide an object", f"{pointer}/{i}"))
             continue
         errors += _check_text(option.get("text"), MAX_OPTION_TEXT, f"{pointer}/{i}/text")
-        value = option.get("value")
-        if isinstance(value, str) and len(value) > MAX_OPTION_VALUE:
-            errors.append(_err(f"must be less than {MAX_OPTION_VALUE + 1} characters", pointer))
+        errors += _too_long(option.get("value"), MAX_OPTION_VALUE, f"{pointer}/{i}/value")
+        if "description" in option:
+            description = option["description"]
+            where = f"{pointer}/{i}/description"
+            errors += _check_text(description, MAX_OPTION_DESCRIPTION, where)
+        errors += _too_long(option.get("url"), MAX_URL, f"{pointer}/{i}/url")
+    return errors
+
+
+def _check_option_groups(groups: Any, pointer: str) -> list[str]:
+    if not isinstance(groups, list):
+        return []
+    errors: list[str] = []
+    if len(groups) > MAX_OPTION_GROUPS:
+        errors.append(_err(f"no more than {MAX_OPTION_GROUPS} items allowed", pointer))
+    for i, group in enumerate(groups):
+        if not isinstance(group, dict):
+            errors.append(_err("must provide an object", f"{pointer}/{i}"))
+            continue
+        label = group.get("label")
+        errors += _check_text(
+            label, MAX_OPTION_GROUP_LABEL, f"{pointer}/{i}/label", plain_only=True
+        )
+        errors += _check_options(group.get("options"), f"{pointer}/{i}/options")
+    return errors
+
+
+def _check_confirm(confirm: Any, pointer: str) -> list[str]:
+    """A confirmation dialog: title 100, text 300, confirm and deny buttons 30 characters."""
+    if not isinstance(confirm, dict):
+        return [_err("must provide an object", pointer)]
+    errors: list[str] = []
+    for key, limit, required in (
+        ("title", MAX_CONFIRM_TITLE, False),
+        ("text", MAX_CONFIRM_TEXT, True),
+        ("confirm", MAX_CONFIRM_BUTTON, False),
+        ("deny", MAX_CONFIRM_BUTTON, False),
+    ):
+        if required or key in confirm:
+            plain_only = key != "text"
+            errors += _check_text(
+                confirm.get(key), limit, f"{pointer}/{key}", plain_only=plain_only
+            )
+    return errors
+
+
+def _check_text_input(element: JSONObject, pointer: str) -> list[str]:
+    """plain_text_input: lengths within 0..3000, and an initial value no longer than max_length."""
+    errors: list[str] = []
+    bounds: dict[str, int] = {}
+    for key in ("min_length", "max_length"):
+        value = element.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors.append(_err("must be an integer", f"{pointer}/{key}"))
+        elif not 0 <= value <= MAX_INPUT_LENGTH:
+            errors.append(_err(f"must be between 0 and {MAX_INPUT_LENGTH}", f"{pointer}/{key}"))
+        else:
+            bounds[key] = value
+    low, high = bounds.get("min_length"), bounds.get("max_length")
+    if low is not None and high is not None and low > high:
+        errors.append(_err("must be less than or equal to max_length", f"{pointer}/min_length"))
+    limit = MAX_INPUT_LENGTH if high is None else high
+    errors += _too_long(element.get("initial_value"), limit, f"{pointer}/initial_value")
     return errors
 
 
@@ -76,18 +165,24 @@ def _check_element(element: Any, pointer: str) -> list[str]:
     if not isinstance(element, dict) or not isinstance(element.get("type"), str):
         return [_err("must provide an object with a type", pointer)]
     errors: list[str] = []
-    action_id = element.get("action_id")
-    if isinstance(action_id, str) and len(action_id) > MAX_ID:
-        errors.append(_err(f"must be less than {MAX_ID + 1} characters", f"{pointer}/action_id"))
+    errors += _too_long(element.get("action_id"), MAX_ID, f"{pointer}/action_id")
     kind = element["type"]
     if kind == "button":
         errors += _check_text(element.get("text"), MAX_BUTTON_TEXT, f"{pointer}/text")
-        value = element.get("value")
-        if isinstance(value, str) and len(value) > MAX_BUTTON_VALUE:
-            errors.append(_err(f"must be less than {MAX_BUTTON_VALUE + 1} characters", pointer))
+        errors += _too_long(element.get("value"), MAX_BUTTON_VALUE, f"{pointer}/value")
+        errors += _too_long(element.get("url"), MAX_URL, f"{pointer}/url")
+    elif kind == "plain_text_input":
+        errors += _check_text_input(element, pointer)
+    elif kind == "image":
+        errors += _too_long(element.get("alt_text"), MAX_ALT_TEXT, f"{pointer}/alt_text")
+        errors += _too_long(element.get("image_url"), MAX_URL, f"{pointer}/image_url")
     if "placeholder" in element:
         errors += _check_text(element["placeholder"], MAX_PLACEHOLDER, f"{pointer}/placeholder")
-    errors += _check_options(element.get("options"), f"{pointer}/options")
+    if "confirm" in element:
+        errors += _check_confirm(element["confirm"], f"{pointer}/confirm")
+    limit = OPTION_LIMITS.get(kind, MAX_OPTIONS)
+    errors += _check_options(element.get("options"), f"{pointer}/options", limit)
+    errors += _check_option_groups(element.get("option_groups"), f"{pointer}/option_groups")
     return errors
 
 
@@ -95,9 +190,7 @@ def _check_block(block: Any, pointer: str) -> list[str]:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         return [_err("must provide an object with a type", pointer)]
     errors: list[str] = []
-    block_id = block.get("block_id")
-    if isinstance(block_id, str) and len(block_id) > MAX_ID:
-        errors.append(_err(f"must be less than {MAX_ID + 1} characters", f"{pointer}/block_id"))
+    errors += _too_long(block.get("block_id"), MAX_ID, f"{pointer}/block_id")
     kind = block["type"]
     if kind == "section":
         if "text" in block or "fields" not in block:
@@ -129,6 +222,15 @@ def _check_block(block: Any, pointer: str) -> list[str]:
         elif kind == "actions":
             for i, element in enumerate(elements):
                 errors += _check_element(element, f"{pointer}/elements/{i}")
+        else:
+            for i, element in enumerate(elements):
+                if isinstance(element, dict) and element.get("type") == "image":
+                    errors += _check_element(element, f"{pointer}/elements/{i}")
+    elif kind == "image":
+        errors += _too_long(block.get("alt_text"), MAX_ALT_TEXT, f"{pointer}/alt_text")
+        errors += _too_long(block.get("image_url"), MAX_URL, f"{pointer}/image_url")
+        if "title" in block:
+            errors += _check_text(block["title"], MAX_IMAGE_TITLE, f"{pointer}/title")
     return errors
 
 
@@ -197,9 +299,7 @@ def view_errors(view: Any) -> list[str]:
         ("callback_id", MAX_ID),
         ("external_id", MAX_ID),
     ):
-        value = view.get(key)
-        if isinstance(value, str) and len(value) > limit:
-            errors.append(_err(f"must be less than {limit + 1} characters", f"/view/{key}"))
+        errors += _too_long(view.get(key), limit, f"/view/{key}")
     blocks = view.get("blocks")
     errors += blocks_errors(blocks, "/view/blocks", MAX_VIEW_BLOCKS)
     has_input = isinstance(blocks, list) and any(

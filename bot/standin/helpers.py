@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.standin.models import Channel, RecordedMessage, StoredView, User
+from bot.standin.models import Canvas, Channel, RecordedMessage, StoredFile, StoredView, User
 from bot.standin.state import Workspace
+
+ACCESS_RANK = {"read": 1, "write": 2, "owner": 3}
 
 
 class WorkspaceHelpers:
-    """Set up people and channels, and read back messages, views, calls and the transcript."""
+    """Set up people and channels, and read back messages, views, files, canvases, calls and
+    the transcript."""
 
     ws: Workspace
 
@@ -166,3 +169,80 @@ class WorkspaceHelpers:
         """What each person saw and did, as readable lines in order."""
         with self.ws.lock:
             return list(self.ws.transcript)
+
+    # ---- files
+    def file(self, file_id: str) -> StoredFile:
+        """A file the app uploaded (completed or not), by id."""
+        with self.ws.lock:
+            if file_id not in self.ws.files:
+                raise LookupError(f"the stand-in has no file {file_id!r}")
+            return self.ws.files[file_id]
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes uploaded for a file."""
+        return self.file(file_id).content or b""
+
+    def files_in(self, channel_id: str) -> list[StoredFile]:
+        """Files shared in a conversation, in the order their messages were posted."""
+        with self.ws.lock:
+            shared = [
+                (ts, stored)
+                for stored in self.ws.files.values()
+                if not stored.deleted
+                for where, ts in stored.shares
+                if where == channel_id
+            ]
+            return [stored for _, stored in sorted(shared, key=lambda pair: float(pair[0]))]
+
+    def dm_files(self, user_id: str) -> list[StoredFile]:
+        """Files the app shared in its DM with a person (content in `.content` / `.text`)."""
+        return self.files_in("D" + user_id[1:])
+
+    def file_messages(self, channel_id: str) -> list[RecordedMessage]:
+        """Messages in a conversation that share files (their text is the initial comment)."""
+        return [m for m in self.channel_messages(channel_id) if m.files]
+
+    # ---- canvases
+    def set_free_team(self, free: bool = True) -> None:
+        """Make the workspace a free one (no standalone canvases), or a paid one again."""
+        with self.ws.lock:
+            self.ws.free_team = free
+
+    def canvas(self, canvas_id: str) -> Canvas:
+        """A canvas by id (deleted ones too: see `.deleted`)."""
+        with self.ws.lock:
+            if canvas_id not in self.ws.canvases:
+                raise LookupError(f"the stand-in has no canvas {canvas_id!r}")
+            return self.ws.canvases[canvas_id]
+
+    @property
+    def canvases(self) -> list[Canvas]:
+        """Every canvas not deleted, in creation order."""
+        with self.ws.lock:
+            return [c for c in self.ws.canvases.values() if not c.deleted]
+
+    def canvas_access(self, canvas_id: str, user_id: str) -> str | None:
+        """What a person may do with a canvas: read / write / owner, or None.
+
+        Access comes from a grant to the person, or to a conversation they are a member of.
+        """
+        with self.ws.lock:
+            canvas = self.canvas(canvas_id)
+            if canvas.deleted:
+                return None
+            levels = [canvas.access[user_id]] if user_id in canvas.access else []
+            for grantee, level in canvas.access.items():
+                channel = self.ws.channels.get(grantee)
+                if channel is not None and user_id in channel.members:
+                    levels.append(level)
+            return max(levels, key=ACCESS_RANK.__getitem__, default=None)
+
+    def canvases_for(self, user_id: str) -> list[Canvas]:
+        """The canvases a person can open, in creation order."""
+        return [c for c in self.canvases if self.canvas_access(c.id, user_id) is not None]
+
+    def lock_canvas_editing(self, canvas_id: str, times: int = 1) -> None:
+        """The next `times` canvases.edit calls on this canvas answer canvas_editing_locked
+        (another edit in progress) and change nothing."""
+        with self.ws.lock:
+            self.canvas(canvas_id).locked_edits += times

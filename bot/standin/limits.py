@@ -27,12 +27,21 @@ TIER_PER_MINUTE: dict[int, float] = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
 # chat.postMessage is special (per channel and per workspace) and handled on its own; methods
 # Slack lists under other special tiers (auth.test, chat.getPermalink) are not limited here.
 METHOD_TIERS: dict[str, int] = {
+    "canvases.access.set": 3,
+    "canvases.create": 2,
+    "canvases.delete": 3,
+    "canvases.edit": 3,
+    "canvases.sections.lookup": 3,
     "chat.postEphemeral": 4,
     "chat.update": 3,
     "conversations.info": 3,
     "conversations.join": 3,
     "conversations.members": 4,
+    "conversations.canvases.create": 2,
     "conversations.open": 3,
+    "files.completeUploadExternal": 4,
+    "files.getUploadURLExternal": 4,
+    "files.info": 4,
     "team.info": 3,
     "users.info": 4,
     "users.list": 2,

@@ -138,3 +138,90 @@ class ResponseUrl:
     channel_id: str
     message_ts: str | None = None
     uses_left: int = 5
+
+
+@dataclass
+class StoredFile:
+    """A file the app uploaded (files.getUploadURLExternal → upload URL → completeUploadExternal).
+
+    `content` holds the bytes exactly as uploaded; `shares` lists (conversation id, message ts)
+    of every message that shared the file.
+    """
+
+    id: str
+    name: str
+    length: int  # the size declared to files.getUploadURLExternal
+    user: str
+    created: int
+    ticket: str
+    title: str = ""
+    alt_txt: str = ""
+    snippet_type: str = ""
+    content: bytes | None = None  # None until bytes reach the upload URL
+    completed: bool = False
+    deleted: bool = False
+    shares: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Bytes received (0 before the upload)."""
+        return len(self.content or b"")
+
+    @property
+    def text(self) -> str:
+        """The content as UTF-8 text (for .ics, CSV, Markdown)."""
+        return (self.content or b"").decode("utf-8")
+
+
+@dataclass
+class CanvasSection:
+    """One addressable part of a canvas: a header, paragraph, list item, quote, code block..."""
+
+    id: str
+    kind: str  # h1, h2, h3, paragraph, list_item, quote, code, table, divider
+    markdown: str
+
+    @property
+    def is_header(self) -> bool:
+        """True for h1..h3."""
+        return self.kind in ("h1", "h2", "h3")
+
+
+@dataclass
+class Canvas:
+    """A canvas: standalone, tabbed in a channel, or a channel's own canvas.
+
+    `access` maps user and conversation ids to read / write / owner.
+    """
+
+    id: str
+    title: str
+    owner: str
+    created: int
+    sections: list[CanvasSection] = field(default_factory=list)
+    channel_id: str | None = None  # the conversation the canvas is tabbed in / belongs to
+    is_channel_canvas: bool = False
+    access: dict[str, str] = field(default_factory=dict)
+    deleted: bool = False
+    edits: list[JSON] = field(default_factory=list)  # every change applied, in order
+    locked_edits: int = 0  # the next edits that answer canvas_editing_locked
+
+    @property
+    def markdown(self) -> str:
+        """The canvas as Markdown: sections separated by blank lines, list items by newlines."""
+        parts: list[str] = []
+        for i, section in enumerate(self.sections):
+            if i:
+                in_list = section.kind == self.sections[i - 1].kind == "list_item"
+                parts.append("\n" if in_list else "\n\n")
+            parts.append(section.markdown)
+        return "".join(parts)
+
+    @property
+    def standalone(self) -> bool:
+        """True for a canvas that belongs to no conversation."""
+        return self.channel_id is None
+
+    def section(self, section_id: str) -> CanvasSection | None:
+        """A section by id."""
+        return next((s for s in self.sections if s.id == section_id), None)

@@ -12,8 +12,9 @@ from datetime import datetime
 from http.server import ThreadingHTTPServer
 from typing import Any, ClassVar
 
-from bot.standin import api_chat, api_conversations, api_views
+from bot.standin import api_canvases, api_chat, api_conversations, api_files, api_views
 from bot.standin.api_common import Handler
+from bot.standin.file_shapes import FILES_PATH
 from bot.standin.helpers import WorkspaceHelpers
 from bot.standin.limits import SlackLimits
 from bot.standin.models import ApiError
@@ -25,7 +26,12 @@ HANDLERS: dict[str, Handler] = {
     **api_conversations.HANDLERS,
     **api_chat.HANDLERS,
     **api_views.HANDLERS,
+    **api_files.HANDLERS,
+    **api_canvases.HANDLERS,
 }
+
+
+TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -48,7 +54,18 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.members": {"channels:read", "groups:read", "im:read", "mpim:read"},
     "conversations.open": {"channels:manage", "groups:write", "im:write", "mpim:write"},
     "team.info": {"team:read"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
+    "files.info": {"files:read"},
+    "canvases.create": {"canvases:write"},
+    "canvases.edit": {"canvases:write"},
+    "canvases.access.set": {"canvases:write"},
+    "canvases.delete": {"canvases:write"},
+    "canvases.sections.lookup": {"canvases:read"},
+    "conversations.canvases.create": {"canvases:write"},
 }
+# The scopes a stand-in's bot token has unless told otherwise: what the bot asks for, plus what
+# the file and canvas features will need (see METHOD_SCOPES); pass `scopes=` to take some away.
 DEFAULT_SCOPES = [
     "commands",
     "chat:write",
@@ -59,6 +76,10 @@ DEFAULT_SCOPES = [
     "channels:read",
     "groups:read",
     "team:read",
+    "files:write",
+    "files:read",
+    "canvases:write",
+    "canvases:read",
 ]
 
 
@@ -119,6 +140,7 @@ class SlackStandIn(WorkspaceHelpers):
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
+        self.ws.base_url = self.base_url
         return self
 
     def stop(self) -> None:
@@ -161,6 +183,19 @@ class SlackStandIn(WorkspaceHelpers):
                 body = None
             status, answer = post_to_response_url(self.ws, request.path[len("/_response/") :], body)
             return Reply(status, answer)
+        if request.path.startswith(api_files.UPLOAD_PATH):
+            ticket = request.path[len(api_files.UPLOAD_PATH) :]
+            if request.method != "POST":
+                return Reply(405, raw=b"Method Not Allowed", content_type=TEXT)
+            status, text = api_files.receive_upload(
+                self.ws, ticket, request.raw, request.content_type
+            )
+            return Reply(status, raw=text.encode(), content_type=TEXT)
+        if request.path.startswith(FILES_PATH):
+            status, data, kind = api_files.download(
+                self.ws, request.path, request.token, self.bot_token
+            )
+            return Reply(status, raw=data, content_type=kind)
         if not request.path.startswith("/api/"):
             return Reply(404, {"ok": False, "error": "not_found"})
         method = request.path[len("/api/") :]

@@ -13,9 +13,11 @@ from typing import Any
 from bot.standin.models import (
     JSON,
     ApiError,
+    Canvas,
     Channel,
     RecordedMessage,
     ResponseUrl,
+    StoredFile,
     StoredView,
     Trigger,
     User,
@@ -59,6 +61,11 @@ class Workspace:
         self.response_urls: dict[str, ResponseUrl] = {}
         self.transcript: list[str] = []
         self.calls: list[tuple[str, JSON]] = []
+        self.files: dict[str, StoredFile] = {}
+        self.upload_tickets: dict[str, str] = {}  # upload URL ticket -> file id
+        self.canvases: dict[str, Canvas] = {}
+        self.free_team = False  # a free workspace: no standalone canvases
+        self.base_url = ""  # where the stand-in serves (for upload URLs and url_private)
         self._last_ts = 0.0
         self._counter = 0
         self.users[bot_user_id] = User(bot_user_id, bot_name, bot_name.title(), "UTC", is_bot=True)
@@ -159,23 +166,30 @@ class Workspace:
         with self.lock:
             if message.ephemeral_to is not None:
                 return f"ephemeral to {self.display(message.ephemeral_to)}"
-            channel = self.channels.get(message.channel)
-            if channel is None:
-                where = message.channel
-            elif channel.is_im and channel.im_user is not None:
-                where = f"DM to {self.display(channel.im_user)}"
-            elif channel.is_mpim:
-                people = sorted(self.display(u) for u in channel.members if u != self.bot_user_id)
-                where = "group DM with " + ", ".join(people)
-            else:
-                where = f"#{channel.name}"
+            where = self.where_channel(message.channel, dm="DM to")
             if message.thread_ts is not None and message.thread_ts != message.ts:
                 where += " (thread)"
             return where
 
+    def where_channel(self, channel_id: str, *, dm: str = "DM with") -> str:
+        """A conversation for the transcript: 'DM with Maya', 'group DM with ...', '#mentoring'."""
+        with self.lock:
+            channel = self.channels.get(channel_id)
+            if channel is None:
+                return channel_id
+            if channel.is_im and channel.im_user is not None:
+                return f"{dm} {self.display(channel.im_user)}"
+            if channel.is_mpim:
+                people = sorted(self.display(u) for u in channel.members if u != self.bot_user_id)
+                return "group DM with " + ", ".join(people)
+            return f"#{channel.name}"
+
     def render(self, message: RecordedMessage) -> str:
-        """A message's text as a person would read it."""
-        return render_message(message.text, message.blocks, self.name_of)
+        """A message's text as a person would read it (with the names of files it shares)."""
+        rendered = render_message(message.text, message.blocks, self.name_of)
+        files = [f for f in message.files if isinstance(f, dict)]
+        attached = " ".join(f"[file {f.get('name') or f.get('title') or 'file'}]" for f in files)
+        return f"{rendered} {attached}".strip() if attached else rendered
 
     def note(self, line: str) -> None:
         """Append a line to the transcript."""

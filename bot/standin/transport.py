@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 JSON_KEYS = ("blocks", "view", "attachments", "metadata")
+RAW_PATHS = ("/upload/",)  # bodies that are file bytes, not arguments
 
 
 @dataclass
@@ -24,16 +25,20 @@ class Request:
     token: str | None
     raw: bytes
     bad_body: bool = False
+    content_type: str = ""
 
 
 @dataclass
 class Reply:
-    """What to answer: status, JSON body, extra headers; `drop` closes without answering."""
+    """What to answer: status, JSON body (or raw bytes), extra headers; `drop` closes without
+    answering."""
 
     status: int = 200
     body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    raw: bytes | None = None  # answered as is (with content_type) instead of the JSON body
+    content_type: str = "application/json; charset=utf-8"
 
 
 def _first_values(query: str) -> dict[str, Any]:
@@ -48,7 +53,7 @@ def parse_request(handler: BaseHTTPRequestHandler) -> Request:
     raw = handler.rfile.read(length) if length else b""
     content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     bad_body = False
-    if raw:
+    if raw and not split.path.startswith(RAW_PATHS):
         if content_type == "application/json":
             try:
                 body = json.loads(raw)
@@ -69,7 +74,8 @@ def parse_request(handler: BaseHTTPRequestHandler) -> Request:
             client_id, _, secret = base64.b64decode(auth[6:].strip()).decode().partition(":")
             params.setdefault("client_id", client_id)
             params.setdefault("client_secret", secret)
-    return Request(handler.command, split.path, params, token, raw, bad_body)
+    full_type = handler.headers.get("Content-Type") or ""
+    return Request(handler.command, split.path, params, token, raw, bad_body, full_type)
 
 
 def decoded(params: dict[str, Any]) -> dict[str, Any]:
@@ -96,9 +102,9 @@ def make_server(host: str, port: int, dispatch: Callable[[Request], Reply]) -> T
             if reply.drop:
                 self.close_connection = True
                 return
-            data = json.dumps(reply.body).encode()
+            data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
