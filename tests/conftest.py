@@ -1,67 +1,48 @@
 """Shared fixtures: fresh databases (SQLite, and PostgreSQL when configured), the Slack
-stand-in, and the real app served over HTTP."""
+stand-in, the real app served over HTTP, and two OAuth workspaces. Helpers live in tests/kit/."""
 
 from __future__ import annotations
 
 import os
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Runtime, build_runtime
+from bot.app import build_runtime
 from bot.core.clock import ManualClock
-from bot.core.config import Config, parse_config
-from bot.delivery.dispatcher import Dispatcher, DispatchStats
-from bot.heartbeat import run_tick
-from bot.server import BotServer
-from bot.standin import DriverResponse, SlackDriver, SlackStandIn
+from bot.core.config import parse_config
+from bot.standin import SlackDriver, SlackStandIn
+from bot.standin.router import TeamRouter
 from storage.db import make_engine, make_sessions
 from storage.models import Base
-from tests.slack_reference import reference_dir
-
-T = TypeVar("T")
-PG_ENV = "MENTORSHIP_TEST_DATABASE_URL"
-TOKEN = "xoxb-test-token"
-SECRET = "test-signing-secret"
-TEAM = "T0000000001"
-START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday
-
-# People every scenario can use. Omar (Berlin) mentors Maya (New York) in most stories.
-OMAR, MAYA, LENA, KAI, ROBOT, GONE = (
-    "U0OMAR0001",
-    "U0MAYA0001",
-    "U0LENA0001",
-    "U0KAI00001",
-    "U0ROBOT001",
-    "U0GONE0001",
+from tests.kit.oauth import CLIENT_ID, CLIENT_SECRET, Org, oauth_workspace
+from tests.kit.reference import reference_dir
+from tests.kit.workspace import (
+    GONE,
+    KAI,
+    LENA,
+    MAYA,
+    MENTORING,
+    OMAR,
+    PG_ENV,
+    ROBOT,
+    SECRET,
+    START,
+    TEAM,
+    TOKEN,
+    Bot,
+    make_config,
 )
-MENTORING = "C0MENTOR01"
-
-
-def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
-    """Poll until the bot's background work (after an ack) makes `predicate` truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 @pytest.fixture
 def slack_reference() -> Path:
-    """Slack's reference data (see tests/slack_reference.py); skips the test when absent."""
+    """Slack's reference data (see tests/kit/reference.py); skips the test when absent."""
     return reference_dir()
 
 
@@ -137,45 +118,6 @@ def standin() -> Iterator[SlackStandIn]:
     assert not s.server_errors, f"the stand-in itself failed: {s.server_errors}"
 
 
-def make_config(api_url: str, db: str, **sections: dict[str, object]) -> Config:
-    """A Config as an operator would write it, with the test secrets."""
-    data: dict[str, object] = {"slack": {"api_url": api_url}, "database": {"url": db}}
-    data.update(sections)
-    env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
-    return parse_config(data, env)
-
-
-@dataclass
-class Bot:
-    runtime: Runtime
-    server: BotServer
-    standin: SlackStandIn
-    driver: SlackDriver
-    clock: ManualClock
-
-    dispatcher: Dispatcher | None = None
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        return self.runtime.services.sessions
-
-    def tick(self) -> DispatchStats:
-        """One scheduler heartbeat at the current (manual) time: plan, then send what is due."""
-        if self.dispatcher is None:
-            self.dispatcher = Dispatcher(self.runtime.services, owner="test-dispatcher")
-        return run_tick(self.runtime.services, self.dispatcher)
-
-    def start_plan(
-        self, creator: str, values: dict[str, object], text: str = "start"
-    ) -> DriverResponse:
-        """Run /mentorship start and submit the modal with `values` (by label)."""
-        response = self.driver.slash_command(creator, text)
-        assert response.status == 200, response.body
-        views = wait_for(lambda: self.standin.views_for(creator), what="the plan modal")
-        view = views[-1]
-        return self.driver.submit_view(creator, view.id, values)
-
-
 @pytest.fixture
 def bot(standin: SlackStandIn, engine: Engine, db_url: str, clock: ManualClock) -> Iterator[Bot]:
     """The real app served by waitress on a free port, talking to the stand-in."""
@@ -188,4 +130,28 @@ def bot(standin: SlackStandIn, engine: Engine, db_url: str, clock: ManualClock) 
     )
     yield Bot(runtime=runtime, server=server, standin=standin, driver=driver, clock=clock)
     server.stop()
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def org(engine: Engine, db_url: str, clock: ManualClock) -> Iterator[Org]:
+    a, b = (
+        oauth_workspace("T0AAAAAAA1", "xoxb-team-a"),
+        oauth_workspace("T0BBBBBBB1", "xoxb-team-b"),
+    )
+    router = TeamRouter([a, b]).start()
+    env = {
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+    }
+    config = parse_config({"slack": {"api_url": router.api_url}, "database": {"url": db_url}}, env)
+    runtime = build_runtime(config, clock=clock, check=False)
+    server = runtime.server(host="127.0.0.1", port=0)
+    server.start()
+    yield Org(runtime, server, a, b, clock, f"http://127.0.0.1:{server.port}")
+    server.stop()
+    router.stop()
+    a.stop()
+    b.stop()
     runtime.engine.dispose()

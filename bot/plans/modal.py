@@ -298,7 +298,7 @@ def start_modal_view(
     `/mentorship start` must open its modal within Slack's 3 seconds, and serialising the
     Block Kit objects is most of what the command costs: only the three prefilled inputs are
     copied and changed here. The result shares the template's unchanged parts: read it, send
-    it, never change it. tests/test_plan_validation.py checks that both give the same view.
+    it, never change it. tests/plans/test_plan_validation.py checks that both give the same view.
     """
     template = _start_template()
     prefill = {

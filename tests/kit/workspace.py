@@ -1,0 +1,89 @@
+"""The test workspace: its people, secrets and start time, waiting for the bot, and the Bot a
+scenario drives (the real app over HTTP, the stand-in, the manual clock)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import Runtime
+from bot.core.clock import ManualClock
+from bot.core.config import Config, parse_config
+from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.heartbeat import run_tick
+from bot.server import BotServer
+from bot.standin import DriverResponse, SlackDriver, SlackStandIn
+
+T = TypeVar("T")
+PG_ENV = "MENTORSHIP_TEST_DATABASE_URL"
+TOKEN = "xoxb-test-token"
+SECRET = "test-signing-secret"
+TEAM = "T0000000001"
+START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday
+
+# People every scenario can use. Omar (Berlin) mentors Maya (New York) in most stories.
+OMAR, MAYA, LENA, KAI, ROBOT, GONE = (
+    "U0OMAR0001",
+    "U0MAYA0001",
+    "U0LENA0001",
+    "U0KAI00001",
+    "U0ROBOT001",
+    "U0GONE0001",
+)
+MENTORING = "C0MENTOR01"
+
+
+def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
+    """Poll until the bot's background work (after an ack) makes `predicate` truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def make_config(api_url: str, db: str, **sections: dict[str, object]) -> Config:
+    """A Config as an operator would write it, with the test secrets."""
+    data: dict[str, object] = {"slack": {"api_url": api_url}, "database": {"url": db}}
+    data.update(sections)
+    env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
+    return parse_config(data, env)
+
+
+@dataclass
+class Bot:
+    runtime: Runtime
+    server: BotServer
+    standin: SlackStandIn
+    driver: SlackDriver
+    clock: ManualClock
+
+    dispatcher: Dispatcher | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self.runtime.services.sessions
+
+    def tick(self) -> DispatchStats:
+        """One scheduler heartbeat at the current (manual) time: plan, then send what is due."""
+        if self.dispatcher is None:
+            self.dispatcher = Dispatcher(self.runtime.services, owner="test-dispatcher")
+        return run_tick(self.runtime.services, self.dispatcher)
+
+    def start_plan(
+        self, creator: str, values: dict[str, object], text: str = "start"
+    ) -> DriverResponse:
+        """Run /mentorship start and submit the modal with `values` (by label)."""
+        response = self.driver.slash_command(creator, text)
+        assert response.status == 200, response.body
+        views = wait_for(lambda: self.standin.views_for(creator), what="the plan modal")
+        view = views[-1]
+        return self.driver.submit_view(creator, view.id, values)

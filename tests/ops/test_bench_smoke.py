@@ -1,0 +1,39 @@
+"""The benchmark command runs end to end with tiny numbers (no timing is asserted: the figures
+of a shared machine mean little; bench/README.md has a real run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_benchmark_command_runs_and_prints_its_table(tmp_path: Path) -> None:
+    work = tmp_path / "bench"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--sqlite-only", "--work", str(work)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "| benchmark | measure | sqlite | sqlite ref | sqlite ×ref | target |" in result.stdout
+    results = json.loads((work / "results.json").read_text())
+    measures = {r["measure"] for r in results}
+    for expected in (
+        "start c16 p99 to HTTP answer",
+        "start c16 p99 to views.open",
+        "submit c1 p50 to HTTP answer",
+        "DM reply c16 p99 to the reply",
+        "limited: delivered / allowed by the 600/min cap",
+        "serve resident memory idle, empty database",
+    ):
+        assert expected in measures, sorted(measures)
+    # Correctness is checked even in a smoke run: nothing posted twice, nothing lost.
+    for r in results:
+        if "duplicates / lost" in r["measure"] or "failed or unanswered" in r["measure"]:
+            assert r["value"] == 0, r

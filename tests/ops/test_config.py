@@ -1,0 +1,96 @@
+"""Configuration parsing: defaults, environment overrides, and errors that name the key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.config import DEFAULT_API_URL, ConfigError, load_config, parse_config
+
+
+def test_defaults_without_file_or_env() -> None:
+    config = parse_config({}, {})
+    assert config.slack.api_url == DEFAULT_API_URL
+    assert config.database_url.startswith("sqlite:///")
+    assert config.server.port == 3000
+    assert config.clock.start is None
+    assert config.scheduler.tick_seconds == 30
+
+
+def test_file_values_and_env_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[slack]\napi_url = "http://127.0.0.1:9/api"\n'
+        '[database]\nurl = "sqlite:///x.db"\n'
+        '[server]\nhost = "127.0.0.1"\nport = 8080\n'
+        "[scheduler]\ntick_seconds = 0.5\n"
+        '[clock]\nstart = "2027-03-01T08:00:00Z"\nspeed = 3600\n'
+        '[program]\nadmins = ["U1"]\nworkspace_admins = false\n'
+    )
+    config = load_config(path, env={"PORT": "9090", "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert config.slack.api_url == "http://127.0.0.1:9/api/"
+    assert config.server.port == 9090
+    assert config.server.host == "127.0.0.1"
+    assert config.scheduler.tick_seconds == 0.5
+    assert config.clock.start == datetime(2027, 3, 1, 8, tzinfo=UTC)
+    assert config.clock.speed == 3600
+    assert config.program.admins == ("U1",)
+    assert config.program.workspace_admins is False
+    assert config.slack.bot_token == "xoxb-1"
+    env = {"SLACK_API_URL": "http://x/api/", "DATABASE_URL": "postgresql://h/db"}
+    config = load_config(path, env=env)
+    assert config.slack.api_url == "http://x/api/"
+    assert config.database_url == "postgresql://h/db"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"server": {"port": "eighty"}}, "server.port"),
+        ({"server": {"port": 70000}}, "server.port"),
+        ({"scheduler": {"tick_seconds": 0}}, "scheduler.tick_seconds"),
+        ({"scheduler": {"tick_seconds": "fast"}}, "scheduler.tick_seconds"),
+        ({"clock": {"start": "yesterday"}}, "clock.start"),
+        ({"clock": {"start": "2027-03-01T08:00:00"}}, "clock.start"),
+        ({"clock": {"speed": 10}}, "clock.speed"),
+        ({"clock": {"start": "2027-03-01T08:00:00Z", "speed": -1}}, "clock.speed"),
+        ({"slack": {"api_url": "ftp://x"}}, "slack.api_url"),
+        ({"database": {"url": "nonsense"}}, "database.url"),
+        ({"program": {"admins": "U1"}}, "program.admins"),
+        ({"server": {"prot": 1}}, "server.prot"),
+        ({"servers": {}}, "[servers]"),
+    ],
+)
+def test_invalid_values_name_the_key(data: dict[str, object], key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, {})
+    assert str(info.value).startswith(key)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml", env={})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server\nport=1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad, env={})
+
+
+def test_example_config_parses() -> None:
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    config = load_config(example, env={})
+    assert config.server.port == 3000
+
+
+def test_tick_follows_a_fast_clock_unless_set() -> None:
+    fast = {"clock": {"start": "2027-03-01T08:00:00Z", "speed": 3600}}
+    assert parse_config(fast, {}).scheduler.tick_seconds == 0.1
+    assert (
+        parse_config(
+            {"clock": {"start": "2027-03-01T08:00:00Z", "speed": 10}}, {}
+        ).scheduler.tick_seconds
+        == 6.0
+    )
+    assert parse_config({**fast, "scheduler": {"tick_seconds": 2}}, {}).scheduler.tick_seconds == 2
