@@ -143,7 +143,7 @@ def cmd_purge_team(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the program report as CSV."""
     from bot.app import make_clock
-    from bot.program.export import export_csv
+    from bot.reports.export import export_csv
 
     config = _config(args)
     return export_csv(config, make_clock(config.clock), args.csv, args.team)

@@ -8,7 +8,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.services import services_of
-from bot.program.reply import report_reply
+from bot.reports.reply import report_reply
 from handlers.common import actor, reply_privately
 
 

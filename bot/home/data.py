@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.program.report import ProgramReport
+from bot.reports.report import ProgramReport
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
 from bot.people.admins import is_admin
 from bot.people.lookup import person
-from bot.program.report import build_report
 from bot.reflections.milestones import milestone_label
+from bot.reports.report import build_report
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
 from storage.pairs import meeting_rule, pairs_for_user
 

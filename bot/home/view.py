@@ -23,7 +23,7 @@ from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
 from bot.pairs.messages import START_HINT, end_button
-from bot.program.view import overview_blocks
+from bot.reports.view import overview_blocks
 
 HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME = "home_pause", "home_pause_for", "home_resume"
 HOME_EDIT, HOME_END = "home_edit", "home_end"

@@ -17,8 +17,8 @@ from bot.home.view import (
 from bot.pairs.messages import CMD_END, CMD_PAUSE, START_HINT, picker
 from bot.plans.edit import edit_modal, form_from_pair
 from bot.plans.form import parse_plan_state
-from bot.program.report import PairLine, ProgramReport
-from bot.program.view import report_blocks
+from bot.reports.report import PairLine, ProgramReport
+from bot.reports.view import report_blocks
 from bot.standin.blockkit import view_errors
 from bot.standin.payloads import state_values
 from storage.models import Goal, Pair

@@ -24,7 +24,7 @@ from bot.home.view import (
 )
 from bot.pairs.access import DENIED
 from bot.pairs.messages import CMD_END, CMD_PAUSE, CMD_STATUS
-from bot.program.view import REPORT_ADMINS_ONLY
+from bot.reports.view import REPORT_ADMINS_ONLY
 from bot.standin import SlackDriver, SlackStandIn
 from storage.models import Goal, Pair, Person
 from tests.kit.home import (

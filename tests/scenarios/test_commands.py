@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.pairs.messages import CMD_END, CMD_STATUS
-from bot.program.view import REPORT_ADMINS_ONLY
 from bot.reflections.prompts import NOTHING_OPEN
+from bot.reports.view import REPORT_ADMINS_ONLY
 from handlers.commands import USAGE
 from tests.kit.home import command, dms, pair, start, wait_dm
 from tests.kit.plans import run_until

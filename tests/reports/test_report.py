@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli import main
 from bot.domain.plan import Plan
-from bot.program.report import risks
+from bot.reports.report import risks
 from storage.models import Meeting, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from tests.kit.home import command, home_text, open_home

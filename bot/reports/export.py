@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.clock import Clock
 from bot.core.config import Config
-from bot.program.report import build_report, summary_lines, write_csv
+from bot.reports.report import build_report, summary_lines, write_csv
 from storage.db import make_engine, make_sessions
 from storage.report import team_ids
 

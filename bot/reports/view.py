@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.program.report import PairLine, ProgramReport, percent
+from bot.reports.report import PairLine, ProgramReport, percent
 from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers are never part of the report."

@@ -7,8 +7,8 @@ from slack_sdk.models.blocks import Block
 
 from bot.core.services import Services
 from bot.people.admins import is_admin
-from bot.program.report import build_report
-from bot.program.view import REPORT_ADMINS_ONLY, report_blocks
+from bot.reports.report import build_report
+from bot.reports.view import REPORT_ADMINS_ONLY, report_blocks
 
 
 def report_reply(

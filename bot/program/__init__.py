@@ -1,1 +1,0 @@
-"""The program admins' view: the report, its Home section, the CSV export."""
