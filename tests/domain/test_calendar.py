@@ -308,6 +308,48 @@ def test_a_wall_time_in_the_spring_gap_lands_where_the_planner_puts_it():
     assert "DTSTART;TZID=Europe/Berlin:20270321T023000" in data.decode()
 
 
+@pytest.mark.parametrize(
+    ("tz", "first", "at"),
+    [
+        ("Europe/Berlin", date(2027, 3, 28), time(2, 30)),
+        ("America/New_York", date(2027, 3, 14), time(2, 0)),
+        ("America/Santiago", date(2027, 9, 5), time(0, 30)),
+        ("Australia/Sydney", date(2027, 10, 3), time(2, 15)),
+    ],
+)
+@pytest.mark.parametrize("cadence", [Cadence.WEEKLY, Cadence.BIWEEKLY, Cadence.MONTHLY])
+def test_a_first_meeting_inside_a_gap_keeps_the_wall_time_for_the_rest(tz, first, at, cadence):
+    """DTSTART is the rule's wall time, not the moved-forward one, so later weeks keep it."""
+    rule = MeetingRule(cadence, first, at, tz, None, MonthlyMode.DAY_OF_MONTH)
+    data = series_ics(series(rule))
+    cutoff = six_months(rule)
+    got = starts(data, cutoff)
+    assert got == planned(rule, cutoff)
+    local = [g.astimezone(ZoneInfo(tz)) for g in got]
+    assert local[0].time() != at and {t.time() for t in local[1:]} == {at}
+    assert f"DTSTART;TZID={tz}:{first:%Y%m%d}T{at:%H%M%S}" in data.decode()
+
+
+def test_skipping_paused_and_moving_a_gap_meeting_name_it_by_its_wall_time():
+    """EXDATE and RECURRENCE-ID repeat the RRULE's own wall time, which every client can match."""
+    rule = weekly(tz="Europe/Berlin", first=date(2027, 3, 14), at=time(2, 30), end=None)
+    meetings = planned(rule, datetime(2027, 4, 30, tzinfo=UTC))
+    gap = meetings[2]
+    assert gap == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    cutoff = datetime(2027, 4, 30, tzinfo=UTC)
+    for changes in (
+        {"skipped": (gap,)},
+        {"paused": (Pause(gap - timedelta(hours=1), gap + timedelta(hours=1)),)},
+    ):
+        data = series_ics(series(rule, **changes))
+        assert "EXDATE;TZID=Europe/Berlin:20270328T023000" in data.decode()
+        assert starts(data, cutoff) == [m for m in meetings if m != gap]
+    moved_to = gap + timedelta(hours=8)
+    data = series_ics(series(rule, moved=(Move(gap, moved_to),)))
+    assert "RECURRENCE-ID;TZID=Europe/Berlin:20270328T023000" in data.decode()
+    assert starts(data, cutoff) == sorted([*(m for m in meetings if m != gap), moved_to])
+
+
 def test_an_ambiguous_wall_time_takes_the_first_instant_like_the_planner():
     rule = weekly(first=date(2027, 10, 31), at=time(1, 30), end=date(2027, 11, 30))  # NY fold 7 Nov
     got = starts(series_ics(series(rule)), _far())
