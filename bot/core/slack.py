@@ -129,3 +129,29 @@ class ClientPool:
                 client = make_client(token or None, self.base_url, retries=self.retries)
                 self._clients[token] = client
             return client
+
+
+def upload_to_dm(
+    client: WebClient,
+    user_id: str,
+    *,
+    filename: str,
+    content: bytes | str,
+    title: str,
+    comment: str,
+) -> str | None:
+    """Put a file in the bot's DM with a person, with a message about it; the file's id.
+
+    slack_sdk's `files_upload_v2` does Slack's three steps (files.getUploadURLExternal, the
+    upload, files.completeUploadExternal). It needs the DM's `D…` id, which `conversations.open`
+    gives (a user id is refused as a channel there)."""
+    channel = client.conversations_open(users=[user_id])["channel"]["id"]
+    response = client.files_upload_v2(
+        channel=channel,
+        filename=filename,
+        content=content,
+        title=title,
+        initial_comment=comment,
+    )
+    file = response.get("file") or {}
+    return str(file.get("id")) if file.get("id") else None
