@@ -106,12 +106,20 @@ def cohorts(
 ) -> Cohort:
     mentor_ids = draw(st.lists(st.sampled_from(IDS), max_size=most_mentors, unique=True))
     mentee_ids = draw(st.lists(st.sampled_from(IDS), max_size=most_mentees, unique=True))
+    # Rules mostly between people of this cohort, in either order, and some about others.
+    inside = [(a, b) for a in mentor_ids for b in mentee_ids]
+    inside += [(b, a) for a, b in inside]
+    pairs = st.sampled_from(inside) | ID_PAIRS if inside else ID_PAIRS
+
+    def some_pairs(most: int) -> tuple[tuple[str, str], ...]:
+        return tuple(draw(st.lists(pairs, max_size=most)))
+
     rules = Constraints(
-        exclusions=tuple(draw(st.lists(ID_PAIRS, max_size=5))),
-        previous_pairs=tuple(draw(st.lists(ID_PAIRS, max_size=3))),
-        ruled_out=tuple(draw(st.lists(ID_PAIRS, max_size=3))),
-        pinned=tuple(draw(st.lists(ID_PAIRS, max_size=3))) if keep else (),
-        approved=tuple(draw(st.lists(ID_PAIRS, max_size=2))) if keep else (),
+        exclusions=some_pairs(5),
+        previous_pairs=some_pairs(3),
+        ruled_out=some_pairs(3),
+        pinned=some_pairs(3) if keep else (),
+        approved=some_pairs(2) if keep else (),
     )
     return Cohort(
         tuple(draw(mentors(p)) for p in mentor_ids),
@@ -444,6 +452,9 @@ def test_score_parts() -> None:
     assert score(kim, replace(kai, tz="Asia/Kathmandu"), RUN).hours == pytest.approx(3.25 / 4)
     # Auckland (UTC+13 in March) and Berlin are 12 hours apart either way round: nothing shared.
     assert score(kim, replace(kai, tz="Pacific/Auckland"), RUN).hours == 0.0
+    # Auckland's Monday 09:00 (UTC+13) is Los Angeles' Sunday 12:00 (UTC-8): 5 hours shared.
+    far = score(replace(kim, tz="America/Los_Angeles"), replace(kai, tz="Pacific/Auckland"), RUN)
+    assert far.hours == 1.0
     # In July Berlin is UTC+2 and New York UTC-4: still 6 hours apart.
     assert score(kim, kai, replace(RUN, reference_date=date(2027, 7, 5))).hours == 0.5
 
@@ -592,6 +603,21 @@ def test_load_spreads_over_mentors_unless_the_gap_is_large() -> None:
     assert Counter(p.mentor_id for p in proposal.pairs) == {"Kim": 2}
     assert proposal.load_cost == pytest.approx(0.05)
     assert solve(Cohort((kim, ana), (kai, lee)), no_spread).load_cost == 0.0
+
+
+def test_kept_pairs_count_towards_a_mentors_load() -> None:
+    # Kim already has an approved mentee; Ana is a little further away (Kolkata, 3½ shared
+    # hours instead of 8), which costs less than Kim's second place.
+    kim = mentor("Kim", ("Rust",), capacity=2)
+    ana = mentor("Ana", ("Rust",), tz="Asia/Kolkata")
+    kai, lee = mentee("Kai", ("Rust",)), mentee("Lee", ("Rust",))
+    cohort = Cohort((kim, ana), (kai, lee), Constraints(approved=(("Kim", "Lee"),)))
+    proposal = solve(cohort, RUN)
+    assert pairs_of(proposal) == {("Kim", "Lee"), ("Ana", "Kai")}
+    assert proposal.load_cost == 0.0
+    assert pairs_of(greedy(cohort, RUN)) == pairs_of(proposal)
+    no_spread = solve(cohort, replace(RUN, load_step=0.0))
+    assert pairs_of(no_spread) == {("Kim", "Lee"), ("Kim", "Kai")}
 
 
 def test_most_matched_trades_quality_for_count() -> None:
