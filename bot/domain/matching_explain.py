@@ -55,6 +55,7 @@ _BLOCK_CAUSE = {
     Block.HOURS: "hours",
     Block.MIN_SCORE: "min_score",
 }
+_BLOCK_CAUSES = np.array([_BLOCK_CAUSE.get(b, "") for b in Block])  # indexed by Block value
 # The same rules said of a pair, for pinned or approved pairs that could not be kept.
 _PAIR_IS = {
     Block.SELF: "they are one person",
@@ -159,6 +160,11 @@ def explain(cohort: Cohort, settings: Settings, proposal: Proposal) -> Explanati
     used = np.array([load.get(m.id, 0) for m in table.mentors], dtype=np.int64)
     places = np.array([max(m.capacity - m.open_pairs, 0) for m in table.mentors], dtype=np.int64)
     room = places - used
+    words = vocabulary(settings.skills)
+    offered_by: dict[str, list[int]] = {}
+    for j, mentor in enumerate(table.mentors):
+        for key in {words.skill_key(s) for s in mentor.skills}:
+            offered_by.setdefault(key, []).append(j)
     pairs = tuple(
         PairExplanation(
             p.mentor_id,
@@ -172,7 +178,7 @@ def explain(cohort: Cohort, settings: Settings, proposal: Proposal) -> Explanati
     unmatched = tuple(
         UnmatchedExplanation(
             mentee_id,
-            _unmatched_reasons(table, row[mentee_id], room, used, settings),
+            _unmatched_reasons(table, row[mentee_id], room, used, offered_by, settings),
             _runners_up(table, row[mentee_id], room, skip=None),
         )
         for mentee_id in proposal.unmatched
@@ -289,38 +295,36 @@ def _runners_up(table: ScoreTable, i: int, room: Ints, skip: int | None) -> tupl
 
 
 def _unmatched_reasons(
-    table: ScoreTable, i: int, room: Ints, used: Ints, settings: Settings
+    table: ScoreTable,
+    i: int,
+    room: Ints,
+    used: Ints,
+    offered_by: dict[str, list[int]],
+    settings: Settings,
 ) -> tuple[Reason, ...]:
     """The binding reason per wanted skill: nobody offers it, or why each who does is out."""
     mentee = table.mentees[i]
     if not table.mentors:
         return (Reason("no_mentors", "There are no mentors in this run", mentee.name),)
     words = vocabulary(settings.skills)
-
-    def cause(j: int) -> str:
-        block = Block(int(table.block[i, j]))
-        if block is not Block.NONE:
-            return _BLOCK_CAUSE[block]
-        if room[j] <= 0:
-            return "no_room"
-        value = table.total[i, j] - settings.load_step * used[j]  # what its next place is worth
-        weak = settings.priority is Priority.BEST_MATCHES and value <= 0
-        return "weak" if weak else "free"
-
+    # One cause per mentor, the strongest first: a rule, then a full mentor, then the value of
+    # the mentor's next place (what the solver weighed against leaving the mentee unmatched).
+    value = table.total[i] - settings.load_step * used
+    weak = settings.priority is Priority.BEST_MATCHES
+    causes = np.where(
+        table.block[i] != Block.NONE,
+        _BLOCK_CAUSES[table.block[i]],
+        np.where(room <= 0, "no_room", np.where(weak & (value <= 0), "weak", "free")),
+    )
     groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}
-    wanted = _dedupe_by_key(mentee.skills, words.skill_key)
-    for skill in wanted or ("",):
-        key = words.skill_key(skill)
-        offering = [
-            j
-            for j, mentor in enumerate(table.mentors)
-            if not skill or key in {words.skill_key(s) for s in mentor.skills}
-        ]
-        causes = tuple(c for c in _MENTOR_IS if c in {cause(j) for j in offering})
-        groups.setdefault((causes, len(offering) == 1), []).append(skill)
+    for skill in _dedupe_by_key(mentee.skills, words.skill_key) or ("",):
+        offering = offered_by.get(words.skill_key(skill), []) if skill else range(len(causes))
+        found = {str(c) for c in causes[list(offering)]}
+        ordered = tuple(c for c in _MENTOR_IS if c in found)
+        groups.setdefault((ordered, len(offering) == 1), []).append(skill)
     reasons = [
-        _skill_group_reason(mentee, causes, only, tuple(s for s in skills if s))
-        for (causes, only), skills in groups.items()
+        _skill_group_reason(mentee, ordered, only, tuple(s for s in skills if s))
+        for (ordered, only), skills in groups.items()
     ]
     # Skills nobody offers first: that is the one thing the lead can't fix by swapping.
     reasons.sort(key=lambda r: r.code != "not_offered")

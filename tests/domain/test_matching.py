@@ -696,3 +696,19 @@ def test_empty_cohorts() -> None:
         "There are no mentors in this run"
     ]
     assert solve(Cohort((mentor("Kim", ("Rust",)),), ()), RUN).total == 0.0
+
+
+def test_the_benchmark_cohort_keeps_the_rules_and_its_command_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench.matching import SKILLS as BENCH_SKILLS
+    from bench.matching import main, make_cohort
+
+    cohort = make_cohort(3, mentees=120, mentors=50)
+    run = Settings(reference_date=DAY, skills=BENCH_SKILLS)
+    proposal = solve(cohort, run)
+    assert_valid(cohort, run, proposal)
+    assert proposal.total > greedy(cohort, run).total
+    assert len(explain(cohort, run, proposal).pairs) == proposal.matched > 0
+    assert main(["--quick", "--seeds", "1"]) == 0
+    assert "solver total ≥ greedy's on every seed: yes" in capsys.readouterr().out
