@@ -1,6 +1,6 @@
 """Matching at program scale: 1,000 mentees × 400 mentors, the exact solver against first come.
 
-    python -m bench.matching [--seeds N] [--quick]
+    python -m bench.matching [--seeds N] [--quick] [--mentees N --mentors N]
 
 For each seed a synthetic cohort is built (capacities 1–3, skills from a list of 40 with a few
 popular ones, goal and help texts, nine time zones, wishes, exclusions, previous and kept pairs)
@@ -134,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="cohorts to try (default 5)")
     parser.add_argument("--quick", action="store_true", help="100 mentees × 40 mentors")
+    parser.add_argument("--mentees", type=int, default=1000)
+    parser.add_argument("--mentors", type=int, default=400)
     args = parser.parse_args(argv)
-    mentees, mentors = (100, 40) if args.quick else (1000, 400)
+    mentees, mentors = (100, 40) if args.quick else (args.mentees, args.mentors)
     settings = Settings(reference_date=DAY, skills=SKILLS)
     most = replace(settings, priority=Priority.MOST_MATCHED)
     solve(make_cohort(10_000, 50, 20), settings)  # warm-up: imports, caches, zone data

@@ -9,7 +9,7 @@ The solver is in `matching_solve`, the plain-words reasons in `matching_explain`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import Enum, IntEnum, StrEnum
 from functools import lru_cache
@@ -258,23 +258,13 @@ def score_table(cohort: Cohort, settings: Settings) -> ScoreTable:
     mark(rules.previous_pairs, Block.PREVIOUS, both_ways=True)
     mark(rules.exclusions, Block.EXCLUDED, both_ways=True)
     mark(((e.id, e.id) for e in mentees), Block.SELF, both_ways=False)
-    return ScoreTable(
-        mentors=mentors,
-        mentees=mentees,
-        skills=table.skills,
-        goals=table.goals,
-        hours=table.hours,
-        wishes=table.wishes,
-        total=table.total,
-        offset_gap=table.offset_gap,
-        block=block,
-    )
+    return replace(table, block=block)
 
 
 def _tables(
     mentors: Sequence[Mentor], mentees: Sequence[Mentee], settings: Settings
 ) -> tuple[ScoreTable, Floats]:
-    """The score parts for mentees × mentors, and the hours of overlap (no hard rules)."""
+    """The score parts for mentees × mentors (no blocks yet), and the hours of overlap."""
     words = vocabulary(settings.skills)
     skills = _coverage(
         [[words.skill_key(s) for s in e.skills] for e in mentees],
@@ -335,8 +325,9 @@ def _overlap(rows: list[Iterable[str]], cols: list[Iterable[str]]) -> Floats:
     """|A ∩ B| / min(|A|, |B|) for every pair of term sets, so neither text's length counts."""
     terms: dict[str, int] = {}
 
-    def matrix(sets: list[Iterable[str]]) -> Any:
-        r, c = [], []
+    def matrix(sets: list[Iterable[str]]) -> tuple[list[int], list[int]]:
+        r: list[int] = []
+        c: list[int] = []
         for i, words in enumerate(sets):
             for w in words:
                 r.append(i)
