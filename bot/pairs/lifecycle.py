@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import retime_pending
-from bot.people.lookup import facts_from_user, remember
+from bot.people.lookup import facts_from_user, flag_is_known, remember
 from storage.meetings import (
     cancel_future_meetings,
 )
@@ -161,8 +161,10 @@ def on_user_changed(services: Services, team_id: str, user: Mapping[str, Any]) -
     """A `user_change` event: update the people cache; a deactivated user's pairs pause (the
     other person is told) and a new time zone moves that person's waiting messages to their new
     local time. Return the partners whose pairs were paused."""
-    user_id = str(user.get("id") or "")
-    if not user_id or not team_id:
+    if not isinstance(user, Mapping):
+        return []
+    user_id = user.get("id")
+    if not isinstance(user_id, str) or not user_id or not team_id:
         return []
     facts = facts_from_user(user, user_id)
     now = services.clock.now()
@@ -172,6 +174,8 @@ def on_user_changed(services: Services, team_id: str, user: Mapping[str, Any]) -
         pairs = pairs_for_user(session, team_id, user_id)
         if before is None and not pairs:
             return []  # someone the bot has never dealt with
+        if not flag_is_known(user, "deleted"):  # not a JSON boolean: no news about it
+            facts = replace(facts, deleted=before.deleted if before else False)
         moved = before is None or before.tz != facts.tz
         remember(session, team_id, facts, now)
         session.flush()
