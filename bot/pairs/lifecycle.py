@@ -2,7 +2,8 @@
 
 A pause cancels the meetings it covers (so they neither get nudges nor count as missed) and holds
 nudges for later meetings until it ends; reflection prompts that fall due meanwhile are skipped
-by the dispatcher. Resuming re-plans from now. Ending cancels everything still waiting.
+by the dispatcher. Resuming re-plans from now. Ending cancels everything still waiting and closes
+the pair's reflection prompts; completing closes all but the final review's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import retime_pending
 from bot.people.lookup import facts_from_user, flag_is_known, remember
+from bot.reflections.prompts import close_pair_prompts
 from storage.meetings import (
     cancel_future_meetings,
 )
@@ -109,6 +111,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
     pair.status, pair.paused_until, pair.updated_at = PairStatus.ENDED, None, now
     cancel_for_pair(session, pair.team_id, pair.id, "mentorship ended")
     cancel_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
+    close_pair_prompts(session, services, pair.id, final_review_too=True)
     tell(
         session,
         services,
@@ -154,6 +157,7 @@ def complete_finished_pairs(session: Session, services: Services, today: date) -
         pair.status = PairStatus.COMPLETED
         pair.updated_at = services.clock.now()
         cancel_for_pair(session, pair.team_id, pair.id, "mentorship completed", MEETING_KINDS)
+        close_pair_prompts(session, services, pair.id, final_review_too=False)
     return [p.id for p in done]
 
 
