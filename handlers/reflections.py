@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.core.services import services_of
 from bot.reflections import messages as say
-from bot.reflections.conversation import handle_delete, handle_dm, handle_edit
+from bot.reflections.conversation import handle_aside, handle_delete, handle_dm, handle_edit
 from bot.reflections.modal import CALLBACK_ID
 from bot.reflections.prompts import open_form, reflect_now, share, submit_form
 from handlers.common import actor, reply_privately, show_errors
@@ -25,27 +25,73 @@ def is_im(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
+def _by_a_person(event: dict[str, Any]) -> bool:
+    """Written by a person: not a bot (the bot's own posts included), not Slackbot."""
+    user = event.get("user")
+    return not event.get("bot_id") and bool(user) and user != "USLACKBOT"
+
+
+def _in_thread(event: dict[str, Any]) -> bool:
+    thread = event.get("thread_ts")
+    return thread is not None and thread != event.get("ts")
+
+
 def is_user_reply(event: dict[str, Any]) -> bool:
     """A person's own top-level DM (no subtype, not a bot, not in a thread)."""
-    thread = event.get("thread_ts")
     return (
         is_im(event)
         and event.get("subtype") in (None, "file_share")
-        and not event.get("bot_id")
-        and bool(event.get("user"))
-        and (thread is None or thread == event.get("ts"))
+        and _by_a_person(event)
+        and not _in_thread(event)
     )
+
+
+def is_thread_reply(event: dict[str, Any]) -> bool:
+    """A person's reply in a thread of the DM (also sent to the chat, or a file, or /me)."""
+    return (
+        is_im(event)
+        and event.get("subtype") in (None, "file_share", "thread_broadcast", "me_message")
+        and _by_a_person(event)
+        and _in_thread(event)
+    )
+
+
+def is_me_message(event: dict[str, Any]) -> bool:
+    """A person's top-level `/me` message in the DM."""
+    return (
+        is_im(event)
+        and event.get("subtype") == "me_message"
+        and _by_a_person(event)
+        and not _in_thread(event)
+    )
+
+
+def _changed_into(event: dict[str, Any]) -> dict[str, Any]:
+    message = event.get("message")
+    if is_im(event) and event.get("subtype") == "message_changed" and isinstance(message, dict):
+        return message
+    return {}
+
+
+def is_tombstone(event: dict[str, Any]) -> bool:
+    """Slack replaced a deleted DM that has thread replies by its "This message was deleted."
+    tombstone (message_changed whose new message has subtype `tombstone`)."""
+    return _changed_into(event).get("subtype") == "tombstone"
 
 
 def is_edit(event: dict[str, Any]) -> bool:
     """A person edited one of their DMs."""
-    message = event.get("message") or {}
-    return is_im(event) and event.get("subtype") == "message_changed" and not message.get("bot_id")
+    message = _changed_into(event)
+    return bool(message) and not message.get("bot_id") and message.get("subtype") != "tombstone"
 
 
 def is_delete(event: dict[str, Any]) -> bool:
     """A DM was deleted."""
     return is_im(event) and event.get("subtype") == "message_deleted"
+
+
+def _team(body: dict[str, Any], context: BoltContext) -> str:
+    return str(body.get("team_id") or context.team_id or "")
 
 
 def on_dm(
@@ -58,7 +104,7 @@ def on_dm(
     handle_dm(
         services_of(context),
         client,
-        str(body.get("team_id") or context.team_id or ""),
+        _team(body, context),
         event["user"],
         event["channel"],
         event["ts"],
@@ -67,24 +113,48 @@ def on_dm(
     )
 
 
-def on_dm_edited(event: dict[str, Any], context: BoltContext) -> None:
-    """An edited reply updates its stored answer."""
+def on_dm_aside(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """A thread reply or a `/me` message: one line on how to answer, while a prompt is open."""
+    thread_ts = event.get("thread_ts") if _in_thread(event) else None
+    handle_aside(
+        services_of(context),
+        client,
+        _team(body, context),
+        event["user"],
+        event["channel"],
+        event["ts"],
+        thread_ts=thread_ts,
+    )
+
+
+def on_dm_edited(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """An edited reply updates its stored answer (only its author's edit counts)."""
     message = event.get("message") or {}
     if message.get("ts"):
+        author, text = str(message.get("user") or ""), str(message.get("text") or "")
         handle_edit(
-            services_of(context), event["channel"], message["ts"], str(message.get("text") or "")
+            services_of(context),
+            _team(body, context),
+            author,
+            event["channel"],
+            message["ts"],
+            text,
         )
 
 
-def on_dm_deleted(event: dict[str, Any], context: BoltContext) -> None:
-    """A deleted reply removes its stored answer."""
-    ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
-    if ts:
-        handle_delete(services_of(context), event["channel"], str(ts))
+def on_dm_deleted(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """A deleted reply, or one turned into Slack's tombstone, removes its stored answer."""
+    previous = event.get("previous_message") or {}
+    ts = event.get("deleted_ts") or (event.get("message") or {}).get("ts") or previous.get("ts")
+    if ts and isinstance(previous, dict):
+        author = str(previous.get("user") or "")  # a tombstone's own user is Slackbot
+        handle_delete(services_of(context), _team(body, context), author, event["channel"], str(ts))
 
 
 def ignore_message(event: dict[str, Any]) -> None:
-    """Bot messages, thread chatter and channel messages need no answer."""
+    """Bot messages, Slackbot and channel messages need no answer."""
 
 
 def on_open_form(
@@ -139,9 +209,12 @@ def on_share(
 def register(app: App) -> None:
     """Wire DM replies, edits, deletions, the form and sharing."""
     app.event("message", matchers=[is_user_reply])(on_dm)
+    app.event("message", matchers=[is_thread_reply])(on_dm_aside)
+    app.event("message", matchers=[is_me_message])(on_dm_aside)
+    app.event("message", matchers=[is_tombstone])(on_dm_deleted)
     app.event("message", matchers=[is_edit])(on_dm_edited)
     app.event("message", matchers=[is_delete])(on_dm_deleted)
-    app.event("message")(ignore_message)
+    app.event("message")(ignore_message)  # the first listener that matches is the only one
     app.action(say.OPEN_FORM)(on_open_form)
     app.action(say.SHARE)(on_share)
     app.view(CALLBACK_ID)(on_form_submitted)

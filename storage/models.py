@@ -328,6 +328,17 @@ class ReflectionAnswer(Base):
     edited_at: Mapped[datetime | None]
 
 
+class ViewSubmission(Base):
+    """A modal submission already taken: a replayed one (same view) changes nothing again."""
+
+    __tablename__ = "view_submissions"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    view_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    callback_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
 class Workspace(Base):
     """A workspace the app is installed in; uninstalled ones keep their data, get no messages."""
 

@@ -268,10 +268,10 @@ class Dispatcher:
                 self._finish(job, "pending", retry_at=now + self._backoff(job), error=str(exc))
                 stats.retried += 1
                 return
-            self._unknown(job, exc, stats)
+            self._unknown(job, message, exc, stats)
             return
         except (http.client.HTTPException, OSError) as exc:
-            self._unknown(job, exc, stats)
+            self._unknown(job, message, exc, stats)
             return
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
@@ -279,7 +279,9 @@ class Dispatcher:
         if message.on_sent is not None:
             message.on_sent(self.services)
 
-    def _unknown(self, job: Job, exc: BaseException, stats: DispatchStats) -> None:
+    def _unknown(
+        self, job: Job, message: Rendered, exc: BaseException, stats: DispatchStats
+    ) -> None:
         log.warning(
             "delivery %s: connection broke during chat.postMessage (%s); marked unknown, "
             "not resent, because Slack may have posted it",
@@ -288,6 +290,8 @@ class Dispatcher:
         )
         self._finish(job, UNKNOWN, error=f"connection broke: {type(exc).__name__}")
         stats.unknown += 1
+        if message.on_unknown is not None:
+            message.on_unknown(self.services)
 
     def _backoff(self, job: Job) -> timedelta:
         return timedelta(seconds=30 * self.services.clock.speed)

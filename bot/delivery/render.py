@@ -38,6 +38,9 @@ class Rendered:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Runs after Slack accepted the message (e.g. open a reflection prompt for replies).
     on_sent: Callable[[Services], None] | None = None
+    # Runs when the post may have reached Slack or not (the row became `unknown`): for what must
+    # happen if the person may have read it (a prompt they might answer is opened all the same).
+    on_unknown: Callable[[Services], None] | None = None
 
 
 @dataclass(frozen=True)

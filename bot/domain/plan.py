@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +36,43 @@ CHECKPOINT_WEEKS = {
 MAX_TEXT = 1000
 MAX_GOALS = 10
 MAX_PLAN_DAYS = 3 * 366
+
+# Characters that show nothing on their own: format characters (zero-width space and joiners,
+# the byte-order mark, tag characters), controls, separators, combining marks, and the
+# fillers that fonts draw as blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_FILLERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+# A channel the bot can announce in: public (C…) or private (G… for older ones). Not a DM (D…).
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,30}")
+
+
+def is_blank(text: str | None) -> bool:
+    """True when `text` shows nothing: empty, whitespace, or only zero-width characters."""
+    return not text or all(
+        c.isspace() or c in _BLANK_FILLERS or unicodedata.category(c) in _INVISIBLE_CATEGORIES
+        for c in text
+    )
+
+
+def goal_problem(text: str | None) -> str | None:
+    """Why one goal (Add a goal) cannot be stored, or None: the plan form's own rules."""
+    if is_blank(text) or not goal_lines(text):
+        return "Please write the goal."
+    assert text is not None
+    if len(text) > MAX_TEXT:
+        return f"Please keep this under {MAX_TEXT:,} characters (it has {len(text):,})."
+    return None
+
+
+def channel_problem(channel_id: str | None) -> str | None:
+    """Why a conversation cannot take milestone announcements, or None (none chosen is fine)."""
+    if not channel_id:
+        return None
+    if channel_id.startswith("D"):
+        return "That's a direct message — pick a channel for the announcements, or untick the box."
+    if not _CHANNEL_ID.fullmatch(channel_id):
+        return "Pick a channel from the list for the announcements, or untick the box."
+    return None
 
 
 @dataclass(frozen=True)
@@ -99,7 +138,7 @@ def goal_lines(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
-    return tuple(line for line in lines if line)
+    return tuple(line for line in lines if not is_blank(line))
 
 
 def add_months(start: date, months: int) -> date:
@@ -136,8 +175,10 @@ def validate_plan(
         "checkpoint_weeks": form.checkpoint_weeks,
     }
     for key, value in required.items():
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and is_blank(value)):
             errors[key] = "Please fill this in."
+    if "mentee_goals" not in errors and not goal_lines(form.mentee_goals):
+        errors["mentee_goals"] = "Please fill this in."  # bullets or zero-width characters only
     if not form.channels:
         errors["channels"] = "Pick at least one way you'll talk."
 
@@ -207,6 +248,8 @@ def validate_plan(
         errors["checkpoint_weeks"] = "Pick how many weeks between checkpoints (1 to 52)."
     if form.announce and not form.announce_channel:
         errors["announce_channel"] = "Pick the channel for the announcements, or untick the box."
+    elif channel_problem(form.announce_channel):
+        errors["announce_channel"] = str(channel_problem(form.announce_channel))
 
     if errors:
         return None, errors

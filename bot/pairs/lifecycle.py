@@ -2,14 +2,15 @@
 
 A pause cancels the meetings it covers (so they neither get nudges nor count as missed) and holds
 nudges for later meetings until it ends; reflection prompts that fall due meanwhile are skipped
-by the dispatcher. Resuming re-plans from now. Ending cancels everything still waiting.
+by the dispatcher. Resuming re-plans from now. Ending cancels everything still waiting and closes
+the pair's reflection prompts; completing closes all but the final review's.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -22,7 +23,8 @@ from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import retime_pending
-from bot.people.lookup import facts_from_user, remember
+from bot.people.lookup import facts_from_user, flag_is_known, remember
+from bot.reflections.prompts import close_pair_prompts
 from storage.meetings import (
     cancel_future_meetings,
 )
@@ -109,6 +111,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
     pair.status, pair.paused_until, pair.updated_at = PairStatus.ENDED, None, now
     cancel_for_pair(session, pair.team_id, pair.id, "mentorship ended")
     cancel_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
+    close_pair_prompts(session, services, pair.id, final_review_too=True)
     tell(
         session,
         services,
@@ -154,6 +157,7 @@ def complete_finished_pairs(session: Session, services: Services, today: date) -
         pair.status = PairStatus.COMPLETED
         pair.updated_at = services.clock.now()
         cancel_for_pair(session, pair.team_id, pair.id, "mentorship completed", MEETING_KINDS)
+        close_pair_prompts(session, services, pair.id, final_review_too=False)
     return [p.id for p in done]
 
 
@@ -161,8 +165,10 @@ def on_user_changed(services: Services, team_id: str, user: Mapping[str, Any]) -
     """A `user_change` event: update the people cache; a deactivated user's pairs pause (the
     other person is told) and a new time zone moves that person's waiting messages to their new
     local time. Return the partners whose pairs were paused."""
-    user_id = str(user.get("id") or "")
-    if not user_id or not team_id:
+    if not isinstance(user, Mapping):
+        return []
+    user_id = user.get("id")
+    if not isinstance(user_id, str) or not user_id or not team_id:
         return []
     facts = facts_from_user(user, user_id)
     now = services.clock.now()
@@ -172,6 +178,8 @@ def on_user_changed(services: Services, team_id: str, user: Mapping[str, Any]) -
         pairs = pairs_for_user(session, team_id, user_id)
         if before is None and not pairs:
             return []  # someone the bot has never dealt with
+        if not flag_is_known(user, "deleted"):  # not a JSON boolean: no news about it
+            facts = replace(facts, deleted=before.deleted if before else False)
         moved = before is None or before.tz != facts.tz
         remember(session, team_id, facts, now)
         session.flush()

@@ -151,8 +151,12 @@ def facts_from_cache(person: Person) -> PersonFacts:
 
 
 def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:
-    """PersonFacts from a Slack user object (`users.info`, or a `user_change` event)."""
-    profile = user.get("profile") or {}
+    """PersonFacts from a Slack user object (`users.info`, or a `user_change` event).
+
+    Flags count only when Slack sent a JSON `true`: a string such as "false" is not a
+    deactivation (see `flag_is_known`)."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
     name = (
         profile.get("real_name")
         or user.get("real_name")
@@ -160,14 +164,21 @@ def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:
         or user.get("name")
         or user_id
     )
+    tz = user.get("tz")
     return PersonFacts(
         user_id=user_id,
         name=str(name),
-        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-        deleted=bool(user.get("deleted")),
-        tz=user.get("tz"),
-        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        is_bot=user.get("is_bot") is True or user_id == "USLACKBOT",
+        deleted=user.get("deleted") is True,
+        tz=tz if isinstance(tz, str) else None,
+        is_admin=user.get("is_admin") is True or user.get("is_owner") is True,
     )
+
+
+def flag_is_known(user: Mapping[str, Any], key: str) -> bool:
+    """Whether a user object says something about `key`: a JSON boolean, not a string or a
+    number (which no Slack payload carries: the cached value stands)."""
+    return isinstance(user.get(key), bool)
 
 
 def remember(session: Session, team_id: str, facts: PersonFacts, now: datetime) -> None:

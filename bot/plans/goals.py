@@ -8,13 +8,17 @@ from slack_sdk import WebClient
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
-from bot.domain.plan import MAX_GOALS
+from bot.domain.plan import MAX_GOALS, goal_problem
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
-from bot.plans.goal_modal import build_goal_modal, parse_goal_modal
+from bot.plans.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
 from storage.models import Goal
 from storage.pairs import get_pair, lock_pair
+from storage.submissions import already_submitted, first_submission
+
+TOO_MANY = f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."
+UNREADABLE = "I couldn't read this form. Please close it and press ➕ Add a goal again."
 
 
 def set_goal(
@@ -58,18 +62,32 @@ def open_goal_modal(
 def add_goal(
     services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
 ) -> Change | dict[str, str]:
-    """Store a goal from the submitted modal (re-checking who submits it), or field errors."""
+    """Store a goal from the submitted modal (re-checking who submits it and every limit the
+    form shows), once per view: a replayed submission changes nothing. Or field errors."""
     raw_id, text, owner = parse_goal_modal(view)
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
         return {"goal": DENIED}
-    if not text:
-        return {"goal": "Please write the goal."}
-    if sum(1 for g in pair.goals if g.owner == owner) >= MAX_GOALS:
-        return {"goal": f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."}
+    problem = goal_problem(text)
+    if problem:
+        return {"goal": problem}
+    view_id = view.get("id")
+    if not isinstance(view_id, str) or not 0 < len(view_id) <= 64:
+        return {"goal": UNREADABLE}
+    people = (pair.mentee_id, pair.mentor_id)
     with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
-        if fresh is not None:
-            position = max((g.position for g in fresh.goals), default=-1) + 1
-            fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
-    return Change(True, "", (pair.mentee_id, pair.mentor_id))
+        if fresh is None:
+            return {"goal": DENIED}
+        if already_submitted(session, team_id, view_id):
+            return Change(True, "", people)  # the same submission again: stored already
+        if sum(1 for g in fresh.goals if g.owner == owner) >= MAX_GOALS:
+            return {"goal": TOO_MANY}
+        now = services.clock.now()
+        if not first_submission(
+            session, team_id=team_id, view_id=view_id, callback_id=GOAL_CALLBACK, now=now
+        ):
+            return Change(True, "", people)  # a twin submission got there first
+        position = max((g.position for g in fresh.goals), default=-1) + 1
+        fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
+    return Change(True, "", people)

@@ -102,10 +102,13 @@ def handle_dm(
     return True
 
 
-def handle_edit(services: Services, channel: str, ts: str, new_text: str) -> bool:
-    """An edited reply updates its stored answer; True when there was one."""
+def handle_edit(
+    services: Services, team_id: str, author: str, channel: str, ts: str, new_text: str
+) -> bool:
+    """An edited reply updates its stored answer when the edit comes from the answer's own
+    workspace and author; True when it did."""
     with services.sessions.begin() as session:
-        answer = answer_for_message(session, channel, ts)
+        answer = _own_answer(session, team_id, author, channel, ts)
         if answer is None or answer.prompt_id is None or answer.skipped:
             return False
         prompt = session.get(ReflectionPrompt, answer.prompt_id)
@@ -121,10 +124,11 @@ def handle_edit(services: Services, channel: str, ts: str, new_text: str) -> boo
         return True
 
 
-def handle_delete(services: Services, channel: str, ts: str) -> bool:
-    """A deleted reply removes its stored text; True when there was one."""
+def handle_delete(services: Services, team_id: str, author: str, channel: str, ts: str) -> bool:
+    """A deleted reply (or one Slack replaced by its "This message was deleted." tombstone)
+    removes its stored text, when its workspace and author are the answer's; True when it did."""
     with services.sessions.begin() as session:
-        answer = answer_for_message(session, channel, ts)
+        answer = _own_answer(session, team_id, author, channel, ts)
         if answer is None or answer.prompt_id is None:
             return False
         answer.text, answer.rating, answer.deleted = None, None, True
@@ -132,10 +136,65 @@ def handle_delete(services: Services, channel: str, ts: str) -> bool:
         return True
 
 
-def _post(client: WebClient, channel: str, text: str, blocks: list[Block] | None) -> None:
+def _own_answer(
+    session: Session, team_id: str, author: str, channel: str, ts: str
+) -> ReflectionAnswer | None:
+    """The answer stored from this message, if it is this workspace's and this author's."""
+    answer = answer_for_message(session, channel, ts)
+    if answer is None or not author or (answer.team_id, answer.user_id) != (team_id, author):
+        return None
+    return answer
+
+
+def handle_aside(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    channel: str,
+    ts: str,
+    *,
+    thread_ts: str | None = None,
+) -> bool:
+    """A message the conversation does not read (a thread reply, a `/me` message) while a
+    prompt is open: one line saying how to answer, in the thread it came from. Once per
+    message (a retried event gets nothing more); False when nothing was said."""
+    with services.sessions.begin() as session:
+        prompt = open_prompt_for(session, team_id, user_id, lock=True)
+        if prompt is None:
+            return False
+        row = record_message(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel=channel,
+            ts=ts,
+            now=services.clock.now(),
+        )
+        if row is None:
+            return False  # the same message again (a retried event): already answered
+        questions = questions_of(prompt)
+        if not questions:
+            return False
+        number = f"{min(prompt.position, len(questions) - 1) + 1}/{len(questions)}"
+        text = say.thread_hint(number) if thread_ts else say.me_hint(number)
+    _post(client, channel, text, None, thread_ts=thread_ts)
+    return True
+
+
+def _post(
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[Block] | None,
+    *,
+    thread_ts: str | None = None,
+) -> None:
     kwargs: dict[str, Any] = {"channel": channel, "text": text}
     if blocks is not None:
         kwargs["blocks"] = blocks
+    if thread_ts is not None:
+        kwargs["thread_ts"] = thread_ts
     try:
         client.chat_postMessage(**kwargs)
     except SlackApiError as exc:

@@ -25,6 +25,22 @@ NO_PROMPT = (
 RATING_AGAIN = "Just a number from 1 to 5, please (or `skip`)."
 
 
+def thread_hint(number: str) -> str:
+    """The one line after a reply in a thread, which the conversation does not read."""
+    return (
+        f"I don't read replies in threads — please write your answer to question {number} "
+        "in our main chat (or `skip`, `stop`)."
+    )
+
+
+def me_hint(number: str) -> str:
+    """The one line after a `/me` message, which is not taken as an answer."""
+    return (
+        f"I don't take `/me` messages as answers — please write your answer to question "
+        f"{number} as a normal message (or `skip`, `stop`)."
+    )
+
+
 @dataclass(frozen=True)
 class QA:
     """A question with its answer as the author gave it."""

@@ -89,3 +89,11 @@ def parse_reflection_form(view: Mapping[str, Any]) -> tuple[int | None, dict[str
         if isinstance(raw, str) and raw.strip():
             answers[key] = raw.strip()[:MAX_ANSWER]
     return prompt_id, answers
+
+
+def first_input(view: Mapping[str, Any]) -> str | None:
+    """The block id of a submitted view's first input (where a form-wide error can show)."""
+    for block in view.get("blocks") or []:
+        if isinstance(block, Mapping) and block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None

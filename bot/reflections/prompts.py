@@ -18,7 +18,7 @@ from bot.people.lookup import person
 from bot.reflections import messages as say
 from bot.reflections.messages import QA
 from bot.reflections.milestones import milestone_label
-from bot.reflections.modal import build_reflection_modal, parse_reflection_form
+from bot.reflections.modal import build_reflection_modal, first_input, parse_reflection_form
 from storage import keys
 from storage.models import (
     DeliveryKind,
@@ -84,6 +84,31 @@ def supersede_open_prompts(session: Session, newer: ReflectionPrompt, services: 
     ).all()
     for prompt in older:
         close_prompt(session, prompt, PromptStatus.EXPIRED.value, services)
+
+
+def close_pair_prompts(
+    session: Session, services: Services, pair_id: int, *, final_review_too: bool
+) -> int:
+    """A pair ended (or completed): its prompts stop taking answers, so a later DM gets the
+    usual "nothing to answer" and the form says the reflection is closed. Ending closes every
+    prompt, waiting or open; completion keeps the final review's (it is asked at the end, with
+    its own window). No journey summary is queued here."""
+    statuses = [PromptStatus.OPEN.value]
+    if final_review_too:
+        statuses.append(PromptStatus.SCHEDULED.value)
+    rows = session.execute(
+        select(ReflectionPrompt, Milestone.kind)
+        .join(Milestone, Milestone.id == ReflectionPrompt.milestone_id)
+        .where(ReflectionPrompt.pair_id == pair_id, ReflectionPrompt.status.in_(statuses))
+    ).all()
+    now = services.clock.now()
+    closed = 0
+    for prompt, kind in rows:
+        if kind == "final_review" and not final_review_too:
+            continue
+        prompt.status, prompt.completed_at = PromptStatus.EXPIRED.value, now
+        closed += 1
+    return closed
 
 
 def sweep_prompts(session: Session, services: Services) -> int:
@@ -185,7 +210,8 @@ def submit_form(
     prompt_id, answers = parse_reflection_form(view)
     found = own_prompt(services, team_id, prompt_id, user_id)
     if isinstance(found, str):
-        return {next(iter(answers), "x"): found} if answers else {}
+        block = next(iter(answers), None) or first_input(view)
+        return {block: found} if block else None  # no field to show it beside: close the form
     questions = questions_of(found)
     for q in questions:
         if q.kind == "rating" and q.key in answers and parse_rating(answers[q.key]) is None:
@@ -240,9 +266,12 @@ def share(
         milestone = session.get(Milestone, found.milestone_id)
         if prompt is None or pair is None or milestone is None:
             return None
+        items = qa_items(session, prompt)
+        refusal = not_shareable(prompt, items)
+        if refusal:
+            return refusal
         first_time = prompt.shared_at is None
         prompt.shared_at = prompt.shared_at or services.clock.now()
-        items = qa_items(session, prompt)
         label = milestone_label(session, milestone)
     partner_id = pair.partner_of(user_id)
     partner = person(services, client, team_id, partner_id).name
@@ -252,3 +281,19 @@ def share(
         client.chat_postMessage(channel=partner_id, text=text, blocks=blocks)
         return f"✅ Shared with {partner}."
     return f"You already shared this with {partner}."
+
+
+NEVER_ASKED = "I haven't asked you these questions yet, so there's nothing to share."
+NOT_FINISHED = "Finish this reflection first — then you can share it."
+NOTHING_SAVED = "There's nothing to share: you skipped every question."
+
+
+def not_shareable(prompt: ReflectionPrompt, items: list[QA]) -> str | None:
+    """Why a reflection cannot be shared (never asked, still open, no answers), or None."""
+    if prompt.asked_at is None or prompt.status == PromptStatus.SCHEDULED.value:
+        return NEVER_ASKED
+    if prompt.status == PromptStatus.OPEN.value:
+        return NOT_FINISHED
+    if not items:
+        return NOTHING_SAVED
+    return None

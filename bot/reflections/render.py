@@ -65,7 +65,9 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
                 row.asked_at, row.expires_at = now, now + window
             mark_milestone(session, milestone_id, "completed_at", now)
 
-    return Rendered(text, blocks, on_sent=opened)
+    # A post that timed out may well have been delivered: the person may answer it, so the
+    # prompt opens all the same (and its reminder goes out if it stays unanswered).
+    return Rendered(text, blocks, on_sent=opened, on_unknown=opened)
 
 
 def render_reminder(r: Reading, job: Job) -> Rendered | Skip:

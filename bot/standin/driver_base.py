@@ -58,6 +58,8 @@ class DriverBase:
         )
         self.verification_token = verification_token
         self.timeout = timeout
+        # The last request as sent (body, content type, timestamp), for `replay_last`.
+        self.last_request: tuple[bytes, str, str] | None = None
 
     def post(
         self,
@@ -71,6 +73,7 @@ class DriverBase:
         """POST a raw body to the bot, signed unless a forged signature/timestamp is given."""
         timestamp = str(timestamp_override if timestamp_override is not None else int(time.time()))
         signature = signature_override or sign(self.signing_secret, timestamp, body)
+        self.last_request = (body, content_type, timestamp)
         request = urllib.request.Request(self.bot_url, data=body, method="POST")
         request.add_header("Content-Type", content_type)
         request.add_header("X-Slack-Request-Timestamp", timestamp)
@@ -91,6 +94,14 @@ class DriverBase:
             except ValueError:
                 parsed = None
         return DriverResponse(status, text, parsed, got)
+
+    def replay_last(self) -> DriverResponse:
+        """Send the last request again byte for byte, same timestamp and signature: what a
+        double submission, a retrying proxy or a replaying attacker within 5 minutes sends."""
+        self.require(self.last_request is not None, "nothing was sent yet")
+        assert self.last_request is not None
+        body, content_type, timestamp = self.last_request
+        return self.post(body, content_type, timestamp_override=timestamp)
 
     def post_form(self, fields: Mapping[str, str], **kwargs: Any) -> DriverResponse:
         """POST form-encoded fields, signed."""

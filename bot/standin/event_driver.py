@@ -89,11 +89,28 @@ class EventsDriver(DriverBase):
         return self.send_event(events.changed_event(self.ws, message, previous, event_ts))
 
     def delete_dm(self, user_id: str, ts: str) -> DriverResponse:
-        """The user deletes a DM they wrote: message_deleted."""
+        """The user deletes a DM they wrote: message_deleted; or, when it has thread replies,
+        message_changed into Slack's "This message was deleted." tombstone, as Slack does."""
         message = self._find(user_id, ts)
-        message.deleted = True
+        with self.ws.lock:
+            replies = [
+                m
+                for m in self.ws.messages
+                if m.channel == message.channel
+                and m.thread_ts == message.ts
+                and m.ts != message.ts
+                and not m.deleted
+            ]
         self.ws.note(f"{self.name(user_id)} deleted a DM: {message.text}")
-        return self.send_event(events.deleted_event(self.ws, message, self.ws.next_ts()))
+        if not replies:
+            message.deleted = True
+            return self.send_event(events.deleted_event(self.ws, message, self.ws.next_ts()))
+        previous = events.message_body(self.ws, message)
+        tombstone = events.tombstone_body(self.ws, message, replies)
+        self.ws.edit_message(message, events.TOMBSTONE_TEXT, [])
+        message.user, message.subtype, message.client_msg_id = "USLACKBOT", "tombstone", None
+        event = events.tombstoned_event(self.ws, message, previous, tombstone, self.ws.next_ts())
+        return self.send_event(event)
 
     def send_message_event(
         self,
@@ -106,7 +123,8 @@ class EventsDriver(DriverBase):
         bot_id: str = "B0OTHER001",
         username: str = "otherbot",
     ) -> tuple[DriverResponse, str]:
-        """A message event of another kind: thread reply, bot_message, file_share, thread_broadcast."""
+        """A message event of another kind: thread reply, bot_message, file_share,
+        thread_broadcast, me_message (a `/me` action)."""
         if channel_id is None:
             self.require(user_id is not None, "send_message_event needs user_id or channel_id")
             assert user_id is not None

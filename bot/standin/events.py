@@ -72,6 +72,9 @@ def message_body(ws: Workspace, message: RecordedMessage) -> JSON:
 def message_event(ws: Workspace, message: RecordedMessage, **extra: Any) -> JSON:
     """A message event (message.im, message.channels, ...) for a recorded message."""
     event = message_body(ws, message)
+    if message.subtype == "me_message":  # Slack's me_message carries no blocks or client id
+        event.pop("blocks", None)
+        event.pop("client_msg_id", None)
     if message.files:
         event.update({"files": message.files, "upload": False, "display_as_bot": False})
     if message.bot_id is not None and message.subtype == "bot_message":
@@ -94,6 +97,49 @@ def changed_event(ws: Workspace, message: RecordedMessage, previous: JSON, event
         "type": "message",
         "subtype": "message_changed",
         "message": current,
+        "previous_message": previous,
+        "channel": message.channel,
+        "hidden": True,
+        "ts": event_ts,
+        "event_ts": event_ts,
+        "channel_type": channel_type(ws, message.channel),
+    }
+
+
+TOMBSTONE_TEXT = "This message was deleted."
+
+
+def tombstone_body(ws: Workspace, message: RecordedMessage, replies: list[RecordedMessage]) -> JSON:
+    """What Slack leaves of a deleted message that has thread replies: Slackbot's tombstone."""
+    authors = list(dict.fromkeys(r.user for r in replies))
+    return {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": TOMBSTONE_TEXT,
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": message.ts,
+        "thread_ts": message.ts,
+        "parent_user_id": "USLACKBOT",
+        "reply_count": len(replies),
+        "reply_users_count": len(authors),
+        "latest_reply": replies[-1].ts if replies else "0000000000.000000",
+        "reply_users": authors,
+        "is_locked": False,
+        "subscribed": False,
+    }
+
+
+def tombstoned_event(
+    ws: Workspace, message: RecordedMessage, previous: JSON, tombstone: JSON, event_ts: str
+) -> JSON:
+    """message_changed whose new message is the tombstone: how Slack reports deleting a
+    message that has thread replies (no message_deleted is sent for it)."""
+    previous = {**previous, "source_team": ws.team_id, "user_team": ws.team_id}
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "message": tombstone,
         "previous_message": previous,
         "channel": message.channel,
         "hidden": True,

@@ -40,6 +40,8 @@ class _Fault:
     error: str = ""
     retry_after: int = 1
     after_processing: bool = True
+    # Only calls whose params this accepts (e.g. one channel, one text); None: any call.
+    where: Callable[[dict[str, Any]], bool] | None = None
 
 
 # Bot scopes a method needs (any one of them), from docs-slack-dev/methods/<method>.json.
@@ -170,10 +172,13 @@ class SlackStandIn(WorkspaceHelpers):
         return self.base_url + "/api/"
 
     # ---- request handling
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
         with self.ws.lock:
-            queue = self._faults.get(method)
-            return queue.pop(0) if queue else None
+            queue = self._faults.get(method) or []
+            for i, fault in enumerate(queue):
+                if fault.where is None or fault.where(params):
+                    return queue.pop(i)
+            return None
 
     def _dispatch(self, request: Request) -> Reply:
         if request.path.startswith("/_response/"):
@@ -234,7 +239,7 @@ class SlackStandIn(WorkspaceHelpers):
             delay = self._delays.get(method, 0.0)
         if delay > 0:
             time.sleep(delay)  # a slow Slack; the work is done even if the caller gave up
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, request.params)
         if fault is not None and fault.kind == "ratelimit":
             headers = {"Retry-After": str(fault.retry_after)}
             return Reply(429, {"ok": False, "error": "ratelimited"}, headers)
@@ -312,19 +317,32 @@ class SlackStandIn(WorkspaceHelpers):
         with self.ws.lock:
             self._faults.setdefault(method, []).extend(_Fault(**vars(fault)) for _ in range(times))
 
-    def fail_next(self, method: str, error: str, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` with {"ok": false, "error": error}."""
-        self._queue(method, _Fault("fail", error=error), times)
+    def fail_next(
+        self,
+        method: str,
+        error: str,
+        times: int = 1,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` with {"ok": false, "error": error}; with
+        `where`, only calls whose params it accepts."""
+        self._queue(method, _Fault("fail", error=error, where=where), times)
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next calls of `method` with HTTP 429, Retry-After and error ratelimited."""
         self._queue(method, _Fault("ratelimit", retry_after=retry_after), times)
 
     def drop_connection_next(
-        self, method: str, times: int = 1, after_processing: bool = True
+        self,
+        method: str,
+        times: int = 1,
+        after_processing: bool = True,
+        where: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
-        """Close the socket without answering (after doing the work, unless told otherwise)."""
-        self._queue(method, _Fault("drop", after_processing=after_processing), times)
+        """Close the socket without answering (after doing the work, unless told otherwise);
+        with `where`, only for a call whose params it accepts (other calls go through)."""
+        fault = _Fault("drop", after_processing=after_processing, where=where)
+        self._queue(method, fault, times)
 
     def delay(self, method: str, seconds: float) -> None:
         """Wait `seconds` (real time) before handling every call of `method`; 0 turns it off."""

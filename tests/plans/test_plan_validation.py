@@ -15,7 +15,10 @@ from bot.domain.plan import (
     PersonFacts,
     PlanForm,
     add_months,
+    channel_problem,
     goal_lines,
+    goal_problem,
+    is_blank,
     validate_plan,
 )
 from bot.plans.form import parse_plan_state
@@ -220,3 +223,54 @@ def test_parse_state_round_trip() -> None:
 def test_parse_state_tolerates_garbage() -> None:
     form = parse_plan_state({"first_date": {ACTION: {"selected_date": "not-a-date"}}, "x": 5})
     assert form.first_date is None and form.mentor_id is None
+
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e\u3164\u2800"
+
+
+@pytest.mark.parametrize("text", ["", "   ", ZERO_WIDTH, f" {ZERO_WIDTH}\n\t", "\u0301\ufe0f"])
+def test_blank_text_includes_zero_width_characters(text: str) -> None:
+    assert is_blank(text)
+
+
+@pytest.mark.parametrize("text", ["a", "\u200bx", "❤️", "🏴\U000e0067\U000e0062\U000e007f", "-"])
+def test_visible_text_is_not_blank(text: str) -> None:
+    assert not is_blank(text)
+
+
+def test_zero_width_goals_and_vision_count_as_empty() -> None:
+    form = replace(GOOD, mentee_goals=f"{ZERO_WIDTH}\n- \u200b", vision=ZERO_WIDTH)
+    assert check(form) == {"mentee_goals": "Please fill this in.", "vision": "Please fill this in."}
+    plan, _ = validate_plan(
+        replace(GOOD, mentor_goals="\u200b\nPractise feedback\n\u2060"),
+        now=NOW,
+        people=PEOPLE,
+        open_pair_exists=False,
+    )
+    assert plan is not None and plan.mentor_goals == ("Practise feedback",)
+
+
+def test_one_goal_follows_the_forms_rules() -> None:
+    assert goal_problem("Give a tech talk") is None
+    assert goal_problem("x" * MAX_TEXT) is None
+    assert goal_problem(ZERO_WIDTH) == goal_problem("- ") == goal_problem(None)
+    assert goal_problem(ZERO_WIDTH) == "Please write the goal."
+    assert goal_problem("x" * 10_000) == "Please keep this under 1,000 characters (it has 10,000)."
+
+
+@pytest.mark.parametrize(
+    ("channel", "ok"),
+    [
+        (None, True),
+        ("C0MENTOR01", True),
+        ("G0PRIVATE1", True),
+        ("D0MAYA0001", False),
+        ("U0MAYA0001", False),
+        ("C" + "0" * 40, False),
+        ("#mentoring", False),
+    ],
+)
+def test_the_announcement_channel_must_be_a_channel(channel: str | None, ok: bool) -> None:
+    assert (channel_problem(channel) is None) == ok
+    errors = check(replace(GOOD, announce_channel=channel, announce=channel is not None))
+    assert ("announce_channel" not in errors) == ok

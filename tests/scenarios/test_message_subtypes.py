@@ -1,7 +1,8 @@
 """Every message event shape Slack records (shared/slack-reference/java-slack-sdk/events/Message*)
 reaches the bot as Slack would send it into a DM with an open reflection prompt: plain replies
 answer, edits update, deletions remove, and bot messages, file shares, thread broadcasts and thread
-chatter are handled without crashing and without being taken as answers."""
+chatter are handled without crashing and without being taken as answers (thread replies get one
+line saying how to answer, other bots nothing)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def test_every_recorded_message_shape(
     assert dm_texts(bot, MAYA)[-1].startswith("*2/3:*")
     sent = len(bot.standin.dm_messages(MAYA))
 
-    # Other bots, thread broadcasts and thread chatter are not answers and get no reply.
+    # Other bots, thread broadcasts and thread chatter are not answers.
     bot_msg = fill(
         reference_event("MessageBotPayload.json"), channel=channel, ts="1804000000.000200"
     )
@@ -99,6 +100,15 @@ def test_every_recorded_message_shape(
     ) | {"text": "by the way"}
     for event in (bot_msg, broadcast, chatter):
         assert bot.driver.send_event(event).status == 200
+    # Neither is taken as an answer: the broadcast and the chatter each get one line, in their
+    # thread, saying how to answer; the other bot gets nothing.
+    wait_for(lambda: len(bot.standin.dm_messages(MAYA)) >= sent + 2, what="two thread hints")
+    hints = bot.standin.dm_messages(MAYA)[sent:]
+    assert [(m.text.startswith("I don't read replies in threads"), m.thread_ts) for m in hints] == [
+        (True, first_ts),
+        (True, first_ts),
+    ]
+    sent += 2
     # A file without text gets a short hint and does not advance.
     share = fill(
         reference_event("MessageFileSharePayload.json"), channel=channel, ts="1804000000.000500"

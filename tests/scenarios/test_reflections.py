@@ -67,8 +67,10 @@ def test_kickoff_prompt_conversation_edit_retry_and_privacy(bot: Bot) -> None:
     bot.driver.user_dm(MAYA, "skip")
     wait_for(lambda: dm_texts(bot, MAYA)[-1].startswith("*3/3:*"))
     assert len(bot.standin.dm_messages(MAYA)) == count + 1  # only the next question
-    # Thread chatter and other bots change nothing and get no reply.
+    # Thread chatter is not an answer: one line in its thread says how to answer. Other bots
+    # change nothing and get no reply.
     bot.driver.send_message_event(MAYA, text="side note", thread_ts=ts1)
+    wait_for(lambda: dm_texts(bot, MAYA)[-1].startswith("I don't read replies in threads"))
     bot.driver.send_message_event(
         channel_id=bot.standin.dm_channel_id(MAYA), subtype="bot_message", text="beep"
     )

@@ -552,6 +552,7 @@ def event_of(body: bytes) -> dict[str, Any]:
         ("thread reply", "MessagePayload.json"),
         ("message_changed", "MessageChangedPayload.json"),
         ("message_deleted", "MessageDeletedPayload.json"),
+        ("tombstone", "MessageChangedPayload.json"),
         ("app_home_opened", "AppHomeOpenedPayload.json"),
         ("bot_message", "MessageBotPayload.json"),
         ("file_share", "MessageFileSharePayload.json"),
@@ -570,6 +571,9 @@ def test_event_payloads_have_slacks_keys(
     elif case == "message_changed":
         driver.edit_dm(MAYA, root, "How do I prepare?")
     elif case == "message_deleted":
+        driver.delete_dm(MAYA, root)
+    elif case == "tombstone":  # a deleted message with thread replies
+        driver.send_message_event(MAYA, text="also this", thread_ts=root)
         driver.delete_dm(MAYA, root)
     elif case == "app_home_opened":
         client = WebClient(token="xoxb-test", base_url=standin.api_url)

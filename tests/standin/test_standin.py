@@ -754,6 +754,55 @@ def test_events_envelopes_retries_and_message_kinds(
     ]
 
 
+def test_deleting_a_dm_with_replies_leaves_slacks_tombstone_and_me_messages_and_replays(
+    standin: SlackStandIn, driver: SlackDriver, fake_bot: FakeBot
+) -> None:
+    _, root = driver.user_dm(MAYA, "Grow as a lead")
+    _, reply = driver.send_message_event(MAYA, text="more later", thread_ts=root)
+    driver.delete_dm(MAYA, root)
+    event = fake_bot.last_json()["event"]
+    # Slack does not send message_deleted for a message with replies: it keeps a tombstone.
+    assert event["subtype"] == "message_changed" and event["hidden"] is True
+    assert event["previous_message"]["user"] == MAYA
+    assert event["previous_message"]["text"] == "Grow as a lead"
+    tombstone = event["message"]
+    assert {k: tombstone[k] for k in ("subtype", "text", "user", "ts", "thread_ts")} == {
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "ts": root,
+        "thread_ts": root,
+    }
+    assert (tombstone["reply_count"], tombstone["reply_users"]) == (1, [MAYA])
+    assert tombstone["latest_reply"] == reply
+    # A message without replies is deleted outright.
+    driver.delete_dm(MAYA, reply)
+    assert fake_bot.last_json()["event"]["subtype"] == "message_deleted"
+    # /me: Slack's documented me_message shape (no blocks, no client_msg_id).
+    driver.send_message_event(MAYA, text="is thinking", subtype="me_message")
+    me = fake_bot.last_json()["event"]
+    assert (me["subtype"], me["user"], me["text"]) == ("me_message", MAYA, "is thinking")
+    assert "blocks" not in me and "client_msg_id" not in me
+    # replay_last sends the very same signed request again.
+    before = len(fake_bot.requests)
+    driver.replay_last()
+    assert len(fake_bot.requests) == before + 1
+    assert fake_bot.requests[-1].body == fake_bot.requests[-2].body
+    assert signature_ok(fake_bot.requests[-1])
+
+
+def test_faults_can_target_one_call(standin: SlackStandIn) -> None:
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    standin.fail_next(
+        "chat.postMessage", "channel_not_found", where=lambda p: p.get("channel") == OMAR
+    )
+    assert client.chat_postMessage(channel=MAYA, text="for Maya")["ok"]
+    with pytest.raises(SlackApiError) as info:
+        client.chat_postMessage(channel=OMAR, text="for Omar")
+    assert info.value.response["error"] == "channel_not_found"
+    assert client.chat_postMessage(channel=OMAR, text="again")["ok"]
+
+
 # ---------------------------------------------------------------- a real Bolt app
 
 
