@@ -100,11 +100,13 @@ def save_items(
     items: Sequence[ItemDraft],
     cleared: Sequence[int],
     now: datetime,
-) -> list[ActionItem]:
+) -> int:
     """Store a writer's items for a session slot by slot (the same form sent twice changes
-    nothing); a cleared slot deletes its item and its history. Returns the items added."""
+    nothing); a cleared slot deletes its item and its history. Returns how many items were
+    added, edited or deleted."""
     existing = writer_items(session, team_id, meeting_id, created_by)
     added: list[ActionItem] = []
+    edited = 0
     for draft in items:
         row = existing.get(draft.slot)
         if row is None:
@@ -131,6 +133,7 @@ def save_items(
                 draft.due,
                 now,
             )
+            edited += 1
     gone = [existing[slot].id for slot in cleared if slot in existing]
     if gone:
         session.execute(
@@ -141,7 +144,7 @@ def save_items(
     session.flush()
     for row in added:
         _event(session, team_id, row.id, "added", meeting_id, created_by, now)
-    return added
+    return len(added) + edited + len(gone)
 
 
 def _event(

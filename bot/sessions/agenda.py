@@ -140,6 +140,7 @@ class Added:
     team_id: str
     pair_id: int
     meeting_id: int | None  # the next session, whose sent nudges show it at once
+    new: bool = True  # False: the same person's same topic was already waiting
 
 
 def add_to_agenda(
@@ -159,7 +160,7 @@ def add_to_agenda(
     with services.sessions.begin() as session:
         if lock_pair(session, team_id, found.id) is None:
             return {TOPIC: GONE}
-        add_agenda_item(
+        new = add_agenda_item(
             session,
             team_id=team_id,
             pair_id=found.id,
@@ -169,9 +170,10 @@ def add_to_agenda(
             now=now,
         )
         upcoming = upcoming_meetings(session, found.id, now)
-    return Added(team_id, found.id, upcoming[0].id if upcoming else None)
+    return Added(team_id, found.id, upcoming[0].id if upcoming else None, new)
 
 
 def show_added(services: Services, client: WebClient, added: Added) -> None:
     """After Slack's answer: nudges already sent for the next session show the topic at once."""
-    refresh_nudges(services, client, added.team_id, added.pair_id, added.meeting_id)
+    if added.new:
+        refresh_nudges(services, client, added.team_id, added.pair_id, added.meeting_id)

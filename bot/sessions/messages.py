@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionB
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.core.text import BUTTON_TEXT, SECTION_TEXT, clip, mrkdwn, split
-from bot.domain.agenda import CARRIED, DONE, DROPPED, MAX_ITEM_TEXT, OPEN
+from bot.domain.agenda import CARRIED, DONE, DROPPED, MAX_ITEM_TEXT, OPEN, plural
 from bot.domain.timefmt import format_local_date
 from bot.sessions.data import Agenda, ItemLine, Topic
 
@@ -164,7 +164,8 @@ def notes_written(
     if lines:
         body = f"\nAction item{'s' if len(lines) > 1 else ''} for you:\n" + "\n".join(lines)
     if theirs:
-        body += f"\n{theirs} more for {mrkdwn(author)}."
+        also = "And " if lines else ""
+        body += f"\n{also}{plural(theirs, 'action item')} for {mrkdwn(author)}."
     tail = "\nThe notes are on your Home tab; open items come with your next nudge."
     text = head + body + tail
     return clip(head, SECTION_TEXT), _sections(text)

@@ -89,7 +89,7 @@ class Saved:
     pair_id: int
     meeting_id: int
     next_meeting_id: int | None
-    people: tuple[str, ...] = field(default=())
+    people: tuple[str, ...] = field(default=())  # empty: nothing changed
 
 
 def _tell_partner(
@@ -136,11 +136,12 @@ def submit_notes(
     with services.sessions.begin() as session:
         if lock_pair(session, team_id, pair.id) is None:
             return {SHARED: GONE}
+        changed = 0
         for visibility, text in (
             (NoteVisibility.SHARED, clean.shared),
             (NoteVisibility.PRIVATE, clean.private),
         ):
-            save_note(
+            changed += save_note(
                 session,
                 team_id=team_id,
                 pair_id=pair.id,
@@ -150,7 +151,7 @@ def submit_notes(
                 text=text,
                 now=now,
             )
-        save_items(
+        changed += save_items(
             session,
             team_id=team_id,
             pair_id=pair.id,
@@ -167,13 +168,16 @@ def submit_notes(
         pair.id,
         meeting.id,
         upcoming[0].id if upcoming else None,
-        (pair.mentee_id, pair.mentor_id),
+        (pair.mentee_id, pair.mentor_id) if changed else (),
     )
 
 
 def show_saved(services: Services, client: WebClient, saved: Saved) -> None:
     """After Slack's answer: the partner's note goes out, and messages already sent (the next
-    session's nudges, earlier notes messages) show the items as they are now."""
+    session's nudges, earlier notes messages) show the items as they are now. Nothing when
+    the form changed nothing (sent twice, or saved untouched)."""
+    if not saved.people:
+        return
     services.waker()
     refresh_notes_messages(services, client, saved.team_id, saved.pair_id, saved.meeting_id)
     refresh_nudges(services, client, saved.team_id, saved.pair_id, saved.next_meeting_id)
