@@ -92,7 +92,7 @@ def sessions_blocks(
             value=item_value(item.item_id, None),
             accessibility_label=label("Mark action item '{}' done", item.text),
         )
-        blocks.append(_section(item_line(item), f"home_item_{item.item_id}", done))
+        blocks.append(_section(item_line(item), f"home_item_{card.pair_id}_{item.item_id}", done))
     more = max(len(card.items) - item_rows, 0) + card.more
     if more:
         blocks.append(_section(f"…and {more} more open — they come with your next nudge."))

@@ -280,7 +280,7 @@ def test_three_sessions_carry_their_agenda_notes_and_items(
     assert [a for a, _ in events(bot, examples.id)] == ["added", "carried", "carried", "dropped"]
     slot = item(bot, SLOT)
     maya_home = open_home(bot, MAYA)
-    bot.driver.click(MAYA, ITEM_DONE, view_id=maya_home.id, block_id=f"home_item_{slot.id}")
+    bot.driver.click(MAYA, ITEM_DONE, view_id=maya_home.id, block_id=f"home_item_{pair}_{slot.id}")
     wait_for(lambda: item(bot, SLOT).status == "done", what="the Home's Done")
 
     # The final review quotes the totals; the journey lists what was done.
