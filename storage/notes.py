@@ -263,6 +263,18 @@ def held_meetings(session: Session, team_id: str, pair_id: int) -> list[Meeting]
     return list(session.scalars(stmt))
 
 
+def next_session(session: Session, team_id: str, pair_id: int, now: datetime) -> Meeting | None:
+    """A pair's next upcoming session after `now` (the one a new topic or a Home click is for)."""
+    stmt = (
+        select(Meeting)
+        .where(Meeting.team_id == team_id, Meeting.pair_id == pair_id)
+        .where(Meeting.status == MeetingStatus.UPCOMING.value, Meeting.scheduled_at > now)
+        .order_by(Meeting.scheduled_at)
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
 def progress(session: Session, team_id: str, pair_id: int) -> Progress:
     """A pair's sessions in numbers: held, with notes, action items done, open, dropped."""
     held = session.scalar(

@@ -19,9 +19,8 @@ from bot.sessions.data import Agenda, ItemLine, Topic
 from bot.sessions.modals import TOPIC, agenda_modal, parse_agenda
 from bot.sessions.refresh import refresh_nudges
 from storage.agenda import add_agenda_item, agenda_items
-from storage.meetings import upcoming_meetings
 from storage.models import OPEN_STATUSES, Meeting, MeetingStatus, Pair
-from storage.notes import pair_items
+from storage.notes import next_session, pair_items
 from storage.notes_models import ActionItem
 from storage.pairs import lock_pair
 
@@ -169,8 +168,8 @@ def add_to_agenda(
             text_key=text_key(topic),
             now=now,
         )
-        upcoming = upcoming_meetings(session, found.id, now)
-    return Added(team_id, found.id, upcoming[0].id if upcoming else None, new)
+        upcoming = next_session(session, team_id, found.id, now)
+    return Added(team_id, found.id, upcoming.id if upcoming else None, new)
 
 
 def show_added(services: Services, client: WebClient, added: Added) -> None:

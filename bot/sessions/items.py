@@ -13,9 +13,9 @@ from bot.domain.agenda import CARRIED
 from bot.sessions.access import GONE, NOT_YOURS, Outcome
 from bot.sessions.messages import ITEM_ACTIONS
 from bot.sessions.refresh import refresh_nudges
-from storage.meetings import get_meeting, upcoming_meetings
+from storage.meetings import get_meeting
 from storage.notes import act_on_item as record
-from storage.notes import get_item
+from storage.notes import get_item, next_session
 from storage.pairs import get_pair, lock_pair
 
 NO_NEXT = "There's no next session to carry it to — mark it done or drop it instead."
@@ -48,8 +48,7 @@ def act_on_item(
         if meeting is not None and meeting.pair_id != pair.id:
             return Outcome(NOT_YOURS)
         if meeting is None:
-            upcoming = upcoming_meetings(session, pair.id, now)
-            meeting = upcoming[0] if upcoming else None
+            meeting = next_session(session, team_id, pair.id, now)
     if action == CARRIED and meeting is None:
         return Outcome(NO_NEXT)
     context = meeting.id if meeting else None

@@ -19,9 +19,8 @@ from bot.sessions.access import GONE, participant_meeting
 from bot.sessions.modals import SHARED, NotesPrefill, notes_modal, parse_notes
 from bot.sessions.refresh import refresh_notes_messages, refresh_nudges
 from storage import keys
-from storage.meetings import upcoming_meetings
 from storage.models import DeliveryKind, Meeting, MeetingStatus, Pair
-from storage.notes import notes_of, save_items, save_note, writer_items
+from storage.notes import next_session, notes_of, save_items, save_note, writer_items
 from storage.notes_models import NoteVisibility
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import lock_pair
@@ -162,12 +161,12 @@ def submit_notes(
             now=now,
         )
         add_deliveries(session, _tell_partner(pair, meeting, user_id, clean, now), now)
-        upcoming = upcoming_meetings(session, pair.id, now)
+        upcoming = next_session(session, team_id, pair.id, now)
     return Saved(
         team_id,
         pair.id,
         meeting.id,
-        upcoming[0].id if upcoming else None,
+        upcoming.id if upcoming else None,
         (pair.mentee_id, pair.mentor_id) if changed else (),
     )
 
