@@ -53,7 +53,14 @@ REVIEW, EXAMPLES, SLOT = (
     "Book a real review slot",
 )
 TEXTS = [OMAR_SHARED, OMAR_PRIVATE, MAYA_SHARED, MAYA_PRIVATE, MAYA_SHARED_3, MAYA_PRIVATE_3]
-TEXTS += [REVIEW, EXAMPLES, SLOT, "Career ladder questions", "Mock review on Thursday"]
+TEXTS += [
+    REVIEW,
+    EXAMPLES,
+    SLOT,
+    "Career ladder questions",
+    "Salary talk",
+    "Mock review on Thursday",
+]
 
 
 def nudges(tl: Timeline, user: str) -> list[RecordedMessage]:
@@ -157,10 +164,13 @@ def test_three_sessions_carry_their_agenda_notes_and_items(
     omar_home = home_text(bot, open_home(bot, OMAR))
     assert f"*Maya*: {MAYA_SHARED}" in omar_home and MAYA_PRIVATE not in omar_home
     assert f"🔒 *Your private note*: {OMAR_PRIVATE}" in omar_home
+    # A topic for session 2 from her Home tab, days before its nudges go out.
+    add_topic(bot, MAYA, "Salary talk")
 
-    # ── Session 2 (Tue 9 Mar). Its nudges carry both open items, with working buttons.
+    # ── Session 2 (Tue 9 Mar). Its nudges carry the topic and both open items, with buttons.
     tl.run_until(at("2027-03-08T16:00", BERLIN), STEP)
     maya2, omar2 = nudges(tl, MAYA)[1], nudges(tl, OMAR)[1]
+    assert "• Salary talk _(Maya)_" in json.dumps(omar2.blocks, ensure_ascii=False)
     maya_text = json.dumps(maya2.blocks, ensure_ascii=False)
     assert f"◻️ *{REVIEW}* — you · due Fri 5 Mar 2027" in maya_text
     assert f"◻️ *{EXAMPLES}* — Omar" in maya_text
@@ -195,7 +205,7 @@ def test_three_sessions_carry_their_agenda_notes_and_items(
     tl.run_until(at("2027-03-09T16:00", BERLIN), STEP)
     held_with_notes_offer(bot, MAYA, maya2, omar2)
     second = meetings(bot, pair)[1]
-    assert topics(bot)[1] == ("Mock review on Thursday", second.id)
+    assert topics(bot)[1:] == [("Salary talk", second.id), ("Mock review on Thursday", second.id)]
 
     # ── Session 3 (Tue 16 Mar). The carried item comes back with its history and buttons.
     tl.run_until(at("2027-03-15T16:00", BERLIN), STEP)
