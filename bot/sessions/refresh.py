@@ -9,6 +9,7 @@ answered, moved or cancelled renders nothing and keeps what it shows.
 
 from __future__ import annotations
 
+import http.client
 import logging
 
 from slack_sdk import WebClient
@@ -52,6 +53,8 @@ def refresh_sent(
             updated += 1
         except SlackApiError as exc:  # an old message may be gone; the data is stored anyway
             log.info("could not update message %s: %s", ts, exc.response.get("error"))
+        except (OSError, http.client.HTTPException) as exc:  # no answer; the data is stored anyway
+            log.info("could not update message %s: %s", ts, type(exc).__name__)
     return updated
 
 
