@@ -16,6 +16,7 @@ from bot.reflections.render import (
     render_prompt,
     render_reminder,
 )
+from bot.sessions.render import render_notes_written
 from storage.models import DeliveryKind
 
 KINDS: Mapping[str, Kind] = {
@@ -27,4 +28,5 @@ KINDS: Mapping[str, Kind] = {
     DeliveryKind.REFLECTION_REMINDER: Kind(render_reminder, "the reflection reminder"),
     DeliveryKind.ANNOUNCEMENT: Kind(render_announcement, "the milestone announcement"),
     DeliveryKind.JOURNEY: Kind(render_journey, "the mentorship summary"),
+    DeliveryKind.SESSION_NOTES: Kind(render_notes_written, "the session notes message"),
 }

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, home, meetings, pairs, people, plans, reflections, workspaces
+from handlers import (
+    commands,
+    home,
+    meetings,
+    pairs,
+    people,
+    plans,
+    reflections,
+    sessions,
+    workspaces,
+)
 
 
 def register(app: App) -> None:
@@ -12,6 +22,7 @@ def register(app: App) -> None:
     commands.register(app)
     plans.register(app)
     meetings.register(app)
+    sessions.register(app)
     reflections.register(app)
     workspaces.register(app)
     home.register(app)

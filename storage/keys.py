@@ -7,6 +7,7 @@ down once here and nowhere else:
     moved:{meeting}:{user}              summary:{pair}:v{schedule version}:{user}
     prompt:{prompt}    remind:{prompt}  announce:{milestone}    journey:{pair}:{user}
     problem:{pair}:{recipient}:{error}  {verb}:{pair}:{stamp}:{user}   (one-off notices)
+    notes:{meeting}:{author}:{reader}
 """
 
 from __future__ import annotations
@@ -69,3 +70,13 @@ def problem(pair_id: int, recipient: str, error: str) -> str:
 def notice(verb: str, pair_id: int, stamp: str, user_id: str) -> str:
     """A one-off DM about something that happened to a pair (paused, resumed, ended...)."""
     return f"{verb}:{pair_id}:{stamp}:{user_id}"
+
+
+def session_notes(meeting_id: int, author_id: str, reader_id: str) -> str:
+    """The note to one person that their partner wrote notes on a session (once per writer)."""
+    return f"notes:{meeting_id}:{author_id}:{reader_id}"
+
+
+def of_session_notes(meeting_id: int) -> ColumnElement[bool]:
+    """The notes messages about one session (a filter on Delivery)."""
+    return Delivery.occurrence_key.like(f"notes:{meeting_id}:%")

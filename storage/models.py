@@ -2,59 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    text,
-)
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.base import NAMING as NAMING
+from storage.base import Base as Base
+from storage.base import UTCDateTime as UTCDateTime
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python; naive UTC in the column, so SQLite and PostgreSQL agree."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[dict[str, Any]]: JSON(),
-    }
+# Sessions' tables (agenda items, notes, action items) live in a module of their own; imported
+# here so that everything that reads the models sees one complete metadata.
+from storage.notes_models import ActionItem as ActionItem
+from storage.notes_models import ActionItemEvent as ActionItemEvent
+from storage.notes_models import AgendaItem as AgendaItem
+from storage.notes_models import ItemStatus as ItemStatus
+from storage.notes_models import NoteVisibility as NoteVisibility
+from storage.notes_models import SessionNote as SessionNote
 
 
 class PairStatus(StrEnum):
@@ -224,6 +190,7 @@ class DeliveryKind(StrEnum):
     REFLECTION_REMINDER = "reflection_reminder"
     ANNOUNCEMENT = "announcement"
     JOURNEY = "journey"
+    SESSION_NOTES = "session_notes"  # to the partner: someone wrote notes on your session
 
 
 MEETING_KINDS = (DeliveryKind.NUDGE, DeliveryKind.FOLLOWUP)

@@ -1,4 +1,5 @@
-"""Counts behind the program report, one workspace at a time. No reflection text is read."""
+"""Counts behind the program report, one workspace at a time. No reflection or notes text is
+read."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from sqlalchemy.orm import Session
 
 from storage.meetings import CANCELLED_MEETING
 from storage.models import (
+    ActionItem,
+    ItemStatus,
     Meeting,
     MeetingStatus,
     Pair,
     Person,
     PromptStatus,
     ReflectionPrompt,
+    SessionNote,
     UTCDateTime,
 )
 
@@ -32,6 +36,9 @@ class PairCounts:
     asked: int = 0
     answered: int = 0
     ignored: int = 0
+    with_notes: int = 0  # sessions with at least one note (never the notes themselves)
+    items_done: int = 0
+    items_open: int = 0
 
 
 def team_ids(session: Session) -> list[str]:
@@ -96,5 +103,32 @@ def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, Pair
             asked=int(n_asked or 0),
             answered=int(n_done or 0),
             ignored=int(n_ignored or 0),
+        )
+    return _session_counts(session, team_id, counts)
+
+
+def _session_counts(
+    session: Session, team_id: str, counts: dict[int, PairCounts]
+) -> dict[int, PairCounts]:
+    """Add sessions with notes and action items done and open: counts, no text read."""
+    notes = session.execute(
+        select(SessionNote.pair_id, func.count(func.distinct(SessionNote.meeting_id)))
+        .where(SessionNote.team_id == team_id)
+        .group_by(SessionNote.pair_id)
+    ).all()
+    for pair_id, n in notes:
+        counts[pair_id] = replace(counts.get(pair_id, PairCounts()), with_notes=int(n or 0))
+    items = session.execute(
+        select(
+            ActionItem.pair_id,
+            func.sum(case((ActionItem.status == ItemStatus.DONE.value, 1), else_=0)),
+            func.sum(case((ActionItem.status == ItemStatus.OPEN.value, 1), else_=0)),
+        )
+        .where(ActionItem.team_id == team_id)
+        .group_by(ActionItem.pair_id)
+    ).all()
+    for pair_id, done, open_ in items:
+        counts[pair_id] = replace(
+            counts.get(pair_id, PairCounts()), items_done=int(done or 0), items_open=int(open_ or 0)
         )
     return counts

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.agenda import Progress
 from bot.reports.report import ProgramReport
+from bot.sessions.data import SessionsCard
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class PairCard:
     vision: str
     goals: tuple[GoalItem, ...]
     milestones: tuple[MilestoneItem, ...]
+    # Sessions: items and notes for one of the two people; counts only for anyone else.
+    sessions: SessionsCard | None = None
+    session_counts: Progress | None = None
 
 
 @dataclass(frozen=True)

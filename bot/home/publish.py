@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.core.services import Services
+from bot.domain.agenda import Progress
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
@@ -22,6 +23,9 @@ from bot.people.admins import is_admin
 from bot.people.lookup import person
 from bot.reflections.milestones import milestone_label
 from bot.reports.report import build_report
+from bot.sessions.data import SessionsCard
+from bot.sessions.home import sessions_card
+from bot.sessions.summary import progress_of
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
 from storage.pairs import meeting_rule, pairs_for_user
 
@@ -34,6 +38,8 @@ def _card(
     partner: PersonFacts,
     labels: dict[int, str],
     nxt: datetime | None,
+    sessions: SessionsCard | None = None,
+    counts: Progress | None = None,
 ) -> PairCard:
     owners = {"mentee": pair.mentee_id, "mentor": pair.mentor_id}
     names = {reader.user_id: reader.name, partner.user_id: partner.name}
@@ -62,19 +68,23 @@ def _card(
         vision=next((g.text for g in pair.goals if g.owner == "shared"), ""),
         goals=goals,
         milestones=milestones,
+        sessions=sessions,
+        session_counts=counts,
     )
 
 
 def card_for(services: Services, client: WebClient, pair: Pair, viewer_id: str) -> PairCard:
-    """One pair as `viewer_id` sees it (an admin who is not in it sees the mentee's view)."""
+    """One pair as `viewer_id` sees it (an admin who is not in it sees the mentee's view of the
+    plan, and of the sessions only the counts)."""
     reader_id = viewer_id if pair.role_of(viewer_id) else pair.mentee_id
     now = services.clock.now()
     with services.sessions() as session:
         upcoming = next_meeting(session, pair, now) if pair.status in OPEN_STATUSES else None
         labels = {m.id: milestone_label(session, m) for m in pair.milestones}
+        counts = progress_of(session, pair)
     reader = person(services, client, pair.team_id, reader_id)
     partner = person(services, client, pair.team_id, pair.partner_of(reader_id))
-    return _card(pair, reader, partner, labels, upcoming)
+    return _card(pair, reader, partner, labels, upcoming, counts=counts)
 
 
 def home_data(services: Services, client: WebClient, team_id: str, user_id: str) -> HomeData:
@@ -88,15 +98,20 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
         overview = build_report(session, team_id, now) if admin else None
     reader = person(services, client, team_id, user_id)
+    partners = {p.id: person(services, client, team_id, p.partner_of(user_id)) for p in open_pairs}
+    with services.sessions() as session:
+        sessions = {
+            p.id: sessions_card(
+                session,
+                p,
+                user_id,
+                {user_id: reader.name, partners[p.id].user_id: partners[p.id].name},
+                reader.tz or p.tz,
+            )
+            for p in open_pairs
+        }
     cards = tuple(
-        _card(
-            p,
-            reader,
-            person(services, client, team_id, p.partner_of(user_id)),
-            labels,
-            upcoming[p.id],
-        )
-        for p in open_pairs
+        _card(p, reader, partners[p.id], labels, upcoming[p.id], sessions[p.id]) for p in open_pairs
     )
     past = tuple(
         PastPair(

@@ -19,11 +19,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.agenda import HOME_ITEMS
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
 from bot.pairs.messages import START_HINT, end_button
 from bot.reports.view import overview_blocks
+from bot.sessions.home_blocks import sessions_blocks, summary_text
 
 HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME = "home_pause", "home_pause_for", "home_resume"
 HOME_EDIT, HOME_END = "home_edit", "home_end"
@@ -141,10 +143,25 @@ def _actions(c: PairCard) -> ActionsBlock:
     return ActionsBlock(block_id=f"pair_{c.pair_id}", elements=elements)
 
 
+def _sessions(c: PairCard, interactive: bool, item_rows: int) -> list[Block]:
+    """Action items and notes for one of the two (buttons on the Home); counts otherwise."""
+    if interactive and c.sessions is not None:
+        return sessions_blocks(c.sessions, c.partner_name, item_rows=item_rows)
+    counts = c.session_counts or (c.sessions.progress if c.sessions else None)
+    if counts is None:
+        return []
+    return [_section(summary_text(counts), block_id=f"sessions_sum_{c.pair_id}")]
+
+
 def card_blocks(
-    c: PairCard, goal_rows: int = GOAL_ROWS, *, interactive: bool = True
+    c: PairCard,
+    goal_rows: int = GOAL_ROWS,
+    *,
+    interactive: bool = True,
+    item_rows: int = HOME_ITEMS,
 ) -> list[Block]:
-    """One mentorship: who, status, next meeting and rhythm, goals, milestones, actions."""
+    """One mentorship: who, status, next meeting and rhythm, goals, milestones, sessions
+    (action items, the last notes), actions."""
     blocks: list[Block] = [_section(_title(c), block_id=f"title_{c.pair_id}"), _facts(c)]
     goals = [g for g in c.goals]
     if interactive:
@@ -160,6 +177,7 @@ def card_blocks(
             )
         )
     blocks.append(_section(_milestones(c), block_id=f"milestones_{c.pair_id}"))
+    blocks += _sessions(c, interactive, item_rows)
     if interactive:
         blocks += [_actions(c), DividerBlock()]
     return blocks
@@ -199,6 +217,8 @@ def build_home(data: HomeData) -> View:
         blocks = card_blocks(card)
         if len(body) + len(blocks) > budget:
             blocks = card_blocks(card, goal_rows=0)
+        if len(body) + len(blocks) > budget:
+            blocks = card_blocks(card, goal_rows=0, item_rows=0)
         if len(body) + len(blocks) > budget:
             rest = ", ".join(f"{c.partner_name} ({c.status})" for c in data.cards[i:])
             body.append(

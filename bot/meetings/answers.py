@@ -9,12 +9,14 @@ rebuilt as it was sent, from the data now, with its buttons replaced by the answ
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 
 from bot.core.payload import parse_id
@@ -31,6 +33,7 @@ from bot.meetings.planning import meeting_deliveries
 from bot.meetings.render import meeting_facts
 from bot.people.lookup import person
 from storage import keys
+from storage.agenda import cover_agenda
 from storage.meetings import answer_meeting, get_meeting, reschedule_meeting
 from storage.models import Delivery, DeliveryKind, DeliveryStatus, Meeting, MeetingStatus, Pair
 from storage.outbox import add_deliveries, cancel_for_meeting
@@ -89,12 +92,15 @@ def show_answer_everywhere(
             None if row.recipient_id == by_user else by_name,
         )
         original = [b.to_dict() for b in blocks]
+        offer = meeting_messages.after_answer(
+            status, meeting.id, meeting.scheduled_at, seen.reader_tz
+        )
         try:
             client.chat_update(
                 channel=str(row.channel),
                 ts=str(row.ts),
                 text=line,
-                blocks=meeting_messages.answered_blocks(line, original),
+                blocks=meeting_messages.answered_blocks(line, original, offer),
             )
             updated += 1
         except SlackApiError as exc:  # an old message may be gone; the answer is stored anyway
@@ -119,15 +125,21 @@ def load_meeting(
     return pair, meeting
 
 
-def replace_buttons(client: WebClient, message: Message, text: str, blocks: list[Any]) -> None:
-    """Show the answer instead of the buttons in the message that was clicked."""
+def replace_buttons(
+    client: WebClient,
+    message: Message,
+    text: str,
+    blocks: list[Any],
+    offer: Sequence[Block] = (),
+) -> None:
+    """Show the answer (and what it offers next) instead of the buttons in the clicked message."""
     channel, ts = message
     try:
         client.chat_update(
             channel=channel,
             ts=ts,
             text=text,
-            blocks=meeting_messages.answered_blocks(text, blocks),
+            blocks=meeting_messages.answered_blocks(text, blocks, offer),
         )
     except SlackApiError as exc:
         log.warning("could not update the nudge message: %s", exc.response.get("error"))
@@ -153,18 +165,22 @@ def answer(
         recorded = answer_meeting(session, meeting.id, status, user_id, services.clock.now())
         if recorded:
             cancel_for_meeting(session, team_id, meeting.id, f"meeting {status}")
+        if recorded and status == MeetingStatus.HELD:  # its topics were talked about
+            cover_agenda(session, team_id, pair.id, meeting.id, before=meeting.scheduled_at)
     tz = person(services, client, team_id, user_id).tz or pair.tz
+    final = status
     if recorded:
         text = meeting_messages.answered(status, meeting.scheduled_at, tz, None)
     else:
         with services.sessions() as session:
             current = get_meeting(session, team_id, meeting.id)
         assert current is not None
-        by = current.answered_by
+        by, final = current.answered_by, current.status
         who = person(services, client, team_id, by).name if by and by != user_id else None
         text = meeting_messages.answered(current.status, current.scheduled_at, tz, who)
     if clicked is not None:
-        replace_buttons(client, clicked, text, clicked_blocks)
+        offer = meeting_messages.after_answer(final, meeting.id, meeting.scheduled_at, tz)
+        replace_buttons(client, clicked, text, clicked_blocks, offer)
     if recorded:
         show_answer_everywhere(
             services, client, pair, meeting, status, user_id, except_message=clicked

@@ -15,8 +15,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.text import clip, mrkdwn
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local, slack_date, zone_offset_note
+from bot.sessions.data import Agenda
+from bot.sessions.messages import add_to_agenda_button, agenda_blocks, label, notes_offer
 
 MET, RESCHEDULE, SKIP = "meeting_met", "meeting_reschedule", "meeting_skip"
 PAUSE_HINT = "You get one of these before each meeting. `/mentorship pause` pauses them."
@@ -38,12 +41,13 @@ class MeetingFacts:
     format: str
     channels: Sequence[str]
     focus: str | None
+    agenda: Agenda | None = None  # what the session carries (bot/sessions/)
 
 
 def _when(f: MeetingFacts) -> str:
     when = slack_date(f.at, f.reader_tz)
     theirs = zone_offset_note(f.at, f.reader_tz, f.partner_tz)
-    return f"{when} ({theirs} for {f.partner_name})" if theirs else when
+    return f"{when} ({theirs} for {mrkdwn(f.partner_name)})" if theirs else when
 
 
 def _how(f: MeetingFacts) -> str:
@@ -52,36 +56,49 @@ def _how(f: MeetingFacts) -> str:
     return f"{FORMATS.get(f.format, f.format)}, by {talk}."
 
 
-def _buttons(meeting_id: int, *, followup: bool) -> ActionsBlock:
-    value = str(meeting_id)
-    return ActionsBlock(
-        block_id=f"meeting_{meeting_id}",
-        elements=[
-            ButtonElement(text="✅ We met", action_id=MET, value=value, style="primary"),
-            ButtonElement(
-                text="📅 Pick a new time" if followup else "📅 Reschedule",
-                action_id=RESCHEDULE,
-                value=value,
-            ),
-            ButtonElement(
-                text="⏭ We skipped it" if followup else "⏭ Skip this one",
-                action_id=SKIP,
-                value=value,
-            ),
-        ],
-    )
+def _buttons(f: MeetingFacts, *, followup: bool) -> ActionsBlock:
+    value = str(f.meeting_id)
+    day = format_local(f.at, f.reader_tz).split(" at ")[0]
+    elements = [
+        ButtonElement(
+            text="✅ We met",
+            action_id=MET,
+            value=value,
+            style="primary",
+            accessibility_label=label("Record that you met on {}", day),
+        ),
+        ButtonElement(
+            text="📅 Pick a new time" if followup else "📅 Reschedule",
+            action_id=RESCHEDULE,
+            value=value,
+            accessibility_label=label("Move the {} session to a new time", day),
+        ),
+        ButtonElement(
+            text="⏭ We skipped it" if followup else "⏭ Skip this one",
+            action_id=SKIP,
+            value=value,
+            accessibility_label=label("Record that the {} session was skipped", day),
+        ),
+    ]
+    if f.agenda is not None and not followup:
+        elements.append(add_to_agenda_button(f.agenda.pair_id, f.partner_name))
+    return ActionsBlock(block_id=f"meeting_{f.meeting_id}", elements=elements)
 
 
 def nudge(f: MeetingFacts) -> tuple[str, list[Block]]:
-    """The DM before a meeting, with one-click answers."""
-    text = f"📅 Your mentorship session with *{f.partner_name}* is {_when(f)}. {_how(f)}"
+    """The DM before a meeting: when and how, the focus goal, the agenda, one-click answers."""
+    partner = mrkdwn(f.partner_name)
+    text = f"📅 Your mentorship session with *{partner}* is {_when(f)}. {_how(f)}"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if f.focus:
+        focus = mrkdwn(clip(f.focus, 1000))
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"Focus from your plan: *{f.focus}*"))
+            SectionBlock(text=MarkdownTextObject(text=f"Focus from your plan: *{focus}*"))
         )
+    if f.agenda is not None:
+        blocks += agenda_blocks(f.agenda)
     blocks += [
-        _buttons(f.meeting_id, followup=False),
+        _buttons(f, followup=False),
         ContextBlock(elements=[MarkdownTextObject(text=PAUSE_HINT)]),
     ]
     return text, blocks
@@ -91,12 +108,12 @@ def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
     """The one question after a meeting's time passed without an answer."""
     when = slack_date(f.at, f.reader_tz, "{date_short_pretty}")
     text = (
-        f"Did your session with *{f.partner_name}* {when} happen? "
+        f"Did your session with *{mrkdwn(f.partner_name)}* {when} happen? "
         "One click is enough — either of you can answer for both."
     )
     return text, [
         SectionBlock(text=MarkdownTextObject(text=text)),
-        _buttons(f.meeting_id, followup=True),
+        _buttons(f, followup=True),
         ContextBlock(elements=[MarkdownTextObject(text=FOLLOWUP_HINT)]),
     ]
 
@@ -116,11 +133,22 @@ def answered(status: str, at: datetime, reader_tz: str, by_name: str | None) -> 
     return f"{who}: {status}."
 
 
-def answered_blocks(text: str, original: Sequence[dict[str, object]]) -> list[dict[str, object]]:
-    """The original message with its buttons replaced by the answer line."""
+def answered_blocks(
+    text: str, original: Sequence[dict[str, object]], offer: Sequence[Block] = ()
+) -> list[dict[str, object]]:
+    """The original message with its buttons replaced by the answer line (and what the answer
+    offers next: 📝 Add notes after "We met")."""
     kept = [b for b in original if b.get("type") not in ("actions",)]
     kept = [b for b in kept if b.get("type") != "context"]
-    return [*kept, {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}]
+    line: dict[str, object] = {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return [*kept, line, *(b.to_dict() for b in offer)]
+
+
+def after_answer(status: str, meeting_id: int, at: datetime, reader_tz: str) -> list[Block]:
+    """What an answered message offers: notes for a session that was held, nothing else."""
+    if status != "held":
+        return []
+    return [notes_offer(meeting_id, format_local(at, reader_tz).split(" at ")[0])]
 
 
 def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, list[Block]]:

@@ -7,13 +7,18 @@ from sqlalchemy import func, select
 from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair
 from bot.meetings import messages as meeting_messages
 from bot.meetings.messages import MeetingFacts
+from bot.sessions.agenda import agenda_for
 from storage.meetings import UPCOMING
 from storage.models import GoalOwner, Meeting, Pair, PairStatus
 
 
-def meeting_facts(r: Reading, pair: Pair, meeting: Meeting, reader: str) -> MeetingFacts:
-    """The meeting as `reader` sees it: their zone, their partner, today's focus."""
+def meeting_facts(
+    r: Reading, pair: Pair, meeting: Meeting, reader: str, *, with_agenda: bool = True
+) -> MeetingFacts:
+    """The meeting as `reader` sees it: their zone, their partner, today's focus, the agenda."""
     me, partner = r.people(pair.team_id, reader, pair.partner_of(reader))
+    names = {me.user_id: me.name, partner.user_id: partner.name}
+    agenda = agenda_for(r.session, pair, meeting, reader, names) if with_agenda else None
     goals = [
         g.text
         for g in pair.goals
@@ -36,6 +41,7 @@ def meeting_facts(r: Reading, pair: Pair, meeting: Meeting, reader: str) -> Meet
         format=pair.format,
         channels=pair.channels.split(","),
         focus=focus,
+        agenda=agenda,
     )
 
 
@@ -71,6 +77,6 @@ def render_followup(r: Reading, job: Job) -> Rendered | Skip:
     if isinstance(found, Skip):
         return found
     pair, meeting = found
-    facts = meeting_facts(r, pair, meeting, job.recipient_id)
+    facts = meeting_facts(r, pair, meeting, job.recipient_id, with_agenda=False)
     text, blocks = meeting_messages.followup(facts)
     return Rendered(text, blocks)

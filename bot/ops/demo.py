@@ -8,11 +8,10 @@ simulated clock the demo moves forward an hour at a time, so weeks pass in secon
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.app import build_runtime
 from bot.core.clock import ManualClock
@@ -21,25 +20,16 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import run_tick
 from bot.home.view import HOME_GOAL_DONE
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
+from bot.ops.demo_steps import add_topic, click_item, wait_for, write_notes
 from bot.reflections.messages import OPEN_FORM, SHARE
+from bot.sessions.messages import ITEM_CARRY, ITEM_DONE
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
 from storage.db import upgrade
 
-T = TypeVar("T")
 TOKEN, SECRET, TEAM = "xoxb-demo", "demo-signing-secret", "T0DEMO0001"
 OMAR, MAYA, KAI = "U0OMAR0001", "U0MAYA0001", "U0KAI00001"
 MENTORING = "C0MENTOR01"
 DEFAULT_START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-
-
-def _wait(predicate: Callable[[], T], what: str, timeout: float = 10.0) -> T:
-    """Wait for work the bot does after acknowledging a request."""
-    deadline = time.monotonic() + timeout
-    while not (result := predicate()):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the demo gave up waiting for {what}")
-        time.sleep(0.01)
-    return result
 
 
 class Story:
@@ -99,7 +89,7 @@ class Story:
     def click_and_wait(self, user_id: str, action_id: str, message: RecordedMessage) -> None:
         before = message.edited_ts
         self.driver.click(user_id, action_id, message=message)
-        _wait(lambda: message.edited_ts != before, "the message to update")
+        wait_for(lambda: message.edited_ts != before, "the message to update")
         self.flush()
 
     def advance_until(self, until: datetime, react: Callable[[Story], None]) -> None:
@@ -173,7 +163,7 @@ def start_mentorship(story: Story) -> None:
     """Omar sets up a mentorship with Maya, with one mistake on the way."""
     d = story.driver
     d.slash_command(OMAR, f"start <@{MAYA}|maya>")
-    view = _wait(lambda: story.standin.views_for(OMAR), "the plan modal")[-1]
+    view = wait_for(lambda: story.standin.views_for(OMAR), "the plan modal")[-1]
     story.flush()
     d.submit_view(OMAR, view.id, PLAN)  # a date in the past: the modal shows the error
     story.flush()
@@ -194,6 +184,8 @@ class People:
         self.handled: set[str] = set()
         self.prompts = {OMAR: 0, MAYA: 0}
         self.meetings = 0
+        self.maya_nudges = 0
+        self.noted = self.ticked = False
 
     def new_dms(self, user_id: str) -> list[RecordedMessage]:
         fresh = [m for m in self.story.standin.dm_messages(user_id) if m.ts not in self.handled]
@@ -211,18 +203,31 @@ class People:
             self.meetings += 1
             if self.meetings == 2:  # Omar can't make the second meeting: he moves it
                 self.reschedule(message)
+            elif "carried 1×" in str(message.blocks):  # he sends the examples at last
+                click_item(self.story, OMAR, ITEM_DONE, message, "Share two example reviews")
         elif _is_nudge(message) and user_id == MAYA:
+            self.maya_nudges += 1
+            if self.maya_nudges == 1:  # before the first session she adds a topic
+                add_topic(self.story, MAYA, message, "How to prepare for my first design review")
+            elif ITEM_DONE in str(message.blocks) and not self.ticked:
+                self.ticked = True
+                click_item(self.story, MAYA, ITEM_DONE, message, "Draft the review agenda")
+                click_item(self.story, MAYA, ITEM_CARRY, message, "Share two example reviews")
             if self.meetings == 5:  # Maya is travelling: skip this one
                 self.story.click_and_wait(MAYA, SKIP, message)
         elif text.startswith("Did your session") and user_id == MAYA and MET in str(message.blocks):
             self.story.click_and_wait(MAYA, MET, message)  # Maya answers for both
+            if not self.noted:  # and jots down notes about the first session
+                self.noted = True
+                write_notes(self.story, message)
+                show_home(self.story, OMAR)  # Omar sees her shared notes, not her private one
         elif "quick questions" in text or "questions —" in text:
             self.answer_prompt(user_id, message)
 
     def reschedule(self, message: RecordedMessage) -> None:
         d = self.story.driver
         d.click(OMAR, RESCHEDULE, message=message)
-        modal = _wait(
+        modal = wait_for(
             lambda: [
                 v
                 for v in self.story.standin.views_for(OMAR)
@@ -232,7 +237,7 @@ class People:
         )[-1]
         self.story.flush()
         d.submit_view(OMAR, modal.id, {"New date": "2027-03-24", "New time": "16:00"})
-        _wait(lambda: message.edited_ts is not None, "the nudge to update")
+        wait_for(lambda: message.edited_ts is not None, "the nudge to update")
         self.story.tick()
 
     def answer_prompt(self, user_id: str, message: RecordedMessage) -> None:
@@ -254,19 +259,19 @@ class People:
         if user_id == MAYA and index == 1:  # she shares her first checkpoint with Omar
             thanks = self.story.standin.dm_messages(MAYA)[-1]
             self.story.driver.click(MAYA, SHARE, message=thanks)
-            _wait(
+            wait_for(
                 lambda: any("shared their" in m.text for m in self.story.standin.dm_messages(OMAR)),
                 "the share",
             )
             self.story.flush()
 
     def _wait_for_reply(self, user_id: str, before: int) -> None:
-        _wait(lambda: len(self.story.standin.dm_messages(user_id)) > before, "the bot's reply")
+        wait_for(lambda: len(self.story.standin.dm_messages(user_id)) > before, "the bot's reply")
 
     def answer_with_form(self, message: RecordedMessage) -> None:
         d = self.story.driver
         d.click(OMAR, OPEN_FORM, message=message)
-        form = _wait(
+        form = wait_for(
             lambda: [
                 v
                 for v in self.story.standin.views_for(OMAR)
@@ -283,7 +288,7 @@ class People:
                 "ways_of_working": "Maya sets the agenda; I ask questions",
             },
         )
-        _wait(
+        wait_for(
             lambda: self.story.standin.dm_messages(OMAR)[-1].text.startswith("✅ Thanks"),
             "Omar's thanks",
         )
@@ -296,7 +301,7 @@ def show_home(story: Story, user_id: str) -> None:
     before = story.standin.home_view(user_id)
     old_hash = before.view["hash"] if before else None
     story.driver.open_home(user_id)
-    _wait(
+    wait_for(
         lambda: (
             (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
         ),
@@ -312,7 +317,7 @@ def mark_first_goal_done(story: Story, user_id: str) -> None:
     assert home is not None
     old_hash = home.view["hash"]
     story.driver.click(user_id, HOME_GOAL_DONE, view_id=home.id)
-    _wait(
+    wait_for(
         lambda: (
             (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
         ),
@@ -326,7 +331,7 @@ def show_report(story: Story) -> None:
     story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
     show_home(story, KAI)
     story.driver.slash_command(KAI, "report")
-    _wait(lambda: story.standin.ephemeral_messages(KAI), "the report")
+    wait_for(lambda: story.standin.ephemeral_messages(KAI), "the report")
     story.flush()
 
 
@@ -352,7 +357,7 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
             story.driver.user_dm(
                 MAYA, "hi! is there anything I should do before our first meeting?"
             )
-            _wait(
+            wait_for(
                 lambda: "nothing for you" in story.standin.dm_messages(MAYA)[-1].text, "the reply"
             )
             story.flush()

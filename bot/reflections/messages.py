@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.text import mrkdwn
 from bot.domain.reflection import Question
 
 OPEN_FORM, SHARE = "reflection_form", "reflection_share"
@@ -64,14 +65,17 @@ def question_line(questions: Sequence[Question], position: int) -> str:
     return f"*{position + 1}/{len(questions)}:* {questions[position].text}"
 
 
-def prompt_intro(kind: str, label: str, partner: str, count: int) -> str:
-    """The first line of a reflection prompt, fitting the milestone."""
+def prompt_intro(kind: str, label: str, partner: str, count: int, so_far: str | None = None) -> str:
+    """The first line of a reflection prompt, fitting the milestone; checkpoints and the final
+    review quote the sessions' numbers (`so_far`, e.g. "4 sessions held, 3 of 5 action items
+    done (2 open)") when there are any."""
     steer = "answer right here, or type `skip` to pass one and `stop` to finish later."
+    numbers = f" So far: {so_far}." if so_far else ""
     if kind == "kickoff":
         return f"🎉 Your mentorship with *{partner}* has kicked off. {count} quick questions to set the course — {steer}"
     if kind == "final_review":
-        return f"🎉 Final review of your mentorship with *{partner}* — time to look back. {count} questions — {steer}"
-    return f"{label} with *{partner}*. {count} quick questions — {steer}"
+        return f"🎉 Final review of your mentorship with *{partner}* — time to look back.{numbers} {count} questions — {steer}"
+    return f"{label} with *{partner}*.{numbers} {count} quick questions — {steer}"
 
 
 def prompt(
@@ -169,6 +173,18 @@ class Journey:
     milestones: Sequence[tuple[str, bool]]  # (label, reached)
     reflections: Sequence[tuple[str, Sequence[QA]]]  # (milestone label, own answers)
     vision: str = ""
+    items: str | None = None  # "3 of 5 action items done (2 open)"
+    done: Sequence[tuple[str, str]] = ()  # (action item, whose) for each one done
+
+
+def done_text(done: Sequence[tuple[str, str]], shown: int = 15) -> str:
+    """What the two got done, one action item a line (within one section)."""
+    lines = [
+        f"• ✅ {mrkdwn(_clip(_one_line(t), 200))} _({mrkdwn(who)})_" for t, who in done[:shown]
+    ]
+    if len(done) > shown:
+        lines.append(f"…and {len(done) - shown} more")
+    return _clip("*What you got done*\n" + "\n".join(lines), 2900)
 
 
 def journey(j: Journey) -> tuple[str, list[Block]]:
@@ -182,11 +198,14 @@ def journey(j: Journey) -> tuple[str, list[Block]]:
         f" ({j.skipped} skipped)" if j.skipped else ""
     )
     marks = ", ".join(f"{label} {'✓' if reached else '—'}" for label, reached in j.milestones)
+    actions = f"\n*Action items*: {j.items}" if j.items else ""
     blocks: list[Block] = [
         _section(head),
         _section(f"*Goals*\n{goals}" + (f"\n*Shared vision*: {j.vision}" if j.vision else "")),
-        _section(f"{meetings}\n*Milestones*: {marks}"),
+        _section(f"{meetings}{actions}\n*Milestones*: {marks}"),
     ]
+    if j.done:
+        blocks.append(_section(done_text(j.done)))
     for label, items in j.reflections:
         if items:
             blocks.append(_section(f"*Your reflection on {phrase(label)}*\n{summary_lines(items)}"))

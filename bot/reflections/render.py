@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from bot.core.services import Services
 from bot.delivery.render import Job, Reading, Rendered, Skip
+from bot.domain.agenda import progress_line
 from bot.domain.reflection import Question, questions_for
 from bot.reflections import messages as say
 from bot.reflections.milestones import mark_milestone, milestone_label
 from bot.reflections.prompts import qa_items, questions_of, supersede_open_prompts
+from bot.sessions.summary import got_done, progress_of
 from storage.meetings import meeting_counts
 from storage.models import Milestone, Pair, PairStatus, PromptStatus, ReflectionPrompt
 from storage.pairs import get_pair
@@ -49,7 +51,9 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     pair, milestone, label = found
     partner = r.person(pair.team_id, pair.partner_of(job.recipient_id))
     questions = questions_for(milestone.kind, _own_goals(pair, job.recipient_id), partner.name)
-    intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions))
+    counts = progress_of(r.session, pair)
+    so_far = progress_line(counts) if milestone.kind != "kickoff" and counts.held else None
+    intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions), so_far)
     text, blocks = say.prompt(prompt.id, intro, questions, 0)
     window = timedelta(days=r.services.config.reflection.window_days)
     prompt_id, milestone_id = prompt.id, milestone.id
@@ -137,6 +141,9 @@ def render_journey(r: Reading, job: Job) -> Rendered | Skip:
     ]
     partner = r.person(pair.team_id, pair.partner_of(job.recipient_id))
     planned = sum(n for status, n in counts.items() if status not in ("rescheduled", "cancelled"))
+    sessions = progress_of(session, pair)
+    me = r.person(pair.team_id, job.recipient_id)
+    names = {me.user_id: me.name, partner.user_id: partner.name}
     facts = say.Journey(
         partner=partner.name,
         goals=[(g.text, g.status) for g in pair.goals if g.owner != "shared"],
@@ -146,6 +153,8 @@ def render_journey(r: Reading, job: Job) -> Rendered | Skip:
         skipped=counts.get("skipped", 0),
         milestones=milestones,
         reflections=reflections,
+        items=f"{sessions.done} of {sessions.items} done" if sessions.items else None,
+        done=got_done(session, pair, job.recipient_id, names),
     )
     text, blocks = say.journey(facts)
     return Rendered(text, blocks)

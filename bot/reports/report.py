@@ -1,5 +1,6 @@
 """The program report: pairs by status, meetings held against planned, reflection response rate,
-and pairs at risk with whom to contact. Counts only: no reflection text ever enters it."""
+sessions with notes and action items done, and pairs at risk with whom to contact. Counts only:
+no reflection or notes text ever enters it."""
 
 from __future__ import annotations
 
@@ -99,6 +100,18 @@ class ProgramReport:
         return sum(p.counts.answered for p in self.pairs)
 
     @property
+    def with_notes(self) -> int:
+        return sum(p.counts.with_notes for p in self.pairs)
+
+    @property
+    def items_done(self) -> int:
+        return sum(p.counts.items_done for p in self.pairs)
+
+    @property
+    def items_open(self) -> int:
+        return sum(p.counts.items_open for p in self.pairs)
+
+    @property
     def at_risk(self) -> list[PairLine]:
         return [p for p in self.pairs if p.risks]
 
@@ -164,6 +177,9 @@ CSV_COLUMNS = (
     "at_risk",
     "risk_reasons",
     "contact",
+    "sessions_with_notes",
+    "action_items_done",
+    "action_items_open",
 )
 
 
@@ -191,6 +207,9 @@ def csv_row(p: PairLine) -> list[str | int]:
         "yes" if p.risks else "no",
         "; ".join(p.risks),
         " ".join(p.contacts) if p.risks else "",
+        c.with_notes,
+        c.items_done,
+        c.items_open,
     ]
 
 
@@ -215,5 +234,7 @@ def summary_lines(report: ProgramReport) -> Sequence[str]:
         f"({percent(report.held, report.planned)})",
         f"Reflection prompts answered: {report.answered} of {report.asked} "
         f"({percent(report.answered, report.asked)})",
+        f"Sessions with notes: {report.with_notes} of {report.held} held",
+        f"Action items: {report.items_done} done, {report.items_open} open",
         f"Pairs at risk: {len(report.at_risk)}",
     )

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.reports.report import PairLine, ProgramReport, percent
 from storage.models import ALL_STATUSES
 
-PRIVATE = "Counts only — reflection answers are never part of the report."
+PRIVATE = "Counts only — reflection answers and session notes are never part of the report."
 EXPORT_HINT = "Every pair as CSV: `mentorship-bot export --csv report.csv`."
 
 REPORT_ADMINS_ONLY = (
@@ -42,6 +42,8 @@ def numbers(report: ProgramReport) -> list[MarkdownTextObject]:
             f"*Reflection responses*\n{report.answered} of {report.asked} prompts "
             f"({percent(report.answered, report.asked)})"
         ),
+        _md(f"*Sessions with notes*\n{report.with_notes} of {report.held} held"),
+        _md(f"*Action items*\n{report.items_done} done · {report.items_open} open"),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.ops.demo import run_demo
 
 
@@ -56,3 +58,24 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out
     assert "[⏸ Pause 2 weeks]" in out and "➡️ *Kickoff* · Tue 9 Mar 2027 (next)" in out
     assert "ephemeral to Kai: Mentorship program" in out and "6 of 7 planned (86%)" in out
+    # Sessions: a topic added before the first meeting shows on Omar's nudge at once...
+    assert "Maya submitted 'Add to agenda'" in out
+    assert "• How to prepare for my first design review _(Maya)_" in out
+    # ...notes after it (Omar is told, and reads her shared notes on his Home)...
+    assert "Maya submitted 'Session notes'" in out
+    assert "DM to Omar: 📝 *Maya* wrote notes on your Tue 9 Mar session." in out
+    assert "*Maya*: We planned my first design review" in out
+    # ...and the next nudges carry the items: one done, one carried over, then done.
+    assert (
+        "◻️ *Draft the review agenda* — you · due Fri 19 Mar 2027 | [✅ Done] [↪ Carry over]" in out
+    )
+    assert "↪ Share two example reviews — Omar · carried to the next session" in out
+    assert "◻️ *Share two example reviews* — you · carried 1× | [✅ Done]" in out
+    assert "✅ ~Share two example reviews~ — Omar · done by Omar" in out
+    assert "*Sessions with notes* / 1 of 6 held" in out
+    assert "*Action items*: 2 of 2 done" in out  # the journey quotes the totals and lists them
+    assert "*What you got done* / • ✅ Draft the review agenda _(you)_" in out
+    # Maya's private note is shown to her alone (her Home tab), never to Omar or the channel.
+    entries = re.split(r"\n(?=  \S)", out)
+    private = [e for e in entries if "Nervous about leading it" in e]
+    assert private and all(e.startswith("  App Home published for Maya") for e in private)

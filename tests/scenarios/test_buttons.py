@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.meetings.answers import NOT_YOURS
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
+from bot.sessions.messages import NOTES_OPEN
 from bot.standin import RecordedMessage
 from storage.meetings import meeting_counts
 from tests.kit.plans import reschedule
@@ -18,9 +19,20 @@ BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"
 STEP = timedelta(hours=4)  # coarser than the nudge scenarios: these tests are about the buttons
 
 
+def answer_buttons(message: RecordedMessage) -> list[str]:
+    """The meeting's answer buttons still in a message (an answered one may offer 📝 notes)."""
+    return [
+        str(e.get("action_id"))
+        for b in message.blocks
+        if b.get("type") == "actions"
+        for e in b.get("elements", [])
+        if e.get("action_id") in (MET, RESCHEDULE, SKIP)
+    ]
+
+
 def context_text(message: RecordedMessage) -> str:
     """The answer line that replaced the buttons ("" while the buttons are there)."""
-    if any(b.get("type") == "actions" for b in message.blocks):
+    if answer_buttons(message):
         return ""
     return " ".join(
         e.get("text", "")
@@ -61,6 +73,12 @@ def test_we_met_once_for_both_skip_and_follow_ups(bot: Bot) -> None:
     assert context_text(omar_nudge) == "✅ Maya recorded: you met on Tue 9 Mar. Thanks!"
     assert "Your mentorship session with *Maya*" in str(omar_nudge.blocks)
     assert meetings(bot, pair)[0].answered_by == MAYA
+    # Held: both copies offer notes, and only that.
+    for message in (maya_nudge, omar_nudge):
+        offered = [
+            e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]
+        ]
+        assert offered == [NOTES_OPEN]
     with bot.sessions() as s:
         assert meeting_counts(s, pair)["held"] == 1
 
@@ -79,6 +97,7 @@ def test_we_met_once_for_both_skip_and_follow_ups(bot: Bot) -> None:
     bot.driver.click(MAYA, MET, message=maya_second)
     wait_for(lambda: context_text(omar_second), what="Omar's buttons replaced")
     assert context_text(omar_second).startswith("⏭ Recorded: the Tue 16 Mar session was skipped")
+    assert not [b for b in omar_second.blocks if b["type"] == "actions"]  # no notes for a skip
     wait_for(lambda: context_text(maya_second), what="Maya told it was skipped")
     assert context_text(maya_second).startswith("⏭ Omar recorded: the Tue 16 Mar session")
     bot.standin.delay("chat.update", 0)

@@ -1,6 +1,6 @@
 """view submissions taken once (a replayed modal submission changes nothing)
 
-Revision ID: 0008
+Revision ID: 0002
 Revises: 0001
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0008"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,74 @@
+"""Queries on agenda items: topics either person added for their next session. Each takes a
+Session and filters on the workspace; callers own the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.notes_models import AgendaItem
+
+
+def add_agenda_item(
+    session: Session,
+    *,
+    team_id: str,
+    pair_id: int,
+    author_id: str,
+    text: str,
+    text_key: str,
+    now: datetime,
+) -> bool:
+    """Add a topic for the pair's next session; False when the same person's same topic is
+    already waiting (a double submit adds nothing)."""
+    dialect = session.get_bind().dialect.name
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(AgendaItem)
+    values = {
+        "team_id": team_id,
+        "pair_id": pair_id,
+        "author_id": author_id,
+        "text": text,
+        "text_key": text_key,
+        "created_at": now,
+    }
+    result = session.execute(stmt.values(values).on_conflict_do_nothing().returning(AgendaItem.id))
+    return result.first() is not None
+
+
+def agenda_items(
+    session: Session, team_id: str, pair_id: int, meeting_id: int | None = None
+) -> list[AgendaItem]:
+    """Topics still waiting for a session (and those covered by `meeting_id`), oldest first."""
+    waiting: ColumnElement[bool] = AgendaItem.covered_meeting_id.is_(None)
+    if meeting_id is not None:
+        waiting = or_(waiting, AgendaItem.covered_meeting_id == meeting_id)
+    stmt = (
+        select(AgendaItem)
+        .where(AgendaItem.team_id == team_id, AgendaItem.pair_id == pair_id, waiting)
+        .order_by(AgendaItem.created_at, AgendaItem.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def cover_agenda(
+    session: Session, team_id: str, pair_id: int, meeting_id: int, before: datetime
+) -> int:
+    """The session was held: topics added before it started count as covered by it (topics
+    added later wait for the next one). Returns how many."""
+    result = session.execute(
+        update(AgendaItem)
+        .where(
+            AgendaItem.team_id == team_id,
+            AgendaItem.pair_id == pair_id,
+            AgendaItem.covered_meeting_id.is_(None),
+            AgendaItem.created_at <= before,
+        )
+        .values(covered_meeting_id=meeting_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
