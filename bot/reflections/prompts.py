@@ -20,6 +20,7 @@ from bot.reflections.messages import QA
 from bot.reflections.milestones import milestone_label
 from bot.reflections.modal import build_reflection_modal, parse_reflection_form
 from storage import keys
+from storage.documents import queue_document_sync
 from storage.models import (
     DeliveryKind,
     Milestone,
@@ -242,6 +243,8 @@ def share(
             return None
         first_time = prompt.shared_at is None
         prompt.shared_at = prompt.shared_at or services.clock.now()
+        if first_time:  # "What we learned" on the plan canvas quotes shared reflections
+            queue_document_sync(session, team_id, pair.id, services.clock.now())
         items = qa_items(session, prompt)
         label = milestone_label(session, milestone)
     partner_id = pair.partner_of(user_id)
