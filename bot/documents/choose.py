@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.core.payload import mentions, parse_id
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.documents import messages as say
 from bot.pairs.choose import NO_PAIR
 from bot.people.lookup import person
@@ -43,7 +44,7 @@ def pair_for_command(
         pairs = [p for p in pairs if partner in (p.mentor_id, p.mentee_id) and partner != user_id]
         if not pairs:
             name = person(services, client, team_id, partner).name
-            return f"You don't have a mentorship with {name}.", None
+            return f"You don't have a mentorship with {mrkdwn(name)}.", None
     if not pairs:
         return NO_PAIR, None
     pairs = [p for p in pairs if p.status in OPEN_STATUSES] or pairs

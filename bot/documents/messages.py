@@ -23,6 +23,7 @@ from bot.meetings.messages import CALENDAR_FILE, calendar_button
 
 SHARE_CANVAS, EXPORT_PLAN = "plan_share_canvas", "plan_export_markdown"
 FEED_NEW, FEED_REVOKE = "calendar_feed_new", "calendar_feed_revoke"
+FEED_BLOCK, FEED_ACTIONS = "calendar_feed", "calendar_feed_actions"
 SHARE_LABEL, EXPORT_LABEL = "📄 Share plan as canvas", "Plan as Markdown"
 
 GOOGLE_CAVEAT = (
@@ -175,8 +176,8 @@ def feed_blocks(created: date | None) -> list[Block]:
             _feed_button("Revoke link", FEED_REVOKE, "Revoke your private calendar link"),
         ]
     return [
-        SectionBlock(block_id="calendar_feed", text=MarkdownTextObject(text=text)),
-        ActionsBlock(block_id="calendar_feed_actions", elements=buttons),
+        SectionBlock(block_id=FEED_BLOCK, text=MarkdownTextObject(text=text)),
+        ActionsBlock(block_id=FEED_ACTIONS, elements=buttons),
         ContextBlock(
             elements=[MarkdownTextObject(text="Only you see this link; it never shows goals.")]
         ),

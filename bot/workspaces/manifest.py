@@ -53,7 +53,7 @@ def build_manifest(base_url: str, name: str = APP_NAME) -> dict[str, Any]:
                     "command": "/mentorship",
                     "url": url,
                     "description": "Start and manage mentorships",
-                    "usage_hint": "start [@mentee] [@mentor] | help",
+                    "usage_hint": "start [@mentee] [@mentor] | calendar | plan share | help",
                     "should_escape": True,
                 }
             ],
