@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from bot.domain.plan_document import (
@@ -184,6 +185,29 @@ def test_without_canvases_both_get_the_plan_as_markdown(bot: Bot) -> None:
     assert "still current" in command(bot, MAYA, "plan share")
     bot.tick()
     assert len(dm_files(bot, MAYA, ".md")) == 1
+
+
+@pytest.mark.parametrize("error", ["canvas_disabled_user_team", "restricted_action"])
+def test_canvases_turned_off_or_not_allowed_also_give_markdown(bot: Bot, error: str) -> None:
+    start(bot, OMAR)
+    bot.tick()
+    bot.standin.fail_next("canvases.create", error)
+    assert "making the plan canvas" in command(bot, OMAR, "plan share")
+    for user in (MAYA, OMAR):
+        assert next_file(bot, user, ".md", 0).name == "mentorship-plan-maya-omar.md"
+    assert bot.standin.canvases == [] and bot.standin.calls_to("canvases.access.set") == []
+
+
+def test_a_canvas_deleted_in_slack_is_made_again_on_request(bot: Bot) -> None:
+    start(bot, OMAR)
+    bot.tick()
+    canvas = shared_canvas(bot)
+    WebClient(token=TOKEN, base_url=bot.standin.api_url).canvases_delete(canvas_id=canvas.id)
+    edit_plan(bot, OMAR, {"Meeting cadence": "weekly"})
+    wait_for(lambda: (bot.tick(), "making" in command(bot, MAYA, "plan share"))[1])
+    wait_dm(bot, MAYA, "is now a canvas")
+    (again,) = bot.standin.canvases
+    assert again.id != canvas.id and "Every Tuesday at 15:00" in again.markdown
 
 
 def test_plan_export_puts_the_plan_in_the_askers_dm_only(bot: Bot) -> None:
