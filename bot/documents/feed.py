@@ -25,6 +25,7 @@ from storage.documents import (
     active_feed,
     ensure_document,
     feed_by_hash,
+    get_document,
     pair_meetings,
     replace_feed,
     revoke_feeds,
@@ -78,13 +79,18 @@ def feed_calendar(services: Services, path: str) -> bytes | None:
     if not path.startswith(FEED_PREFIX) or not path.endswith(FEED_SUFFIX) or not TOKEN.match(token):
         return None
     now = services.clock.now()
-    with services.sessions.begin() as session:
+    with services.sessions() as session:
         feed = feed_by_hash(session, token_hash(token))
         if feed is None:
             return None
         team_id, user_id = feed.team_id, feed.user_id
         pairs = pairs_for_user(session, team_id, user_id, ALL_STATUSES)
-        keys = {p.id: ensure_document(session, team_id, p.id, now).uid_key for p in pairs}
+        found = {p.id: get_document(session, team_id, p.id) for p in pairs}
+        keys = {pair_id: doc.uid_key for pair_id, doc in found.items() if doc is not None}
+    if len(keys) < len(pairs):  # a pair never asked for a file: its UID key, made once
+        with services.sessions.begin() as session:
+            for pair in pairs:
+                keys[pair.id] = ensure_document(session, team_id, pair.id, now).uid_key
     calendar = Calendar()
     for prop, value in (
         ("prodid", PRODID),

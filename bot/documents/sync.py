@@ -33,6 +33,7 @@ from storage.pairs import get_pair
 
 log = logging.getLogger(__name__)
 LOCK_WAITS = (0.25, 0.5, 1.0, 2.0)  # real seconds between tries while another edit runs
+MAX_RATE_WAIT = 5.0  # a longer Retry-After goes back to the outbox, which waits it out
 GONE = frozenset({"canvas_not_found", "canvas_deleted"})
 ORDER = (GOALS_TITLE, STRUCTURE_TITLE, MILESTONES_TITLE, NOTES_TITLE, LEARNED_TITLE)
 
@@ -52,8 +53,10 @@ class Canvas:
             criteria: dict[str, Any] = {"contains_text": text}
             if heading:
                 criteria["section_types"] = ["h2"]
-            answer = self.client.canvases_sections_lookup(
-                canvas_id=self.canvas_id, criteria=criteria
+            answer = self._call(
+                lambda: self.client.canvases_sections_lookup(
+                    canvas_id=self.canvas_id, criteria=criteria
+                )
             )
             self._found[(text, heading)] = [str(s["id"]) for s in answer.get("sections") or []]
         return self._found[(text, heading)]
@@ -67,14 +70,26 @@ class Canvas:
             change["section_id"] = section_id
         if markdown is not None:
             change["document_content"] = {"type": "markdown", "markdown": markdown}
+        self._call(lambda: self.client.canvases_edit(canvas_id=self.canvas_id, changes=[change]))
+
+    def _call(self, call: Callable[[], Any]) -> Any:
+        """Slack's answer to `call`, waiting out a locked canvas and a short rate limit: a
+        section half-edited and then started again from the beginning could repeat a line."""
         for wait in (*LOCK_WAITS, None):
             try:
-                self.client.canvases_edit(canvas_id=self.canvas_id, changes=[change])
-                return
+                return call()
             except SlackApiError as exc:
-                if exc.response.get("error") != "canvas_editing_locked" or wait is None:
+                retry_after = float(exc.response.headers.get("Retry-After", 0) or 0)
+                if exc.response.status_code == 429 and 0 < retry_after <= MAX_RATE_WAIT:
+                    pause = retry_after
+                elif exc.response.get("error") == "canvas_editing_locked":
+                    pause = wait or 0.0
+                else:
                     raise
-                self.sleep(wait)
+                if wait is None:
+                    raise
+                self.sleep(pause)
+        raise AssertionError("unreachable")
 
 
 def layout_of(written: Mapping[str, str]) -> Layout:

@@ -27,7 +27,7 @@ def next_file(bot: Bot, user: str, suffix: str, before: int) -> StoredFile:
         bot.tick()
         return dm_files(bot, user, suffix)[before:]
 
-    return wait_for(arrived, what=f"a new {suffix} file for {user}")[-1]
+    return wait_for(arrived, timeout=30, what=f"a new {suffix} file for {user}")[-1]
 
 
 def calendar_of(bot: Bot, stored: StoredFile) -> Calendar:
@@ -63,7 +63,9 @@ def prop(component: Any, name: str) -> Any:
 
 def ephemeral_after(bot: Bot, user: str, before: int) -> str:
     """The text of the next private reply to `user` (rendered as they read it)."""
-    replies = wait_for(lambda: bot.standin.ephemeral_messages(user)[before:], what="a reply")
+    replies = wait_for(
+        lambda: bot.standin.ephemeral_messages(user)[before:], timeout=30, what="a reply"
+    )
     return bot.standin.ws.render(replies[-1])
 
 

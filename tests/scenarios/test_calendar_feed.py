@@ -63,7 +63,7 @@ def new_link(bot: Bot, user: str) -> str:
     """Click the Home's link button; the token from the DM it sends."""
     before = len(bot.standin.dm_messages(user))
     after_home_change(bot, user, lambda: bot.driver.click(user, FEED_NEW))
-    texts = wait_for(lambda: [m.text for m in bot.standin.dm_messages(user)[before:]])
+    texts = wait_for(lambda: [m.text for m in bot.standin.dm_messages(user)[before:]], 30)
     match = LINK.search(texts[-1])
     assert match, texts[-1]
     return match.group(1)

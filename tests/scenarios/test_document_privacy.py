@@ -23,11 +23,11 @@ OMAR_PRIVATE = "Halfway there, privately worried about the launch"  # never shar
 def reply(bot: Bot, user: str, text: str) -> None:
     before = len(bot.standin.dm_messages(user))
     bot.driver.user_dm(user, text)
-    wait_for(lambda: len(bot.standin.dm_messages(user)) > before, what="the bot's reply")
+    wait_for(lambda: len(bot.standin.dm_messages(user)) > before, 30, "the bot's reply")
 
 
 def latest(bot: Bot, user: str, contains: str) -> str:
-    return wait_for(lambda: [t for t in dm_texts(bot, user) if contains in t])[-1]
+    return wait_for(lambda: [t for t in dm_texts(bot, user) if contains in t], 30)[-1]
 
 
 def documents_sent(bot: Bot) -> list[str]:
@@ -47,12 +47,13 @@ def omar_answers_with_the_form(bot: Bot) -> None:
     form = wait_for(
         lambda: [
             v for v in bot.standin.views_for(OMAR) if v.callback_id == "reflection_form_submit"
-        ]
+        ],
+        30,
     )[-1]
     labels = [b["label"]["text"] for b in form.view["blocks"] if b["type"] == "input"]
     values: dict[str, Any] = {"rating": "3", labels[0]: OMAR_PRIVATE}
     assert bot.driver.submit_view(OMAR, form.id, values).status == 200
-    wait_for(lambda: dm_texts(bot, OMAR)[-1].startswith("✅ Thanks"), what="Omar's thanks")
+    wait_for(lambda: dm_texts(bot, OMAR)[-1].startswith("✅ Thanks"), 30, "Omar's thanks")
 
 
 def test_what_we_learned_quotes_only_shared_reflections(bot: Bot) -> None:
@@ -79,7 +80,7 @@ def test_what_we_learned_quotes_only_shared_reflections(bot: Bot) -> None:
         reply(bot, MAYA, text)
     thanks = [m for m in bot.standin.dm_messages(MAYA) if m.text.startswith("✅ Thanks")][-1]
     bot.driver.click(MAYA, SHARE, message=thanks)
-    wait_for(lambda: any("shared their reflection" in t for t in dm_texts(bot, OMAR)))
+    wait_for(lambda: any("shared their reflection" in t for t in dm_texts(bot, OMAR)), 30)
     omar_answers_with_the_form(bot)
     bot.tick()
     assert LEARNED_TITLE not in canvas.markdown  # not before the final review
@@ -87,7 +88,7 @@ def test_what_we_learned_quotes_only_shared_reflections(bot: Bot) -> None:
     # The final review (Tue 30 Mar): "What we learned" joins the end of the canvas.
     run_until(bot, datetime(2027, 4, 1, 12, tzinfo=UTC))
     latest(bot, MAYA, "Final review of your mentorship")
-    wait_for(lambda: (bot.tick(), LEARNED_TITLE in canvas.markdown)[1], what="What we learned")
+    wait_for(lambda: (bot.tick(), LEARNED_TITLE in canvas.markdown)[1], 30, "What we learned")
     learned = canvas.markdown
     assert learned.rstrip().endswith(section(learned, LEARNED_TITLE).rstrip())
     assert "### Maya — The halfway checkpoint" in learned

@@ -59,14 +59,14 @@ def edit_plan(bot: Bot, user: str, changes: dict[str, Any]) -> None:
     open_home(bot, user)
     before = len(bot.standin.views_for(user, include_closed=True))
     bot.driver.click(user, HOME_EDIT)
-    views = wait_for(lambda: bot.standin.views_for(user, include_closed=True)[before:])
+    views = wait_for(lambda: bot.standin.views_for(user, include_closed=True)[before:], timeout=30)
     response = bot.driver.submit_view(user, views[-1].id, changes)
     assert response.status == 200 and not response.body.strip(), response.body
 
 
 def synced(bot: Bot, canvas: Canvas, edits: int) -> None:
     """Tick until the canvas has had `edits` changes applied."""
-    wait_for(lambda: (bot.tick(), len(canvas.edits) >= edits)[1], what="the canvas update")
+    wait_for(lambda: (bot.tick(), len(canvas.edits) >= edits)[1], 30, "the canvas update")
 
 
 def test_plan_share_makes_one_canvas_both_can_edit_and_sends_both_the_link(bot: Bot) -> None:
@@ -142,6 +142,18 @@ def test_an_edit_changes_only_the_bots_section_and_never_our_notes(bot: Bot) -> 
     bot.tick()
     assert len(canvas.edits) == edits + 1  # nothing more to change: no further edit
 
+    # Slack asks the bot to slow down for a second: it waits, then edits once.
+    bot.standin.rate_limit_next("canvases.edit", retry_after=1)
+    start_calls, edits = len(bot.standin.calls), len(canvas.edits)
+    view = open_home(bot, MAYA)
+    goal = next(b for b in view.blocks if "Learn Rust async programming" in str(b))
+    after_home_change(
+        bot, MAYA, lambda: bot.driver.click(MAYA, HOME_GOAL_DONE, block_id=goal["block_id"])
+    )
+    synced(bot, canvas, edits + 1)
+    assert len(calls_since(bot, start_calls, "canvases.edit")) == 2  # 429, then done
+    assert section(canvas.markdown, GOALS_TITLE).count("- ✅") == 2
+
 
 def test_notes_that_repeat_the_bots_words_are_left_alone(bot: Bot) -> None:
     start(bot, OMAR)
@@ -204,7 +216,7 @@ def test_a_canvas_deleted_in_slack_is_made_again_on_request(bot: Bot) -> None:
     canvas = shared_canvas(bot)
     WebClient(token=TOKEN, base_url=bot.standin.api_url).canvases_delete(canvas_id=canvas.id)
     edit_plan(bot, OMAR, {"Meeting cadence": "weekly"})
-    wait_for(lambda: (bot.tick(), "making" in command(bot, MAYA, "plan share"))[1])
+    wait_for(lambda: (bot.tick(), "making" in command(bot, MAYA, "plan share"))[1], 30)
     wait_dm(bot, MAYA, "is now a canvas")
     (again,) = bot.standin.canvases
     assert again.id != canvas.id and "Every Tuesday at 15:00" in again.markdown
