@@ -8,6 +8,10 @@ from collections.abc import Mapping
 
 from bot.delivery.notices import render_notice
 from bot.delivery.render import Kind
+from bot.documents.calendar_file import render_calendar_file
+from bot.documents.canvas import render_canvas
+from bot.documents.export import render_plan_export
+from bot.documents.sync import render_canvas_sync
 from bot.meetings.render import render_followup, render_nudge
 from bot.plans.summary import render_plan_summary
 from bot.reflections.render import (
@@ -29,4 +33,9 @@ KINDS: Mapping[str, Kind] = {
     DeliveryKind.ANNOUNCEMENT: Kind(render_announcement, "the milestone announcement"),
     DeliveryKind.JOURNEY: Kind(render_journey, "the mentorship summary"),
     DeliveryKind.SESSION_NOTES: Kind(render_notes_written, "the session notes message"),
+    DeliveryKind.CALENDAR_FILE: Kind(render_calendar_file, "the calendar file"),
+    DeliveryKind.PLAN_EXPORT: Kind(render_plan_export, "the plan as a Markdown file"),
+    DeliveryKind.CANVAS: Kind(render_canvas, "the plan canvas"),
+    # Each update compares the canvas with the plan as it is then: one overdue update is enough.
+    DeliveryKind.CANVAS_SYNC: Kind(render_canvas_sync, "the plan canvas update", collapses=True),
 }

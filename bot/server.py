@@ -15,6 +15,8 @@ from sqlalchemy import text
 from waitress.server import create_server
 
 from bot.core.services import Services
+from bot.documents.feed import FEED_PREFIX, feed_calendar
+from bot.domain.calendar import CONTENT_TYPE
 from storage.db import current_revision, head_revision
 
 log = logging.getLogger(__name__)
@@ -28,14 +30,17 @@ HealthExtra = Callable[[], dict[str, Any]]
 def make_wsgi(
     app: App, services: Services, health_extra: HealthExtra | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app: POST /slack/events to Bolt, GET /healthz, the OAuth pages (and / sends
-    people to the install page), 404 elsewhere."""
+    """A WSGI app: POST /slack/events to Bolt, GET /healthz, a person's calendar subscription
+    (GET /calendar/<token>.ics), the OAuth pages (and / sends people to the install page), 404
+    elsewhere."""
     bolt = SlackRequestHandler(app, path=SLACK_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _health(services, health_extra, start_response)
+        if path.startswith(FEED_PREFIX) and method in ("GET", "HEAD"):
+            return _calendar(services, path, start_response)
         flow = app.oauth_flow
         if flow is not None and path == "/" and method in ("GET", "HEAD"):
             start_response("302 Found", [("Location", flow.install_path), ("Content-Length", "0")])
@@ -88,6 +93,21 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
     )
     return [data]
+
+
+def _calendar(services: Services, path: str, start_response: StartResponse) -> list[bytes]:
+    """A calendar subscription: the person's meetings, or 404 for an unknown or revoked link."""
+    body = feed_calendar(services, path)
+    if body is None:
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+    headers = [
+        ("Content-Type", CONTENT_TYPE),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "private, no-cache"),
+        ("Content-Disposition", 'inline; filename="mentorship.ics"'),
+    ]
+    start_response("200 OK", headers)
+    return [body]
 
 
 def _health(

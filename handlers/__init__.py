@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from handlers import (
     commands,
+    documents,
     home,
     meetings,
     pairs,
@@ -28,3 +29,4 @@ def register(app: App) -> None:
     home.register(app)
     pairs.register(app)
     people.register(app)
+    documents.register(app)

@@ -12,7 +12,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.core.payload import mentions
 from bot.plans.start import open_start_modal
-from handlers import pairs, program, reflections
+from handlers import documents, pairs, program, reflections
 from handlers.common import actor
 
 USAGE = (
@@ -25,6 +25,9 @@ USAGE = (
     "• `/mentorship resume [@partner]` — pick a paused mentorship up again\n"
     "• `/mentorship end [@partner]` — end a mentorship (asks first)\n"
     "• `/mentorship reflect` — answer your open reflection questions now\n"
+    "• `/mentorship calendar [@partner]` — your meetings as a calendar file\n"
+    "• `/mentorship plan share|export [@partner]` — the plan as a canvas you both edit, "
+    "or as a Markdown file\n"
     "• `/mentorship report` — the program report (program admins)\n"
     "• `/mentorship help` — this message\n"
     "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action."
@@ -68,6 +71,8 @@ COMMANDS: dict[str, Listener] = {
     "end": partial(pairs.on_pair_command, "end"),
     "reflect": reflections.on_reflect,
     "report": program.on_report,
+    "calendar": documents.on_calendar,
+    "plan": documents.on_plan,
 }
 
 

@@ -48,6 +48,16 @@ def tell_in_dm(client: WebClient, user_id: str, text: str) -> None:
         log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
 
 
+def answer_click(
+    body: Mapping[str, Any], respond: Respond, client: WebClient, user_id: str, text: str
+) -> None:
+    """Answer a click privately: under the clicked message, or in the DM for a Home button."""
+    if body.get("response_url"):
+        reply_privately(respond, text)
+    else:
+        tell_in_dm(client, user_id, text)
+
+
 def refresh_after(
     services: Services, client: WebClient, team_id: str, user_id: str, people: Iterable[str]
 ) -> None:

@@ -8,6 +8,8 @@ down once here and nowhere else:
     prompt:{prompt}    remind:{prompt}  announce:{milestone}    journey:{pair}:{user}
     problem:{pair}:{recipient}:{error}  {verb}:{pair}:{stamp}:{user}   (one-off notices)
     notes:{meeting}:{author}:{reader}
+    calendar:{pair}:v{schedule version}:{user}   export:{pair}:{content digest}:{user}
+    canvas:{pair}:r{share round}   docsync:{pair}:{sync round}   canvaslink:{pair}:{canvas}:{user}
 """
 
 from __future__ import annotations
@@ -80,3 +82,28 @@ def session_notes(meeting_id: int, author_id: str, reader_id: str) -> str:
 def of_session_notes(meeting_id: int) -> ColumnElement[bool]:
     """The notes messages about one session (a filter on Delivery)."""
     return Delivery.occurrence_key.like(f"notes:{meeting_id}:%")
+
+
+def calendar_file(pair_id: int, version: int, user_id: str) -> str:
+    """One version of a pair's calendar file, for one person (never the same file twice)."""
+    return f"calendar:{pair_id}:v{version}:{user_id}"
+
+
+def plan_export(pair_id: int, digest: str, user_id: str) -> str:
+    """The plan as a Markdown file with this content, for one person."""
+    return f"export:{pair_id}:{digest}:{user_id}"
+
+
+def canvas(pair_id: int, share_round: int) -> str:
+    """Creating a pair's plan canvas (a new round only after an earlier one could not)."""
+    return f"canvas:{pair_id}:r{share_round}"
+
+
+def canvas_sync(pair_id: int, sync_round: int) -> str:
+    """Bringing a pair's canvas up to date after a change."""
+    return f"docsync:{pair_id}:{sync_round}"
+
+
+def canvas_link(pair_id: int, canvas_id: str, user_id: str) -> str:
+    """The link to a pair's new canvas, for one of them."""
+    return f"canvaslink:{pair_id}:{canvas_id}:{user_id}"

@@ -74,6 +74,7 @@ class Pair(Base):
     announce: Mapped[bool] = mapped_column(default=False)
     paused_until: Mapped[date | None]
     schedule_version: Mapped[int] = mapped_column(default=1)
+    meeting_minutes: Mapped[int] = mapped_column(default=30, server_default=text("30"))
     planned_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -191,6 +192,10 @@ class DeliveryKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     JOURNEY = "journey"
     SESSION_NOTES = "session_notes"  # to the partner: someone wrote notes on your session
+    CALENDAR_FILE = "calendar_file"  # the meeting series as an .ics in a person's DM
+    PLAN_EXPORT = "plan_export"  # the plan as a Markdown file in a person's DM
+    CANVAS = "canvas"  # create the pair's plan canvas (or fall back to Markdown files)
+    CANVAS_SYNC = "canvas_sync"  # bring the canvas's bot-owned sections up to date
 
 
 MEETING_KINDS = (DeliveryKind.NUDGE, DeliveryKind.FOLLOWUP)
@@ -334,3 +339,8 @@ def _declare_slack_sdk_tables() -> None:
 
 
 _declare_slack_sdk_tables()
+
+
+# The documents feature's tables live in a module of their own; importing it here puts them on
+# `Base.metadata` wherever the models are used (migrations, create_all).
+import storage.document_models  # noqa: E402, F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.domain.plan import Plan, people_key
@@ -38,6 +38,7 @@ def create_pair(session: Session, team_id: str, creator_id: str, plan: Plan, now
         cadence=plan.cadence,
         monthly_mode=plan.monthly_mode,
         meeting_time=plan.meeting_time,
+        meeting_minutes=plan.meeting_minutes,
         format=plan.format,
         channels=",".join(plan.channels),
         checkpoint_weeks=plan.checkpoint_weeks,
@@ -111,3 +112,13 @@ def lock_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Pair)
     return session.scalars(stmt).first()
+
+
+def bump_schedule_version(session: Session, team_id: str, pair_id: int) -> None:
+    """The pair's meeting series changed (a skip, a move): its calendar file's SEQUENCE goes up."""
+    session.execute(
+        update(Pair)
+        .where(Pair.team_id == team_id, Pair.id == pair_id)
+        .values(schedule_version=Pair.schedule_version + 1)
+        .execution_options(synchronize_session=False)
+    )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from storage.document_models import CalendarFeed
 from storage.models import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
@@ -82,8 +83,9 @@ def is_active(session: Session, team_id: str) -> bool:
 def purge_team(session: Session, team_id: str) -> dict[str, int]:
     """Delete every row of one workspace; return counts per table."""
     counts: dict[str, int] = {}
-    # Goals, milestones, meetings, prompts and their answers and deliveries go with their pair.
-    for model in (ReflectionAnswer, Delivery, Pair, Person, Workspace):
+    # Goals, milestones, meetings, prompts and their answers, deliveries and pair documents go
+    # with their pair.
+    for model in (ReflectionAnswer, Delivery, Pair, CalendarFeed, Person, Workspace):
         result = session.execute(delete(model).where(model.team_id == team_id))
         counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
     for table in (INSTALLATIONS_TABLE, BOTS_TABLE):

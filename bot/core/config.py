@@ -39,6 +39,8 @@ class ServerConfig:
     host: str = "0.0.0.0"
     port: int = 3000
     threads: int = 8
+    # The HTTPS address people reach this server at; turns on private calendar links.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Config:
 _KNOWN: dict[str, set[str]] = {
     "slack": {"api_url", "authorize_url"},
     "database": {"url"},
-    "server": {"host", "port", "threads"},
+    "server": {"host", "port", "threads", "public_url"},
     "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days", "lease_seconds"},
     "clock": {"start", "speed"},
     "program": {"admins", "workspace_admins"},
@@ -164,7 +166,14 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
     threads = _int("server.threads", get("server", "threads") or 8)
     if threads < 1:
         raise ConfigError("server.threads: must be at least 1")
-    server = ServerConfig(host=host, port=port, threads=threads)
+    public_url = env.get("PUBLIC_URL") or get("server", "public_url") or ""
+    if not isinstance(public_url, str) or (
+        public_url and not public_url.startswith(("https://", "http://"))
+    ):
+        raise ConfigError(
+            f"server.public_url (or PUBLIC_URL): must be an https:// URL, got {public_url!r}"
+        )
+    server = ServerConfig(host=host, port=port, threads=threads, public_url=public_url.rstrip("/"))
 
     clock = ClockConfig(
         start=_instant("clock.start", get("clock", "start")),

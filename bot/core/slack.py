@@ -131,6 +131,11 @@ class ClientPool:
             return client
 
 
+def open_dm(client: WebClient, user_id: str) -> str:
+    """The `D…` id of the bot's DM with a person (conversations.open, scope im:write)."""
+    return str(client.conversations_open(users=[user_id])["channel"]["id"])
+
+
 def upload_to_dm(
     client: WebClient,
     user_id: str,
@@ -139,13 +144,14 @@ def upload_to_dm(
     content: bytes | str,
     title: str,
     comment: str,
+    channel: str | None = None,
 ) -> str | None:
     """Put a file in the bot's DM with a person, with a message about it; the file's id.
 
     slack_sdk's `files_upload_v2` does Slack's three steps (files.getUploadURLExternal, the
     upload, files.completeUploadExternal). It needs the DM's `D…` id, which `conversations.open`
-    gives (a user id is refused as a channel there)."""
-    channel = client.conversations_open(users=[user_id])["channel"]["id"]
+    gives (a user id is refused as a channel there); pass `channel` when it is known."""
+    channel = channel or open_dm(client, user_id)
     response = client.files_upload_v2(
         channel=channel,
         filename=filename,

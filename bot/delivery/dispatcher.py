@@ -249,17 +249,22 @@ class Dispatcher:
         now = self.services.clock.now()
         try:
             client = self.client or self.services.post_client_for(job.team_id)
-            response = client.chat_postMessage(
-                channel=message.channel or job.recipient_id,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                # Which outbox row this is: lets an operator (and tests) reconcile `unknown` rows.
-                metadata={
-                    "event_type": "mentorship_delivery",
-                    "event_payload": {"delivery_id": job.id, "kind": job.kind},
-                },
-            )
+            if message.send is not None:
+                data: dict[str, Any] = dict(message.send(client))
+            else:
+                response = client.chat_postMessage(
+                    channel=message.channel or job.recipient_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
+                    # Which outbox row this is: lets an operator (and tests) reconcile `unknown`
+                    # rows.
+                    metadata={
+                        "event_type": "mentorship_delivery",
+                        "event_payload": {"delivery_id": job.id, "kind": job.kind},
+                    },
+                )
+                data = response.data if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             self._slack_error(job, exc, stats)
             return
@@ -273,7 +278,6 @@ class Dispatcher:
         except (http.client.HTTPException, OSError) as exc:
             self._unknown(job, message, exc, stats)
             return
-        data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
         stats.sent += 1
         if message.on_sent is not None:
@@ -283,7 +287,7 @@ class Dispatcher:
         self, job: Job, message: Rendered, exc: BaseException, stats: DispatchStats
     ) -> None:
         log.warning(
-            "delivery %s: connection broke during chat.postMessage (%s); marked unknown, "
+            "delivery %s: connection broke while sending (%s); marked unknown, "
             "not resent, because Slack may have posted it",
             job.id,
             type(exc).__name__,

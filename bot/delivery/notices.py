@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,12 @@ def notice(
     text: str,
     due_at: datetime,
     pair_id: int | None = None,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> NewDelivery:
-    """A prepared DM, sent as it is at `due_at`."""
+    """A prepared DM, sent as it is at `due_at` (`blocks` when it has more than its text)."""
+    payload: dict[str, Any] = {"text": text}
+    if blocks:
+        payload["blocks"] = blocks
     return NewDelivery(
         team_id=team_id,
         kind=DeliveryKind.NOTICE,
@@ -32,7 +37,7 @@ def notice(
         occurrence_key=occurrence_key,
         due_at=due_at,
         pair_id=pair_id,
-        payload={"text": text},
+        payload=payload,
     )
 
 
@@ -43,22 +48,19 @@ def tell(
     verb: str,
     readers: Sequence[str],
     text_for: Callable[[str, str], str],
+    blocks_for: Callable[[str, str], list[dict[str, Any]]] | None = None,
 ) -> None:
-    """Queue a short DM for each reader, due now; `text_for(reader, reader_tz)`."""
+    """Queue a short DM for each reader, due now; `text_for(reader, reader_tz)`, and
+    `blocks_for(reader, text)` when the message carries more than its text (e.g. a button)."""
     now = services.clock.now()
     zones = zones_for(session, pair)
     stamp = uuid.uuid4().hex[:10]
-    rows = [
-        notice(
-            pair.team_id,
-            reader,
-            keys.notice(verb, pair.id, stamp, reader),
-            text_for(reader, zones.get(reader, pair.tz)),
-            now,
-            pair.id,
-        )
-        for reader in readers
-    ]
+    rows = []
+    for reader in readers:
+        text = text_for(reader, zones.get(reader, pair.tz))
+        key = keys.notice(verb, pair.id, stamp, reader)
+        blocks = blocks_for(reader, text) if blocks_for is not None else None
+        rows.append(notice(pair.team_id, reader, key, text, now, pair.id, blocks))
     add_deliveries(session, rows, now)
 
 

@@ -12,11 +12,12 @@ seen before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -41,6 +42,10 @@ class Rendered:
     # Runs when the post may have reached Slack or not (the row became `unknown`): for what must
     # happen if the person may have read it (a prompt they might answer is opened all the same).
     on_unknown: Callable[[Services], None] | None = None
+    # Delivers it some other way than chat.postMessage (a file upload, canvas edits), with the
+    # dispatcher's client; answers {"channel", "ts"} as far as it knows them. Slack's errors
+    # are sorted like chat.postMessage's.
+    send: Callable[[WebClient], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,15 @@ FORMATS = {
     "async": "Asynchronous",
 }
 CHANNELS = {"email": "Email", "chat": "Chat", "calls": "Calls"}
+MEETING_LENGTHS = {
+    "15": "15 minutes",
+    "30": "30 minutes",
+    "45": "45 minutes",
+    "60": "1 hour",
+    "90": "1 hour 30 minutes",
+    "120": "2 hours",
+}
+DEFAULT_MEETING_MINUTES = 30
 DURATIONS = {"3": "3 months", "6": "6 months", "9": "9 months", "12": "12 months"}
 CHECKPOINT_WEEKS = {
     "2": "2 weeks",
@@ -100,6 +109,7 @@ class PlanForm:
     cadence: str | None = None
     first_date: date | None = None
     meeting_time: time | None = None
+    meeting_minutes: int | None = None  # None: the default length
     tz: str | None = None
     format: str | None = None
     channels: tuple[str, ...] = ()
@@ -130,6 +140,7 @@ class Plan:
     checkpoint_weeks: int
     announce_channel: str | None
     announce: bool
+    meeting_minutes: int = DEFAULT_MEETING_MINUTES
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -208,6 +219,8 @@ def validate_plan(
 
     if form.cadence and form.cadence not in CADENCES:
         errors["cadence"] = "Pick weekly, every two weeks, or monthly."
+    if form.meeting_minutes is not None and str(form.meeting_minutes) not in MEETING_LENGTHS:
+        errors["meeting_minutes"] = "Pick how long a meeting lasts, from 15 minutes to 2 hours."
     if form.format and form.format not in FORMATS:
         errors["format"] = "Pick in person, online, hybrid or asynchronous."
     unknown_channels = [c for c in form.channels if c not in CHANNELS]
@@ -277,6 +290,7 @@ def validate_plan(
             checkpoint_weeks=form.checkpoint_weeks,
             announce_channel=form.announce_channel,
             announce=form.announce,
+            meeting_minutes=form.meeting_minutes or DEFAULT_MEETING_MINUTES,
         ),
         {},
     )

@@ -71,3 +71,7 @@ class HomeData:
     cards: tuple[PairCard, ...]
     past: tuple[PastPair, ...] = ()
     overview: ProgramReport | None = None
+    # The calendar subscription (HTTP mode only): shown when on; `feed_since` is when the
+    # person's live link was made (None: they have none).
+    feed_enabled: bool = False
+    feed_since: date | None = None

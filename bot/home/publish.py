@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.core.services import Services
+from bot.documents.feed import feed_since
 from bot.domain.agenda import Progress
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
@@ -97,6 +98,8 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
         labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
         overview = build_report(session, team_id, now) if admin else None
+        feed_enabled = bool(services.config.server.public_url)
+        since = feed_since(session, team_id, user_id) if feed_enabled else None
     reader = person(services, client, team_id, user_id)
     partners = {p.id: person(services, client, team_id, p.partner_of(user_id)) for p in open_pairs}
     with services.sessions() as session:
@@ -123,7 +126,9 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         for p in pairs
         if p.status not in OPEN_STATUSES
     )
-    return HomeData(cards=cards, past=past, overview=overview)
+    return HomeData(
+        cards=cards, past=past, overview=overview, feed_enabled=feed_enabled, feed_since=since
+    )
 
 
 def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:

@@ -19,10 +19,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.documents.messages import feed_blocks, share_button
 from bot.domain.agenda import HOME_ITEMS
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
+from bot.meetings.messages import calendar_button
 from bot.pairs.messages import START_HINT, end_button
 from bot.reports.view import overview_blocks
 from bot.sessions.home_blocks import sessions_blocks, summary_text
@@ -138,6 +140,8 @@ def _actions(c: PairCard) -> ActionsBlock:
     elements += [
         ButtonElement(text="➕ Add a goal", action_id=HOME_GOAL_ADD, value=value),
         ButtonElement(text="✏️ Edit plan", action_id=HOME_EDIT, value=value),
+        calendar_button(c.pair_id, c.partner_name, "📅 Calendar file"),
+        share_button(c.pair_id, c.partner_name),
         end_button(HOME_END, c.pair_id, "End mentorship", c.partner_name),
     ]
     return ActionsBlock(block_id=f"pair_{c.pair_id}", elements=elements)
@@ -196,6 +200,8 @@ def build_home(data: HomeData) -> View:
     """The whole Home tab, within 100 blocks: cards while they fit, then a one-line list."""
     head: list[Block] = [HeaderBlock(text="Your mentorships")]
     tail: list[Block] = [_past(data.past)] if data.past else []
+    if data.feed_enabled and data.cards:
+        tail = [*feed_blocks(data.feed_since), *tail]
     if data.overview is not None:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
     if not data.cards:

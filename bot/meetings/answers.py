@@ -37,7 +37,7 @@ from storage.agenda import cover_agenda
 from storage.meetings import answer_meeting, get_meeting, reschedule_meeting
 from storage.models import Delivery, DeliveryKind, DeliveryStatus, Meeting, MeetingStatus, Pair
 from storage.outbox import add_deliveries, cancel_for_meeting
-from storage.pairs import get_pair
+from storage.pairs import bump_schedule_version, get_pair
 from storage.people import zones_for
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ def answer(
             cancel_for_meeting(session, team_id, meeting.id, f"meeting {status}")
         if recorded and status == MeetingStatus.HELD:  # its topics were talked about
             cover_agenda(session, team_id, pair.id, meeting.id, before=meeting.scheduled_at)
+        if recorded and status == MeetingStatus.SKIPPED:
+            bump_schedule_version(session, team_id, pair.id)  # an EXDATE in the calendar file
     tz = person(services, client, team_id, user_id).tz or pair.tz
     final = status
     if recorded:
@@ -250,11 +252,13 @@ def reschedule(
     # Before the write transaction: a stale cache entry is refreshed with a write of its own,
     # which on SQLite would wait for this transaction's lock and fail with "database is locked".
     me = person(services, client, team_id, user_id)
+    partner = person(services, client, team_id, pair.partner_of(user_id))
     with services.sessions.begin() as session:
         moved = reschedule_meeting(session, meeting, new_at, user_id, now)
         if moved is None:
             return {"new_date": "This meeting already has an answer."}
         cancel_for_meeting(session, team_id, meeting.id, "meeting rescheduled")
+        bump_schedule_version(session, team_id, pair.id)  # an override in the calendar file
         zones = zones_for(session, pair)
         lead = timedelta(hours=services.config.scheduler.nudge_lead_hours)
         rows = meeting_deliveries(pair, moved, zones, lead, now)
@@ -265,7 +269,10 @@ def reschedule(
             )[0]
             # The partner hears about it in their day, not at 02:00.
             due = now if reader == user_id else notice_due(now, reader_tz, new_at)
-            rows.append(notice(team_id, reader, keys.moved(moved.id, reader), text, due, pair.id))
+            other = partner.name if reader == user_id else me.name
+            offer = meeting_messages.with_calendar_update(text, pair.id, other)
+            key = keys.moved(moved.id, reader)
+            rows.append(notice(team_id, reader, key, text, due, pair.id, offer))
         add_deliveries(session, rows, now)
     origin = None
     if metadata.get("channel") and metadata.get("ts"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -15,13 +16,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.text import clip, mrkdwn
+from bot.core.text import ACCESSIBILITY_LABEL, clip, mrkdwn
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local, slack_date, zone_offset_note
 from bot.sessions.data import Agenda
 from bot.sessions.messages import add_to_agenda_button, agenda_blocks, label, notes_offer
 
 MET, RESCHEDULE, SKIP = "meeting_met", "meeting_reschedule", "meeting_skip"
+# The pair's meeting series as a calendar file in the clicker's DM (bot/documents answers it).
+CALENDAR_FILE = "calendar_file"
+ADD_TO_CALENDAR, UPDATED_CALENDAR = "📅 Add to calendar", "📅 Get the updated calendar file"
 PAUSE_HINT = "You get one of these before each meeting. `/mentorship pause` pauses them."
 FOLLOWUP_HINT = (
     "I ask after a meeting when neither of you has said how it went. "
@@ -155,3 +159,28 @@ def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, l
     """Told to both when a session moves."""
     text = f"📅 {by_name} moved your mentorship session to {slack_date(at, reader_tz)}."
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def calendar_button(pair_id: int, partner_name: str, label: str = ADD_TO_CALENDAR) -> ButtonElement:
+    """The button that puts the pair's meeting series, as a calendar file, in the clicker's DM."""
+    return ButtonElement(
+        text=label,
+        action_id=CALENDAR_FILE,
+        value=str(pair_id),
+        accessibility_label=clip(
+            f"Calendar file of your mentorship meetings with {partner_name}", ACCESSIBILITY_LABEL
+        ),
+    )
+
+
+def with_calendar_update(text: str, pair_id: int, partner_name: str) -> list[dict[str, Any]]:
+    """A note about a schedule change, with a button for the updated calendar file: offered,
+    never sent unasked."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {
+            "type": "actions",
+            "block_id": f"calendar_{pair_id}",
+            "elements": [calendar_button(pair_id, partner_name, UPDATED_CALENDAR).to_dict()],
+        },
+    ]

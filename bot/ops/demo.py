@@ -19,7 +19,7 @@ from bot.core.config import load_config, parse_config
 from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import run_tick
 from bot.home.view import HOME_GOAL_DONE
-from bot.meetings.messages import MET, RESCHEDULE, SKIP
+from bot.meetings.messages import CALENDAR_FILE, MET, RESCHEDULE, SKIP
 from bot.ops.demo_steps import add_topic, click_item, wait_for, write_notes
 from bot.reflections.messages import OPEN_FORM, SHARE
 from bot.sessions.messages import ITEM_CARRY, ITEM_DONE
@@ -199,7 +199,9 @@ class People:
 
     def react(self, user_id: str, message: RecordedMessage) -> None:
         text = message.text
-        if _is_nudge(message) and user_id == OMAR:
+        if user_id == MAYA and CALENDAR_FILE in str(message.blocks) and "is set up" in text:
+            self.add_to_calendar(message)  # Maya puts the series in her calendar
+        elif _is_nudge(message) and user_id == OMAR:
             self.meetings += 1
             if self.meetings == 2:  # Omar can't make the second meeting: he moves it
                 self.reschedule(message)
@@ -223,6 +225,14 @@ class People:
                 show_home(self.story, OMAR)  # Omar sees her shared notes, not her private one
         elif "quick questions" in text or "questions —" in text:
             self.answer_prompt(user_id, message)
+
+    def add_to_calendar(self, message: RecordedMessage) -> None:
+        """📅 Add to calendar on the plan summary: the .ics arrives in her DM."""
+        self.story.driver.click(MAYA, CALENDAR_FILE, message=message)
+        wait_for(lambda: self.story.standin.ephemeral_messages(MAYA), "the answer to the click")
+        self.story.tick()
+        wait_for(lambda: self.story.standin.dm_files(MAYA), "the calendar file")
+        self.story.flush()
 
     def reschedule(self, message: RecordedMessage) -> None:
         d = self.story.driver

@@ -123,9 +123,28 @@ def check_token(config: Config) -> list[Finding]:
     return findings
 
 
+def check_calendar_links(config: Config) -> list[Finding]:
+    """Private calendar links need the address people reach the server at, over HTTPS."""
+    url = config.server.public_url
+    if not url:
+        return [
+            Finding(True, "calendar links are off ([server] public_url unset); files still work")
+        ]
+    if not url.startswith("https://"):
+        return [
+            Finding(
+                False,
+                f"[server] public_url is not HTTPS: {url}",
+                "calendar links carry a secret token: serve them behind HTTPS only",
+            )
+        ]
+    return [Finding(True, f"calendar links are served at {url}/calendar/<token>.ics")]
+
+
 def run_doctor(config: Config, out: Callable[[str], None], *, oauth: bool = False) -> int:
     """Run every check, print the findings, return 0 when all passed."""
     findings = check_secrets(config, oauth) + check_database(config)
+    findings += check_calendar_links(config)
     if config.slack.bot_token:
         findings += check_token(config)
     for finding in findings:

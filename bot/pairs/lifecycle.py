@@ -9,7 +9,7 @@ the pair's reflection prompts; completing closes all but the final review's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.delivery.notices import tell
+from bot.meetings.messages import with_calendar_update
 from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
 from bot.pairs.messages import PairNames
@@ -46,6 +47,12 @@ class Change:
     people: tuple[str, ...] = field(default=())
 
 
+def calendar_offer(pair: Pair, names: PairNames) -> Callable[[str, str], list[dict[str, Any]]]:
+    """Blocks for a change notice that offers the updated calendar file (never sends it)."""
+    pair_id, partner_of = pair.id, pair.partner_of
+    return lambda reader, text: with_calendar_update(text, pair_id, names.name(partner_of(reader)))
+
+
 def resume_instant(until: date) -> datetime:
     """When a pause ending on `until` is lifted by the planner (midnight UTC that day)."""
     return datetime.combine(until, time(0), UTC)
@@ -60,6 +67,7 @@ def pause(
         return Change(False, say.not_now(names, pair.status, "pause", pair.paused_until))
     until = now.date() + timedelta(weeks=weeks) if weeks else None
     pair.status, pair.paused_until, pair.updated_at = PairStatus.PAUSED, until, now
+    pair.schedule_version += 1
     before = resume_instant(until) if until else None
     cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, before=before, reason="mentorship paused"
@@ -73,6 +81,7 @@ def pause(
         "paused",
         names.others(),
         lambda reader, _tz: say.paused_notice(names, reader, until),
+        calendar_offer(pair, names),
     )
     reply = say.paused_reply(names, until) if until else "⏸ Paused until someone resumes it."
     return Change(True, reply, (pair.mentee_id, pair.mentor_id))
@@ -87,6 +96,7 @@ def resume(
         return Change(False, say.not_now(names, pair.status, "resume", pair.paused_until))
     pair.status, pair.paused_until, pair.planned_until = PairStatus.ACTIVE, None, None
     pair.updated_at = now
+    pair.schedule_version += 1
     revive(session, pair, now)
     session.flush()
     retime_pending(session, services, pair)  # nudges held for the pause's end come back
@@ -98,6 +108,7 @@ def resume(
         "resumed",
         names.others(),
         lambda reader, tz: say.resumed_notice(names, reader, upcoming, tz),
+        calendar_offer(pair, names),
     )
     reply = say.resumed_reply(names, upcoming, reader_tz)
     return Change(True, reply, (pair.mentee_id, pair.mentor_id))
@@ -109,6 +120,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
     if pair.status not in OPEN_STATUSES:
         return Change(False, say.not_now(names, pair.status, "end", None))
     pair.status, pair.paused_until, pair.updated_at = PairStatus.ENDED, None, now
+    pair.schedule_version += 1
     cancel_for_pair(session, pair.team_id, pair.id, "mentorship ended")
     cancel_future_meetings(session, pair.team_id, pair.id, after=now, reason="mentorship ended")
     close_pair_prompts(session, services, pair.id, final_review_too=True)
@@ -119,6 +131,7 @@ def end(session: Session, services: Services, pair: Pair, names: PairNames) -> C
         "ended",
         names.others(),
         lambda reader, _tz: say.ended_notice(names, reader),
+        calendar_offer(pair, names),
     )
     return Change(True, say.ended_reply(names), (pair.mentee_id, pair.mentor_id))
 
@@ -133,6 +146,7 @@ def pause_for_deactivated(
     if pair.status not in OPEN_STATUSES:
         return False
     pair.status, pair.paused_until, pair.updated_at = PairStatus.PAUSED, None, now
+    pair.schedule_version += 1
     cancel_future_meetings(
         session, pair.team_id, pair.id, after=now, reason="participant deactivated"
     )

@@ -24,7 +24,7 @@ from bot.domain.schedule import occurrences_utc
 from bot.meetings.series import next_meeting, revive
 from bot.pairs import messages as say
 from bot.pairs.access import DENIED, authorized_pair
-from bot.pairs.lifecycle import Change
+from bot.pairs.lifecycle import Change, calendar_offer
 from bot.pairs.manage import pair_names
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import cancel_orphans, retime_pending
@@ -33,6 +33,7 @@ from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import build_plan_modal
 from bot.plans.summary import CADENCE_WORDS
 from bot.plans.sync import sync_goals, sync_milestones
+from storage.documents import queue_document_sync
 from storage.meetings import cancel_future_meetings, slot_key, upcoming_meetings
 from storage.models import OPEN_STATUSES, DeliveryKind, Pair, PairStatus
 from storage.outbox import pending_rows
@@ -59,6 +60,7 @@ def form_from_pair(pair: Pair) -> PlanForm:
         cadence=cadence,
         first_date=pair.start_date,
         meeting_time=pair.meeting_time,
+        meeting_minutes=pair.meeting_minutes,
         tz=pair.tz,
         format=pair.format,
         channels=tuple(c for c in pair.channels.split(",") if c),
@@ -111,6 +113,7 @@ def _apply_fields(pair: Pair, plan: Plan, now: datetime) -> bool:
         plan.meeting_time,
     )
     pair.format, pair.channels = plan.format, ",".join(plan.channels)
+    pair.meeting_minutes = plan.meeting_minutes
     pair.checkpoint_weeks = plan.checkpoint_weeks
     pair.announce_channel, pair.announce = plan.announce_channel, plan.announce
     pair.updated_at, pair.planned_until = now, None
@@ -152,7 +155,9 @@ def apply_edit(
         "edited",
         [pair.mentee_id, pair.mentor_id],
         lambda reader, tz: say.edited_notice(names, reader, upcoming, cadence, tz),
+        calendar_offer(pair, names),
     )
+    queue_document_sync(session, pair.team_id, pair.id, now)  # the plan canvas, if any
 
 
 def open_edit(

@@ -55,6 +55,7 @@ def parse_plan_state(values: Mapping[str, Any]) -> PlanForm:
         cadence=_selected(values, "cadence"),
         first_date=_parse_date(_value(values, "first_date").get("selected_date")),
         meeting_time=_parse_time(_value(values, "meeting_time").get("selected_time")),
+        meeting_minutes=_int_or_none(_selected(values, "meeting_minutes")),
         tz=_value(values, "tz").get("value"),
         format=_selected(values, "format"),
         channels=tuple(o.get("value", "") for o in channels if isinstance(o, Mapping)),

@@ -13,6 +13,7 @@ from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
 from bot.plans.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
+from storage.documents import queue_document_sync
 from storage.models import Goal
 from storage.pairs import get_pair, lock_pair
 from storage.submissions import already_submitted, first_submission
@@ -37,6 +38,7 @@ def set_goal(
         row = session.get(Goal, goal.id)
         if row is not None:
             row.status = "done" if done else "open"
+            queue_document_sync(session, team_id, pair.id, services.clock.now())
     return Change(True, "", (pair.mentee_id, pair.mentor_id))
 
 
@@ -90,4 +92,5 @@ def add_goal(
             return Change(True, "", people)  # a twin submission got there first
         position = max((g.position for g in fresh.goals), default=-1) + 1
         fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
+        queue_document_sync(session, team_id, pair.id, now)
     return Change(True, "", people)

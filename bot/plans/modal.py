@@ -29,9 +29,11 @@ from bot.domain.plan import (
     CADENCES,
     CHANNELS,
     CHECKPOINT_WEEKS,
+    DEFAULT_MEETING_MINUTES,
     DURATIONS,
     FORMATS,
     MAX_TEXT,
+    MEETING_LENGTHS,
     PlanForm,
 )
 
@@ -48,6 +50,7 @@ LABELS = {
     "cadence": "Meeting cadence",
     "first_date": "First meeting date",
     "meeting_time": "Meeting time",
+    "meeting_minutes": "Meeting length",
     "tz": "Time zone",
     "format": "Meeting format",
     "channels": "Communication channels",
@@ -179,6 +182,18 @@ def build_plan_modal(
             element=TimePickerElement(
                 action_id=ACTION,
                 initial_time=f.meeting_time.strftime("%H:%M") if f.meeting_time else "15:00",
+            ),
+        ),
+        InputBlock(
+            block_id="meeting_minutes",
+            label=LABELS["meeting_minutes"],
+            hint="Calendar files block this much time for each meeting.",
+            element=StaticSelectElement(
+                action_id=ACTION,
+                options=_options(MEETING_LENGTHS),
+                initial_option=_initial(
+                    MEETING_LENGTHS, str(f.meeting_minutes or DEFAULT_MEETING_MINUTES)
+                ),
             ),
         ),
         InputBlock(

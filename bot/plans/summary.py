@@ -6,7 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -14,6 +20,7 @@ from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair
 from bot.domain.plan import CHANNELS, FORMATS, PersonFacts
 from bot.domain.schedule import occurrences
 from bot.domain.timefmt import format_local_date, slack_date
+from bot.meetings.messages import calendar_button
 from storage import keys
 from storage.models import DeliveryKind, GoalOwner, Pair
 from storage.outbox import NewDelivery, add_deliveries
@@ -42,6 +49,7 @@ class PlanSummary:
     checkpoints: int
     checkpoint_weeks: int
     announce_channel: str | None
+    meeting_minutes: int = 30
 
 
 def _bullets(items: Sequence[str]) -> str:
@@ -62,7 +70,8 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
         f"First meeting {when}, then {s.cadence_phrase}."
     )
     structure = (
-        f"*Structure & Communication*\n{FORMATS.get(s.format, s.format)}, talking by {channels}. "
+        f"*Structure & Communication*\n{FORMATS.get(s.format, s.format)}, "
+        f"{s.meeting_minutes} minutes each, talking by {channels}. "
         f"Plan time zone: {s.plan_tz}."
     )
     goals = (
@@ -86,11 +95,15 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
         SectionBlock(text=MarkdownTextObject(text=goals)),
         SectionBlock(text=MarkdownTextObject(text=structure)),
         SectionBlock(text=MarkdownTextObject(text=milestones)),
+        ActionsBlock(
+            block_id=f"summary_{s.pair_id}", elements=[calendar_button(s.pair_id, partner)]
+        ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
                     text="I'll nudge you both before each meeting. "
-                    "Pause or change the plan any time from my Home tab."
+                    "Pause or change the plan any time from my Home tab. "
+                    "The calendar file asks for no access to your calendar."
                 )
             ]
         ),
@@ -124,6 +137,7 @@ def summary_for(
         checkpoints=sum(1 for m in pair.milestones if m.kind == "checkpoint"),
         checkpoint_weeks=pair.checkpoint_weeks,
         announce_channel=pair.announce_channel if pair.announce else None,
+        meeting_minutes=pair.meeting_minutes,
     )
 
 

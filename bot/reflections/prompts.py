@@ -20,6 +20,7 @@ from bot.reflections.messages import QA
 from bot.reflections.milestones import milestone_label
 from bot.reflections.modal import build_reflection_modal, first_input, parse_reflection_form
 from storage import keys
+from storage.documents import queue_document_sync
 from storage.models import (
     DeliveryKind,
     Milestone,
@@ -272,6 +273,8 @@ def share(
             return refusal
         first_time = prompt.shared_at is None
         prompt.shared_at = prompt.shared_at or services.clock.now()
+        if first_time:  # "What we learned" on the plan canvas quotes shared reflections
+            queue_document_sync(session, team_id, pair.id, services.clock.now())
         label = milestone_label(session, milestone)
     partner_id = pair.partner_of(user_id)
     partner = person(services, client, team_id, partner_id).name

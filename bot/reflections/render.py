@@ -16,6 +16,7 @@ from bot.reflections import messages as say
 from bot.reflections.milestones import mark_milestone, milestone_label
 from bot.reflections.prompts import qa_items, questions_of, supersede_open_prompts
 from bot.sessions.summary import got_done, progress_of
+from storage.documents import queue_document_sync
 from storage.meetings import meeting_counts
 from storage.models import Milestone, Pair, PairStatus, PromptStatus, ReflectionPrompt
 from storage.pairs import get_pair
@@ -56,7 +57,7 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions), so_far)
     text, blocks = say.prompt(prompt.id, intro, questions, 0)
     window = timedelta(days=r.services.config.reflection.window_days)
-    prompt_id, milestone_id = prompt.id, milestone.id
+    prompt_id, milestone_id, team_id, pair_id = prompt.id, milestone.id, pair.team_id, pair.id
 
     def opened(svc: Services) -> None:
         now = svc.clock.now()
@@ -68,6 +69,7 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
                 row.status, row.position = PromptStatus.OPEN.value, 0
                 row.asked_at, row.expires_at = now, now + window
             mark_milestone(session, milestone_id, "completed_at", now)
+            queue_document_sync(session, team_id, pair_id, now)  # ticks it on the plan canvas
 
     # A post that timed out may well have been delivered: the person may answer it, so the
     # prompt opens all the same (and its reminder goes out if it stays unanswered).

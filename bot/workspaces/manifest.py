@@ -11,9 +11,15 @@ APP_DESCRIPTION = "Turns a mentorship plan into a rhythm that runs itself."
 # and the install page both read this table.
 BOT_SCOPE_REASONS = {
     "commands": "Adds the /mentorship command.",
-    # DMs are posted with the user id as channel, so no im:write is needed.
     "chat:write": "Sends nudges, reflection prompts and plan summaries by direct message, "
     "and milestone posts to the channel a pair chooses.",
+    # Messages go to the user id as channel; a file needs the DM's own id.
+    "im:write": "Opens the direct message with you to put a calendar file or the plan in it.",
+    "files:write": "Uploads the meeting series as a calendar file, and the plan as a Markdown "
+    "file, to your direct messages when you ask.",
+    "canvases:write": "Creates the plan canvas you asked for, lets both of you edit it, and "
+    "keeps the plan's own sections up to date (never your notes).",
+    "canvases:read": "Finds the plan's sections in that canvas to update only those.",
     "im:history": "Reads your replies to reflection prompts, only in your direct messages "
     "with the bot.",
     "users:read": "Sees each person's time zone, whether an account was deactivated, "
@@ -47,7 +53,7 @@ def build_manifest(base_url: str, name: str = APP_NAME) -> dict[str, Any]:
                     "command": "/mentorship",
                     "url": url,
                     "description": "Start and manage mentorships",
-                    "usage_hint": "start [@mentee] [@mentor] | help",
+                    "usage_hint": "start [@mentee] [@mentor] | calendar | plan share | help",
                     "should_escape": True,
                 }
             ],

@@ -149,6 +149,7 @@ def test_the_edit_modal_round_trips_the_stored_plan() -> None:
         cadence="monthly",
         monthly_mode="day_of_month",
         meeting_time=time(15, 30),
+        meeting_minutes=45,
         format="hybrid",
         channels="email,calls",
         checkpoint_weeks=6,

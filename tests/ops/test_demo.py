@@ -14,6 +14,10 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "Omar saw errors in 'Start a mentorship'" in out
     assert "DM to Maya: 📅 Your mentorship with *Omar* is set up" in out
     assert "First meeting Tue 9 Mar at 09:00" in out and "First meeting Tue 9 Mar at 15:00" in out
+    # Maya adds the series to her calendar from her summary: a file in her DM, with the caveat.
+    assert "Maya clicked '📅 Add to calendar'" in out
+    assert "Google Calendar's import doesn't update an event it already has" in out
+    assert "[file mentorship.ics]" in out and "[📅 Get the updated calendar file]" in out
     # Nudges across both daylight-saving changes, a reschedule, a skip, follow-ups.
     assert "Tue 9 Mar at 09:00 (15:00 for Omar)" in out
     assert "Tue 23 Mar at 10:00 (15:00 for Omar)" in out

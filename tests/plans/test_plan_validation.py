@@ -274,3 +274,20 @@ def test_the_announcement_channel_must_be_a_channel(channel: str | None, ok: boo
     assert (channel_problem(channel) is None) == ok
     errors = check(replace(GOOD, announce_channel=channel, announce=channel is not None))
     assert ("announce_channel" not in errors) == ok
+
+
+def test_meeting_length_defaults_to_30_minutes_and_takes_only_the_offered_lengths() -> None:
+    plan, _ = validate_plan(GOOD, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None and plan.meeting_minutes == 30
+    plan, _ = validate_plan(
+        replace(GOOD, meeting_minutes=90), now=NOW, people=PEOPLE, open_pair_exists=False
+    )
+    assert plan is not None and plan.meeting_minutes == 90
+    assert (
+        "from 15 minutes to 2 hours" in check(replace(GOOD, meeting_minutes=999))["meeting_minutes"]
+    )
+    view = build_plan_modal(form=replace(GOOD, meeting_minutes=45)).to_dict()
+    (length,) = [b for b in view["blocks"] if b.get("block_id") == "meeting_minutes"]
+    assert length["element"]["initial_option"]["value"] == "45"
+    state = {"meeting_minutes": {ACTION: {"selected_option": {"value": "60"}}}}
+    assert parse_plan_state(state).meeting_minutes == 60
