@@ -7,6 +7,7 @@ down once here and nowhere else:
     moved:{meeting}:{user}              summary:{pair}:v{schedule version}:{user}
     prompt:{prompt}    remind:{prompt}  announce:{milestone}    journey:{pair}:{user}
     problem:{pair}:{recipient}:{error}  {verb}:{pair}:{stamp}:{user}   (one-off notices)
+    welcome:{team}:{user}               admins:{verb}:{team}:{stamp}:{user}
 """
 
 from __future__ import annotations
@@ -69,3 +70,13 @@ def problem(pair_id: int, recipient: str, error: str) -> str:
 def notice(verb: str, pair_id: int, stamp: str, user_id: str) -> str:
     """A one-off DM about something that happened to a pair (paused, resumed, ended...)."""
     return f"{verb}:{pair_id}:{stamp}:{user_id}"
+
+
+def welcome(team_id: str, user_id: str) -> str:
+    """The welcome DM to the person who installed the app (once per workspace and person)."""
+    return f"welcome:{team_id}:{user_id}"
+
+
+def admin_notice(verb: str, team_id: str, stamp: str, user_id: str) -> str:
+    """The DM telling someone they were made (or are no longer) a program admin."""
+    return f"admins:{verb}:{team_id}:{stamp}:{user_id}"
