@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, home, meetings, pairs, people, plans, reflections, workspaces
+from handlers import (
+    commands,
+    home,
+    meetings,
+    pairs,
+    people,
+    plans,
+    program,
+    reflections,
+    workspaces,
+)
 
 
 def register(app: App) -> None:
@@ -17,3 +27,4 @@ def register(app: App) -> None:
     home.register(app)
     pairs.register(app)
     people.register(app)
+    program.register(app)

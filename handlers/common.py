@@ -1,5 +1,5 @@
 """What every listener shares: who is acting (from Slack's signed payload), private replies,
-field errors, and the Home tabs to refresh after a change."""
+field errors, notices on the Home tab, and the Home tabs to refresh after a change."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core.services import Services
-from bot.home.publish import refresh_homes
+from bot.home.publish import publish_home, refresh_homes
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +39,12 @@ def show_errors(ack: Ack, errors: Mapping[str, str]) -> None:
     ack(response_action="errors", errors=dict(errors))
 
 
-def tell_in_dm(client: WebClient, user_id: str, text: str) -> None:
-    """A Home button has no message to answer in: say it in the bot's DM."""
-    try:
-        client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as exc:
-        log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
+def show_on_home(
+    services: Services, client: WebClient, team_id: str, user_id: str, text: str
+) -> None:
+    """A Home button has no message to answer in: republish the Home tab with `text` at the top
+    (where the person is looking), never a DM."""
+    publish_home(services, client, team_id, user_id, notice=text)
 
 
 def refresh_after(

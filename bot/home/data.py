@@ -66,3 +66,5 @@ class HomeData:
     cards: tuple[PairCard, ...]
     past: tuple[PastPair, ...] = ()
     overview: ProgramReport | None = None
+    # The first time someone's Home has nothing in it, it explains how the bot works.
+    intro: bool = False

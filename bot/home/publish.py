@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -23,6 +24,7 @@ from bot.people.lookup import person
 from bot.reflections.milestones import milestone_label
 from bot.reports.report import build_report
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
+from storage.onboarding import home_intro_shown, record_home_intro
 from storage.pairs import meeting_rule, pairs_for_user
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
         labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
         overview = build_report(session, team_id, now) if admin else None
+        intro = not pairs and not home_intro_shown(session, team_id, user_id)
     reader = person(services, client, team_id, user_id)
     cards = tuple(
         _card(
@@ -108,14 +111,21 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         for p in pairs
         if p.status not in OPEN_STATUSES
     )
-    return HomeData(cards=cards, past=past, overview=overview)
+    return HomeData(cards=cards, past=past, overview=overview, intro=intro)
 
 
-def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
-    """Build and publish one person's Home tab."""
-    view = build_home(home_data(services, client, team_id, user_id))
+def publish_home(
+    services: Services, client: WebClient, team_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Build and publish one person's Home tab, with `notice` at the top when a Home button
+    could not do what was asked (a Home button has no message to answer in)."""
+    data = home_data(services, client, team_id, user_id)
+    if data.intro:  # shown once (claimed first: two quick visits show it once)
+        with services.sessions.begin() as session:
+            if not record_home_intro(session, team_id, user_id, services.clock.now()):
+                data = replace(data, intro=False)
     try:
-        client.views_publish(user_id=user_id, view=view)
+        client.views_publish(user_id=user_id, view=build_home(data, notice))
     except SlackApiError as exc:
         log.warning("views.publish for %s failed: %s", user_id, exc.response.get("error"))
 

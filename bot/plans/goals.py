@@ -1,4 +1,5 @@
-"""A plan's goals between edits: add one from the Home tab, mark one done or open it again."""
+"""A plan's goals between edits: add one from the Home tab (or a message, bot/plans/from_message.py),
+mark one done or open it again."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from slack_sdk import WebClient
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
-from bot.domain.plan import MAX_GOALS
+from bot.core.text import mrkdwn
+from bot.domain.plan import MAX_GOALS, MAX_TEXT
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
-from bot.plans.goal_modal import build_goal_modal, parse_goal_modal
-from storage.models import Goal
+from bot.plans.goal_modal import MINE, THEIRS, build_goal_modal, parse_goal_modal
+from storage.models import Goal, Pair
 from storage.pairs import get_pair, lock_pair
 
 
@@ -58,13 +60,17 @@ def open_goal_modal(
 def add_goal(
     services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
 ) -> Change | dict[str, str]:
-    """Store a goal from the submitted modal (re-checking who submits it), or field errors."""
+    """Store a goal from the submitted modal (re-checking who submits it), or field errors.
+    The change's reply says what was added to whose mentorship."""
     raw_id, text, owner = parse_goal_modal(view)
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
-        return {"goal": DENIED}
+        return {"pair" if "pair" in _values(view) else "goal": DENIED}
     if not text:
         return {"goal": "Please write the goal."}
+    if len(text) > MAX_TEXT:
+        return {"goal": f"Please keep a goal under {MAX_TEXT:,} characters (it has {len(text):,})."}
+    owner = _role(pair, user_id, owner)
     if sum(1 for g in pair.goals if g.owner == owner) >= MAX_GOALS:
         return {"goal": f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."}
     with services.sessions.begin() as session:
@@ -72,4 +78,21 @@ def add_goal(
         if fresh is not None:
             position = max((g.position for g in fresh.goals), default=-1) + 1
             fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
-    return Change(True, "", (pair.mentee_id, pair.mentor_id))
+    names = pair_names(services, client, team_id, user_id, pair)
+    said = f"✅ Added “{mrkdwn(text)}” to {names.described_for(user_id)}. It's on my Home tab."
+    return Change(True, said, (pair.mentee_id, pair.mentor_id))
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    return dict((view.get("state") or {}).get("values") or {})
+
+
+def _role(pair: Pair, user_id: str, owner: str) -> str:
+    """ "mentee" or "mentor" for the owner chosen in the form (`mine`/`theirs` are relative to
+    the person submitting; someone outside the pair adds the mentee's goals)."""
+    if owner not in (MINE, THEIRS):
+        return owner
+    mine = pair.role_of(user_id) or "mentor"
+    if owner == MINE:
+        return mine
+    return "mentee" if mine == "mentor" else "mentor"

@@ -1,13 +1,22 @@
-"""A workspace stopping (uninstalled, token revoked) and coming back."""
+"""A workspace arriving (the welcome), stopping (uninstalled, token revoked) and coming back."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.core.payload import acting_person
 from bot.core.services import Services
-from storage.workspaces import is_active, reactivate_workspace, stop_workspace_rows
+from bot.workspaces.welcome import queue_welcome
+from storage.workspaces import (
+    first_seen,
+    reactivate_workspace,
+    stop_workspace_rows,
+    workspace_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +49,12 @@ def forget_installation(services: Services, team_id: str, bots_only: bool) -> No
         store.delete_all(enterprise_id=None, team_id=team_id)
 
 
-def reactivate_on_traffic(services: Services, context: BoltContext) -> None:
-    """Single-workspace mode: a signed request from a stopped workspace means it is back.
+def reactivate_on_traffic(
+    services: Services, context: BoltContext, body: Mapping[str, Any]
+) -> None:
+    """Single-workspace mode: a signed request from a stopped workspace means it is back, and
+    the first signed request from a person in a workspace never seen means it was just
+    installed: that person gets the welcome DM (once; bot/workspaces/welcome.py).
 
     Called for every request before its listener; a workspace seen active in the last few
     seconds is not read again (the 3-second paths should not wait for the database).
@@ -55,8 +68,11 @@ def reactivate_on_traffic(services: Services, context: BoltContext) -> None:
     ):
         return
     with services.sessions() as session:
-        active = is_active(session, team_id)
-    if not active:
+        status = workspace_status(session, team_id)
+    if status is None:
+        if not _welcome_first_person(services, team_id, acting_person(body)):
+            return  # not known yet, and no person to welcome: ask again on the next request
+    elif status != "active":
         with services.sessions.begin() as session:
             revived = reactivate_workspace(session, team_id, services.clock.now())
         log.warning(
@@ -66,3 +82,17 @@ def reactivate_on_traffic(services: Services, context: BoltContext) -> None:
             extra={"team_id": team_id},
         )
     services.active_teams.add(team_id)
+
+
+def _welcome_first_person(services: Services, team_id: str, user_id: str | None) -> bool:
+    """Record a newly installed workspace and queue the welcome for the person who came first;
+    False (nothing written) when no person is acting yet."""
+    if not user_id:
+        return False
+    now = services.clock.now()
+    with services.sessions.begin() as session:
+        if first_seen(session, team_id, now):
+            queue_welcome(session, team_id, user_id, now)
+            log.info("a new workspace: welcome DM queued", extra={"team_id": team_id})
+    services.waker()
+    return True
