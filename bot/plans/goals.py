@@ -63,9 +63,12 @@ def add_goal(
     """Store a goal from the submitted modal (re-checking who submits it), or field errors.
     The change's reply says what was added to whose mentorship."""
     raw_id, text, owner = parse_goal_modal(view)
+    chosen_here = "pair" in _values(view)  # from a message, by someone in several mentorships
+    if chosen_here and raw_id is None:
+        return {"pair": "Please choose a mentorship."}
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
-        return {"pair" if "pair" in _values(view) else "goal": DENIED}
+        return {"pair" if chosen_here else "goal": DENIED}
     if not text:
         return {"goal": "Please write the goal."}
     if len(text) > MAX_TEXT:

@@ -86,7 +86,8 @@ def test_happy_path_stores_plan_and_dms_both(bot: Bot) -> None:
         assert kinds.count("checkpoint") == 6
     bot.tick()
     maya_dm = bot.standin.dm_messages(MAYA)
-    omar_dm = bot.standin.dm_messages(OMAR)
+    welcome, *omar_dm = bot.standin.dm_messages(OMAR)
+    assert welcome.text == "👋 Thanks for adding Mentorship."  # the first person in a new workspace
     assert len(maya_dm) == 1 and len(omar_dm) == 1
     # Each reads the first meeting in their own zone: 15:00 Berlin is 09:00 in New York.
     assert "Tue 9 Mar at 09:00" in maya_dm[0].text and "*Omar*" in maya_dm[0].text
