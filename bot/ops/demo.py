@@ -23,6 +23,7 @@ from bot.home.view import HOME_GOAL_DONE
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
 from bot.reflections.messages import OPEN_FORM, SHARE
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
+from bot.workspaces.manifest import GOAL_SHORTCUT
 from storage.db import upgrade
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ class Story:
         self.standin = SlackStandIn(bot_token=TOKEN, signing_secret=SECRET, team_id=TEAM)
         self.standin.add_user(OMAR, "omar", real_name="Omar", tz="Europe/Berlin")
         self.standin.add_user(MAYA, "maya", real_name="Maya", tz="America/New_York")
-        self.standin.add_channel(MENTORING, "mentoring")
+        self.standin.add_channel(MENTORING, "mentoring", members=[OMAR, MAYA])
         self.standin.start()
         config = parse_config(
             {"slack": {"api_url": self.standin.api_url}, "database": {"url": db_url}},
@@ -134,16 +135,25 @@ ANSWERS: dict[str, list[list[str]]] = {
         [
             "Ran my first review last week",
             "Reading the async book",
+            "Picked the slides I'll show",  # the goal she added from #mentoring
             "The fixed slot",
             "More async",
             "great",
             "4",
         ],
         ["stop"],
-        ["Second review went smoothly", "Built a small tokio service", "Pairing", "Nothing", "5"],
+        [
+            "Second review went smoothly",
+            "Built a small tokio service",
+            "Booked a slot in June",
+            "Pairing",
+            "Nothing",
+            "5",
+        ],
         [
             "Led two reviews",
             "Shipped an async service",
+            "Presented it to the whole company",
             "Preparing people before a review",
             "Mentor someone myself",
             "5",
@@ -321,12 +331,27 @@ def mark_first_goal_done(story: Story, user_id: str) -> None:
     story.flush()
 
 
+def goal_from_a_message(story: Story) -> None:
+    """Maya turns what she wrote in #mentoring into a goal: the "Add as a goal" shortcut."""
+    text = "Next I'd like to present our design system at the all-hands"
+    _, ts = story.driver.send_message_event(MAYA, channel_id=MENTORING, text=text)
+    message = story.standin.ws.find_message(MENTORING, ts)
+    assert message is not None  # recorded before the event went out
+    story.driver.message_shortcut(MAYA, GOAL_SHORTCUT, message, "Add as a goal")
+    form = _wait(lambda: [v for v in story.standin.views_for(MAYA) if v.is_open], "the form")
+    story.driver.submit_view(MAYA, form[-1].id, {})  # the text as it was, her own goal
+    story.flush()
+
+
 def show_report(story: Story) -> None:
-    """Kai, a workspace admin, looks at the program: their Home tab and `/mentorship report`."""
+    """Kai, a workspace admin, looks at the program for the first time: their Home tab (with
+    how it works), `/mentorship report`, and every pair as a CSV file in the DM."""
     story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
     show_home(story, KAI)
     story.driver.slash_command(KAI, "report")
     _wait(lambda: story.standin.ephemeral_messages(KAI), "the report")
+    story.driver.slash_command(KAI, "report csv")
+    _wait(lambda: story.standin.dm_files(KAI), "the CSV")
     story.flush()
 
 
@@ -357,6 +382,7 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
             )
             story.flush()
             show_home(story, MAYA)  # a week in: her mentorship, goals and milestones
+            goal_from_a_message(story)
             story.advance_until(GOAL_DONE_AT, people)
             mark_first_goal_done(story, MAYA)  # she led her first design review
             story.advance_until(END, people)

@@ -21,18 +21,17 @@ from storage.models import DeliveryKind
 from storage.outbox import NewDelivery, add_deliveries
 
 START_A_PAIR = (
-    "*Start a mentorship:* type `/mentorship start @mentee` in any message box, or pick "
-    "*Start a mentorship* from the shortcuts menu (the ⚡ or + beside the message box). A short "
-    "form sets the goals, the meeting rhythm and the milestones; I take care of the reminders."
+    "*Start a mentorship:* type `/mentorship start @mentee`, or pick *Start a mentorship* in "
+    "the shortcuts menu beside the message box. A short form sets the goals, the meeting "
+    "rhythm and the milestones; I take care of the reminders."
 )
 RUN_A_PROGRAM = (
-    "*Run a program:* program admins see every pair on my Home tab and get the report with "
-    "`/mentorship report` (`/mentorship report csv` for a spreadsheet). Workspace admins add "
-    "program admins with `/mentorship admins add @name`."
+    "*Run a program:* program admins see every pair on my Home tab and get "
+    "`/mentorship report`. Workspace admins add them with `/mentorship admins add @name`."
 )
 FIND_THE_HOME = (
-    f"*My Home tab:* find *{APP_NAME}* under *Apps* in the sidebar and open *Home*. It shows "
-    "each mentorship with a button for every action, and a short help."
+    f"*My Home tab:* open *{APP_NAME}* under *Apps* in the sidebar. Every mentorship is "
+    "there, with a button for each action and a short help."
 )
 
 
@@ -40,8 +39,8 @@ def welcome_message(name: str = APP_NAME) -> tuple[str, list[dict[str, Any]]]:
     """The welcome DM: fallback text and blocks (as JSON, ready for the outbox row)."""
     lead = (
         f"👋 Thanks for adding *{name}*. I turn a mentorship plan into a rhythm that runs "
-        "itself: the goals you set together, meetings with a nudge before each one (in each "
-        "person's own time zone), and milestones with short, private reflections."
+        "itself: shared goals, a nudge before every meeting in each person's own time zone, "
+        "and milestones with short, private reflections."
     )
     blocks = [
         SectionBlock(block_id="welcome", text=MarkdownTextObject(text=lead)),

@@ -56,3 +56,11 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out
     assert "[⏸ Pause 2 weeks]" in out and "➡️ *Kickoff* · Tue 9 Mar 2027 (next)" in out
     assert "ephemeral to Kai: Mentorship program" in out and "6 of 7 planned (86%)" in out
+    # The first five minutes: Omar, first in the new workspace, is welcomed; Kai's first visit
+    # to an empty Home explains how it works; a message becomes a goal; the report as a CSV.
+    assert "DM to Omar: 👋 Thanks for adding *Mentorship*." in out
+    assert "Kai opened App Home" in out and "👋 Welcome! With *Mentorship*" in out
+    assert "Maya used 'Add as a goal' on a message in #mentoring" in out
+    assert "◻️ Next I'd like to present our design system at the all-hands  _(Maya)_" in out
+    assert "DM to Kai: 📎 The mentorship program on Fri 11 Jun 2027: 1 pair" in out
+    assert "[file mentorship-report-2027-06-11.csv]" in out

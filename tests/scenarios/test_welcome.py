@@ -30,7 +30,7 @@ def test_the_first_person_in_a_new_workspace_is_welcomed_once(bot: Bot) -> None:
     said = bot.standin.ws.render(dm)
     assert "/mentorship start @mentee" in said and "Start a mentorship" in said  # a pair
     assert "/mentorship admins add @name" in said and "/mentorship report" in said  # a program
-    assert "under *Apps* in the sidebar and open *Home*" in said  # where the Home is
+    assert "*My Home tab:* open *Mentorship* under *Apps* in the sidebar" in said  # the Home
     with bot.sessions() as s:
         assert s.get(Workspace, TEAM).status == "active"  # type: ignore[union-attr]
     # Others, and Omar again, are not welcomed: the workspace is known now.
