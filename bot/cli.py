@@ -16,15 +16,11 @@ from typing import Any, cast
 
 from bot.core.config import Config, ConfigError, load_config, require_slack_secrets
 from bot.core.logs import setup_logging
+from bot.ops.maintenance import CommandFailed
 from storage.db import SchemaOutdated
 
 log = logging.getLogger("bot")
 CONFIG_HELP = "TOML file (default: ./config.toml if present)"
-
-
-class CommandFailed(Exception):
-    """A command could not do its job for a reason the operator can fix; the message says it
-    plainly (printed without a traceback, exit status 1)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,49 +187,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_current(args: argparse.Namespace) -> int:
     """Print the schema revision and the database's absolute location."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from bot.ops.maintenance import db_current
 
-    from storage.db import current_revision, head_revision, make_engine
-
-    config = _config(args)
-    where, exists = database_location(config.database_url)
-    head = head_revision()
-    current = None
-    if exists:
-        engine = make_engine(config.database_url)
-        try:
-            current = current_revision(engine)
-        except SQLAlchemyError as exc:
-            raise CommandFailed(
-                f"Cannot read the database at {where}: {exc.__class__.__name__}: "
-                f"{getattr(exc, 'orig', None) or exc}"
-            ) from None
-        finally:
-            engine.dispose()
-    state = (
-        "the newest"
-        if current == head
-        else f"this version needs {head}: run `mentorship-bot db upgrade`"
-    )
-    print(f"Schema revision: {current or 'none (empty database)'} ({state})")
-    print(
-        f"Database: {where}" + ("" if exists else " (does not exist yet; `db upgrade` creates it)")
-    )
-    return 0 if current == head else 1
-
-
-def database_location(url: str) -> tuple[str, bool]:
-    """Where the database is, as an operator finds it: a SQLite file's absolute path (and
-    whether it exists), or the server URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return _safe_url(url), True
-    if parsed.database in (None, "", ":memory:"):
-        return "in memory (nothing is kept)", True
-    path = Path(parsed.database).expanduser().resolve()
-    return str(path), path.exists()
+    return db_current(_config(args), print)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -260,32 +216,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_purge_team(args: argparse.Namespace) -> int:
     """Delete a workspace's data (after it uninstalled the app)."""
-    from bot.workspaces.manifest import APP_NAME
-    from storage.db import make_engine, make_sessions
-    from storage.workspaces import installed, purge_team
+    from bot.ops.maintenance import purge_workspace
 
-    engine = make_engine(_config(args).database_url)
-    try:
-        with make_sessions(engine)() as session:
-            still_there = installed(session, args.team_id)
-        if still_there:
-            raise CommandFailed(
-                f"{args.team_id} still has the app installed, so nothing was deleted. Remove the "
-                f"app from that workspace first (in Slack: Tools → Apps → {APP_NAME} → Remove "
-                "App), then run this again."
-            )
-        if not args.yes:
-            print(
-                f"This deletes every mentorship, reflection and message record of {args.team_id}."
-            )
-            print("Run again with --yes to do it. Back up first: mentorship-bot backup PATH.")
-            return 2
-        with make_sessions(engine).begin() as session:
-            counts = purge_team(session, args.team_id)
-    finally:
-        engine.dispose()
-    print(", ".join(f"{table}: {n}" for table, n in counts.items() if n) or "nothing stored")
-    return 0
+    return purge_workspace(_config(args), args.team_id, args.yes, print)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.payload import mentions
 from bot.core.services import Services
+from bot.core.text import FALLBACK_TEXT, clip
 from bot.domain.plan import PersonFacts
 from bot.domain.timefmt import format_local_date
 from bot.people.admins import is_workspace_admin
@@ -86,7 +87,7 @@ def list_admins(services: Services, team_id: str) -> str:
         "Workspace admins change the list with `/mentorship admins add @name` "
         "or `/mentorship admins remove @name`."
     )
-    return "\n".join(lines)
+    return clip("\n".join(lines), FALLBACK_TEXT)
 
 
 def change_admins(
@@ -154,7 +155,7 @@ def _add(
         verb = "is now a program admin" if len(added) == 1 else "are now program admins"
         notes.insert(0, f"✅ {_people(added)} {verb}: {WHAT_ADMINS_DO}.{_told(told)}")
     services.waker()
-    return AdminsReply("\n".join(notes), tuple(added))
+    return AdminsReply(clip("\n".join(notes), FALLBACK_TEXT), tuple(added))
 
 
 def _remove(
@@ -175,7 +176,7 @@ def _remove(
         elif u not in removed:
             notes.append(f"<@{u}> isn't a program admin, so nothing changed for them.")
     services.waker()
-    return AdminsReply("\n".join(notes), tuple(removed))
+    return AdminsReply(clip("\n".join(notes), FALLBACK_TEXT), tuple(removed))
 
 
 def _told(told: Sequence[str]) -> str:

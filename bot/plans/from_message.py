@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from bot.core.payload import mentions
 from bot.core.services import Services
 from bot.core.text import ELLIPSIS, clip
 from bot.domain.plan import MAX_TEXT
@@ -74,7 +75,7 @@ def open_goal_from_message(
     with services.sessions() as session:
         pairs = pairs_for_user(session, team_id, user_id)
         ids = {u for p in pairs for u in (p.mentor_id, p.mentee_id)}
-        ids |= set(re.findall(r"<@([UW][A-Z0-9]+)>", message_text))
+        ids |= set(mentions(message_text))
         names = {p.user_id: p.name for p in get_people(session, team_id, ids)}
     text = goal_text(message_text, names)
     view = _view(pairs, user_id, names, text)

@@ -26,6 +26,8 @@ from bot.domain.plan import MAX_TEXT
 
 GOAL_CALLBACK = "goal_add"
 ACTION = "value"
+GOAL_BLOCK, OWNER_BLOCK, PAIR_BLOCK = "goal", "owner", "pair"
+NOTE_BLOCK, SAID_BLOCK = "goal_note", "said"
 FROM_MESSAGE = "message"  # private_metadata "from": the message shortcut, which confirms in place
 TITLE = "Add a goal"
 MINE, THEIRS = "mine", "theirs"  # whose goal, when the pair is chosen in the same form
@@ -33,7 +35,7 @@ MINE, THEIRS = "mine", "theirs"  # whose goal, when the pair is chosen in the sa
 
 def _goal_input(initial: str | None) -> InputBlock:
     return InputBlock(
-        block_id="goal",
+        block_id=GOAL_BLOCK,
         label="Goal",
         element=PlainTextInputElement(
             action_id=ACTION,
@@ -73,7 +75,7 @@ def build_goal_modal_choosing(
         options=[Option(value=str(pid), label=clip(label, OPTION_TEXT)) for pid, label in pairs],
     )
     options = [Option(value=MINE, label="My goal"), Option(value=THEIRS, label="My partner's goal")]
-    pick = InputBlock(block_id="pair", label="Mentorship", element=select)
+    pick = InputBlock(block_id=PAIR_BLOCK, label="Mentorship", element=select)
     return _modal(
         {"from": FROM_MESSAGE}, _goal_input(initial), options, options[0], note, first=pick
     )
@@ -90,9 +92,9 @@ def _modal(
     blocks: list[Block] = [first] if first is not None else []
     blocks.append(goal)
     if note:
-        blocks.append(ContextBlock(block_id="goal_note", elements=[MarkdownTextObject(text=note)]))
+        blocks.append(ContextBlock(block_id=NOTE_BLOCK, elements=[MarkdownTextObject(text=note)]))
     owner = RadioButtonsElement(action_id=ACTION, options=options, initial_option=chosen)
-    blocks.append(InputBlock(block_id="owner", label="Whose goal is it?", element=owner))
+    blocks.append(InputBlock(block_id=OWNER_BLOCK, label="Whose goal is it?", element=owner))
     return View(
         type="modal",
         callback_id=GOAL_CALLBACK,
@@ -108,10 +110,10 @@ def parse_goal_modal(view: Mapping[str, Any]) -> tuple[Any, str, str]:
     """(pair id as sent, goal text, owner) from a submitted goal modal; the owner is "mentee"
     or "mentor", or `MINE`/`THEIRS` when the pair was chosen in the form."""
     values = (view.get("state") or {}).get("values") or {}
-    picked = ((values.get("pair") or {}).get(ACTION) or {}).get("selected_option") or {}
-    pair_id = picked.get("value") if "pair" in values else metadata_of(view).get("pair_id")
-    text = ((values.get("goal") or {}).get(ACTION) or {}).get("value") or ""
-    option = ((values.get("owner") or {}).get(ACTION) or {}).get("selected_option") or {}
+    picked = ((values.get(PAIR_BLOCK) or {}).get(ACTION) or {}).get("selected_option") or {}
+    pair_id = picked.get("value") if PAIR_BLOCK in values else metadata_of(view).get("pair_id")
+    text = ((values.get(GOAL_BLOCK) or {}).get(ACTION) or {}).get("value") or ""
+    option = ((values.get(OWNER_BLOCK) or {}).get(ACTION) or {}).get("selected_option") or {}
     owner = str(option.get("value"))
     known = ("mentee", "mentor", MINE, THEIRS)
     return pair_id, " ".join(str(text).split()), owner if owner in known else "mentee"
@@ -124,7 +126,9 @@ def info_modal(text: str) -> View:
         title=TITLE,
         close="OK",
         blocks=[
-            SectionBlock(block_id="said", text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+            SectionBlock(
+                block_id=SAID_BLOCK, text=MarkdownTextObject(text=clip(text, SECTION_TEXT))
+            )
         ],
     )
 

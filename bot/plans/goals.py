@@ -14,7 +14,14 @@ from bot.domain.plan import MAX_GOALS, MAX_TEXT
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
-from bot.plans.goal_modal import MINE, THEIRS, build_goal_modal, parse_goal_modal
+from bot.plans.goal_modal import (
+    GOAL_BLOCK,
+    MINE,
+    PAIR_BLOCK,
+    THEIRS,
+    build_goal_modal,
+    parse_goal_modal,
+)
 from storage.models import Goal, Pair
 from storage.pairs import get_pair, lock_pair
 
@@ -63,19 +70,20 @@ def add_goal(
     """Store a goal from the submitted modal (re-checking who submits it), or field errors.
     The change's reply says what was added to whose mentorship."""
     raw_id, text, owner = parse_goal_modal(view)
-    chosen_here = "pair" in _values(view)  # from a message, by someone in several mentorships
+    chosen_here = PAIR_BLOCK in _values(view)  # from a message, by someone in several pairs
     if chosen_here and raw_id is None:
-        return {"pair": "Please choose a mentorship."}
+        return {PAIR_BLOCK: "Please choose a mentorship."}
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
-        return {"pair" if chosen_here else "goal": DENIED}
+        return {PAIR_BLOCK if chosen_here else GOAL_BLOCK: DENIED}
     if not text:
-        return {"goal": "Please write the goal."}
+        return {GOAL_BLOCK: "Please write the goal."}
     if len(text) > MAX_TEXT:
-        return {"goal": f"Please keep a goal under {MAX_TEXT:,} characters (it has {len(text):,})."}
+        too_long = f"Please keep a goal under {MAX_TEXT:,} characters (it has {len(text):,})."
+        return {GOAL_BLOCK: too_long}
     owner = _role(pair, user_id, owner)
     if sum(1 for g in pair.goals if g.owner == owner) >= MAX_GOALS:
-        return {"goal": f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."}
+        return {GOAL_BLOCK: f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."}
     with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
         if fresh is not None:

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.cli import build_parser, database_location, main
+from bot.cli import build_parser, main
+from bot.ops.maintenance import database_location
 from storage.db import head_revision, make_engine, make_sessions, upgrade
 from storage.models import HomeIntro, Person, ProgramAdmin, Workspace
 from tests.kit.workspace import SECRET, TOKEN
