@@ -18,6 +18,7 @@ from bot.plans.goal_modal import GOAL_CALLBACK, goal_added_answer
 from bot.plans.goals import add_goal, open_goal_modal, set_goal
 from bot.plans.modal import CALLBACK_ID
 from bot.plans.start import (
+    FORM_DID_NOT_OPEN,
     FROM_HOME,
     open_start_modal,
     opened_from_home,
@@ -28,10 +29,14 @@ from bot.workspaces.manifest import GOAL_SHORTCUT, START_SHORTCUT
 from handlers.common import actor, refresh_after, show_errors, show_on_home
 
 
-def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def on_start_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """➕ Start a mentorship: the same plan modal as `/mentorship start`."""
     ack()
-    open_start_modal(client, body["trigger_id"], metadata={"from": FROM_HOME})
+    if not open_start_modal(client, body["trigger_id"], metadata={"from": FROM_HOME}):
+        team_id, user_id = actor(body)
+        show_on_home(services_of(context), client, team_id, user_id, FORM_DID_NOT_OPEN)
 
 
 def on_start_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:

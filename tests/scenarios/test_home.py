@@ -18,6 +18,7 @@ from bot.home.view import (
     HOME_RESUME,
     HOME_START,
 )
+from bot.plans.start import FORM_DID_NOT_OPEN
 from bot.reports.view import HOME_REPORT_CSV
 from storage.models import Goal, Meeting
 from tests.kit.home import (
@@ -25,6 +26,7 @@ from tests.kit.home import (
     after_home_change,
     command,
     dms,
+    home_notice,
     home_now,
     home_text,
     open_home,
@@ -241,3 +243,11 @@ def test_start_a_mentorship_from_the_home_tab(bot: Bot) -> None:
     text = home_text(bot, home)
     assert "Mentoring Maya" in text and "➕ Start another" in text
     assert "Every other Tuesday at 15:00 (Asia/Tokyo)" in text  # Lena's own zone, left empty
+
+
+def test_a_plan_form_that_did_not_open_is_said_on_the_home_not_in_a_dm(bot: Bot) -> None:
+    open_home(bot, LENA)
+    bot.standin.fail_next("views.open", "expired_trigger_id")
+    view = after_home_change(bot, LENA, lambda: bot.driver.click(LENA, HOME_START))
+    assert home_notice(bot, LENA) == FORM_DID_NOT_OPEN
+    assert "Start a mentorship" in home_text(bot, view) and dms(bot, LENA) == []
