@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.payload import acting_person
 from bot.core.services import Services
@@ -57,7 +59,8 @@ def reactivate_on_traffic(
     installed: that person gets the welcome DM (once; bot/workspaces/welcome.py).
 
     Called for every request before its listener; a workspace seen active in the last few
-    seconds is not read again (the 3-second paths should not wait for the database).
+    seconds is not read again (the 3-second paths should not wait for the database), and the
+    welcome is written in a thread of its own while the listener answers Slack.
     """
     team_id = context.team_id
     if (
@@ -70,8 +73,15 @@ def reactivate_on_traffic(
     with services.sessions() as session:
         status = workspace_status(session, team_id)
     if status is None:
-        if not _welcome_first_person(services, team_id, acting_person(body)):
+        user_id = acting_person(body)
+        if not user_id:
             return  # not known yet, and no person to welcome: ask again on the next request
+        threading.Thread(
+            target=_welcome_first_person,
+            args=(services, team_id, user_id),
+            name=f"welcome-{team_id}",
+            daemon=True,
+        ).start()
     elif status != "active":
         with services.sessions.begin() as session:
             revived = reactivate_workspace(session, team_id, services.clock.now())
@@ -84,15 +94,18 @@ def reactivate_on_traffic(
     services.active_teams.add(team_id)
 
 
-def _welcome_first_person(services: Services, team_id: str, user_id: str | None) -> bool:
-    """Record a newly installed workspace and queue the welcome for the person who came first;
-    False (nothing written) when no person is acting yet."""
-    if not user_id:
-        return False
+def _welcome_first_person(services: Services, team_id: str, user_id: str) -> None:
+    """Record a newly installed workspace and queue the welcome for the person who came first
+    (a second request, process or thread finds the workspace recorded and queues nothing)."""
     now = services.clock.now()
-    with services.sessions.begin() as session:
-        if first_seen(session, team_id, now):
-            queue_welcome(session, team_id, user_id, now)
-            log.info("a new workspace: welcome DM queued", extra={"team_id": team_id})
+    try:
+        with services.sessions.begin() as session:
+            if first_seen(session, team_id, now):
+                queue_welcome(session, team_id, user_id, now)
+                log.info("a new workspace: welcome DM queued", extra={"team_id": team_id})
+    except SQLAlchemyError:
+        # Nothing was written: the next request from a person tries again.
+        log.exception("could not record a new workspace", extra={"team_id": team_id})
+        services.active_teams.forget(team_id)
+        return
     services.waker()
-    return True

@@ -10,7 +10,17 @@ from sqlalchemy import select
 
 from storage.models import Goal, Milestone, Pair
 from tests.kit.plans import PLAN
-from tests.kit.workspace import GONE, LENA, MAYA, MENTORING, OMAR, ROBOT, Bot, wait_for
+from tests.kit.workspace import (
+    GONE,
+    LENA,
+    MAYA,
+    MENTORING,
+    OMAR,
+    ROBOT,
+    Bot,
+    wait_for,
+    welcome_queued,
+)
 
 
 def test_help_and_unknown_subcommand(bot: Bot) -> None:
@@ -84,6 +94,7 @@ def test_happy_path_stores_plan_and_dms_both(bot: Bot) -> None:
         kinds = [m.kind for m in s.scalars(select(Milestone).order_by(Milestone.due_date))]
         assert kinds[0] == "kickoff" and kinds[-1] == "final_review"
         assert kinds.count("checkpoint") == 6
+    wait_for(lambda: welcome_queued(bot, OMAR), what="the welcome")
     bot.tick()
     maya_dm = bot.standin.dm_messages(MAYA)
     welcome, *omar_dm = bot.standin.dm_messages(OMAR)
