@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import handlers
 from bot.core.clock import Clock, RealClock, SimulatedClock
 from bot.core.config import ClockConfig, Config
-from bot.core.services import CONTEXT_KEY, Services
+from bot.core.services import CONTEXT_KEY, Services, Waker
 from bot.core.slack import ClientPool, InstalledTokens, SingleToken, TokenSource, make_client
 from bot.kinds import KINDS
 from bot.server import BotServer, HealthExtra, make_wsgi
@@ -40,7 +40,8 @@ def create_app(
     and keeps installations in the database; otherwise it uses the one SLACK_BOT_TOKEN.
     """
     slack = config.slack
-    oauth = build_oauth(config, sessions.kw["bind"]) if slack.oauth_enabled else None
+    waker = Waker()
+    oauth = build_oauth(config, sessions.kw["bind"], clock, waker) if slack.oauth_enabled else None
     tokens: TokenSource = (
         InstalledTokens(oauth.installation_store) if oauth else SingleToken(slack.bot_token)
     )
@@ -54,6 +55,7 @@ def create_app(
         post_clients=ClientPool(tokens, slack.api_url, retries=False),
         installation_store=oauth.installation_store if oauth else None,
         kinds=KINDS,
+        waker=waker,
     )
     app = App(
         signing_secret=slack.signing_secret,
@@ -63,9 +65,11 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
 
-    def before_listeners(context: BoltContext, next: Callable[[], Any]) -> None:
+    def before_listeners(
+        context: BoltContext, body: dict[str, Any], next: Callable[[], Any]
+    ) -> None:
         context[CONTEXT_KEY] = services
-        reactivate_on_traffic(services, context)
+        reactivate_on_traffic(services, context, body)
         next()
 
     app.use(before_listeners)

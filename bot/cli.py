@@ -1,4 +1,5 @@
-"""The `mentorship-bot` command line."""
+"""mentorship-bot: run the mentorship bot for Slack, and look after it (database, health,
+backups, the app manifest). `mentorship-bot COMMAND --help` says more about each command."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import logging
 import signal
 import sys
 import threading
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import FrameType
+from typing import Any, cast
 
 from bot.core.config import Config, ConfigError, load_config, require_slack_secrets
 from bot.core.logs import setup_logging
+from bot.ops.maintenance import CommandFailed
 from storage.db import SchemaOutdated
 
 log = logging.getLogger("bot")
+CONFIG_HELP = "TOML file (default: ./config.toml if present)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,59 +38,135 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaOutdated as exc:
         print(str(exc), file=sys.stderr)
         return 3
+    except CommandFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def package_version() -> str:
+    """The installed package's version."""
+    try:
+        return version("mentorship-bot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+    """The argument parser with every subcommand; `--config` goes before or after it."""
     parser = argparse.ArgumentParser(prog="mentorship-bot", description=__doc__)
-    parser.add_argument(
-        "--config", type=Path, default=None, help="TOML file (default: ./config.toml if present)"
-    )
-    sub = parser.add_subparsers(title="commands")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
+    # Each subcommand accepts --config too; SUPPRESS keeps a value given before the subcommand.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve Slack traffic over HTTP (and run the scheduler)")
+    def command(
+        name: str, summary: str, details: str = "", where: Any = sub
+    ) -> argparse.ArgumentParser:
+        described = f"{summary[0].upper()}{summary[1:]}." + (f" {details}" if details else "")
+        return cast(
+            argparse.ArgumentParser,
+            where.add_parser(name, help=summary, description=described, parents=[common]),
+        )
+
+    serve = command(
+        "serve",
+        "serve Slack traffic over HTTP (and run the scheduler)",
+        "Answers POST /slack/events and GET /healthz on [server] host and port; stops "
+        "gracefully on SIGTERM.",
+    )
     serve.add_argument("--no-scheduler", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
 
-    socket = sub.add_parser(
-        "socket", help="receive Slack traffic over Socket Mode (SLACK_APP_TOKEN)"
+    socket = command(
+        "socket",
+        "receive Slack traffic over Socket Mode (SLACK_APP_TOKEN)",
+        "No public URL needed: the app connects out to Slack.",
     )
     socket.add_argument("--no-scheduler", action="store_true", help="Socket Mode only")
     socket.set_defaults(func=cmd_socket)
 
-    worker = sub.add_parser("worker", help="run only the scheduler (planning and sending)")
+    worker = command(
+        "worker",
+        "run only the scheduler (planning and sending)",
+        "Run one or more beside `serve --no-scheduler` processes on PostgreSQL.",
+    )
     worker.set_defaults(func=cmd_worker)
 
-    demo = sub.add_parser("demo", help="play a mentorship against the bundled Slack stand-in")
+    demo = command(
+        "demo",
+        "play a mentorship against the bundled Slack stand-in",
+        "Nothing leaves the machine: a local Slack stand-in, a fresh SQLite file, simulated time.",
+    )
     demo.add_argument("--quiet", action="store_true", help="print only the transcript")
     demo.set_defaults(func=cmd_demo)
 
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(title="db commands")
-    upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the newest schema")
+    db = command("db", "database maintenance", "See `db upgrade --help` and `db current --help`.")
+    db_sub = db.add_subparsers(title="db commands", metavar="COMMAND")
+    upgrade = command(
+        "upgrade",
+        "apply migrations up to the newest schema",
+        "Safe to run again: an up-to-date database is left as it is.",
+        db_sub,
+    )
     upgrade.set_defaults(func=cmd_db_upgrade)
+    current = command(
+        "current",
+        "print the database's schema revision and where the database is",
+        "Exits 1 when the schema is not the newest this version needs.",
+        db_sub,
+    )
+    current.set_defaults(func=cmd_db_current)
 
-    doctor = sub.add_parser("doctor", help="check configuration, database, token and scopes")
+    doctor = command(
+        "doctor",
+        "check configuration, database, token and scopes",
+        "Prints each problem with its fix; exits 1 when something is wrong.",
+    )
     doctor.set_defaults(func=cmd_doctor)
 
-    backup = sub.add_parser("backup", help="make a consistent copy of the SQLite database")
+    backup = command(
+        "backup",
+        "make a consistent copy of the SQLite database",
+        "Uses SQLite's online backup API, so the bot may keep running. Never overwrites a file.",
+    )
     backup.add_argument("path", type=Path, help="where to write the copy (a new file)")
     backup.set_defaults(func=cmd_backup)
 
-    purge = sub.add_parser("purge-team", help="delete every stored row of one workspace")
+    purge = command(
+        "purge-team",
+        "delete every stored row of one workspace",
+        "Only for a workspace that uninstalled the app; back up first.",
+    )
     purge.add_argument("team_id", help="the workspace id, e.g. T012AB3C4")
     purge.add_argument("--yes", action="store_true", help="really delete (required)")
     purge.set_defaults(func=cmd_purge_team)
 
-    export = sub.add_parser("export", help="write the program report (one row per pair)")
+    export = command(
+        "export",
+        "write the program report (one row per pair)",
+        "Counts only, never reflection text. In Slack, program admins use `/mentorship report csv`.",
+    )
     export.add_argument("--csv", type=Path, required=True, metavar="PATH", help="CSV file to write")
     export.add_argument(
         "--team", action="append", default=[], metavar="T", help="only this workspace (repeatable)"
     )
     export.set_defaults(func=cmd_export)
 
-    manifest = sub.add_parser("manifest", help="print the Slack app manifest (JSON)")
-    manifest.add_argument("--url", required=True, help="public base URL, e.g. https://bot.example")
+    manifest = command(
+        "manifest",
+        "print the Slack app manifest (JSON)",
+        "Paste it at https://api.slack.com/apps -> Create New App -> From a manifest.",
+    )
+    where = manifest.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="public base URL, e.g. https://bot.example")
+    where.add_argument(
+        "--socket-mode", action="store_true", help="for Socket Mode: no URLs in the manifest"
+    )
+    manifest.add_argument(
+        "--name", default=None, help="the app's name in Slack (default Mentorship; at most 35)"
+    )
     manifest.set_defaults(func=cmd_manifest)
     return parser
 
@@ -104,6 +185,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_current(args: argparse.Namespace) -> int:
+    """Print the schema revision and the database's absolute location."""
+    from bot.ops.maintenance import db_current
+
+    return db_current(_config(args), print)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check the set-up and print each problem with its fix."""
     from bot.ops.doctor import run_doctor
@@ -113,10 +201,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the SQLite database consistently, even while the bot runs."""
-    from bot.ops.backup import backup_sqlite
+    from bot.ops.backup import BackupError, backup_sqlite
 
     config = _config(args)
-    pages = backup_sqlite(config.database_url, args.path)
+    try:
+        pages = backup_sqlite(config.database_url, args.path)
+    except BackupError as exc:
+        raise CommandFailed(str(exc)) from None
     print(
         f"Backed up {_safe_url(config.database_url)} to {args.path} ({pages} pages, integrity ok)."
     )
@@ -125,19 +216,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_purge_team(args: argparse.Namespace) -> int:
     """Delete a workspace's data (after it uninstalled the app)."""
-    from storage.db import make_engine, make_sessions
-    from storage.workspaces import purge_team
+    from bot.ops.maintenance import purge_workspace
 
-    if not args.yes:
-        print(f"This deletes every mentorship, reflection and message record of {args.team_id}.")
-        print("Run again with --yes to do it. Back up first: mentorship-bot backup PATH.")
-        return 2
-    engine = make_engine(_config(args).database_url)
-    with make_sessions(engine).begin() as session:
-        counts = purge_team(session, args.team_id)
-    engine.dispose()
-    print(", ".join(f"{table}: {n}" for table, n in counts.items() if n) or "nothing stored")
-    return 0
+    return purge_workspace(_config(args), args.team_id, args.yes, print)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -150,13 +231,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
-    """Print the app manifest for a public URL."""
-    from bot.workspaces.manifest import build_manifest
+    """Print the app manifest for a public URL, or for Socket Mode."""
+    from bot.workspaces.manifest import APP_NAME, NAME_MAX, build_manifest
 
-    url: str = args.url
-    if not url.startswith(("https://", "http://")):
+    url: str | None = args.url
+    if url is not None and not url.startswith(("https://", "http://")):
         raise ConfigError(f"--url: must start with https://, got {url!r}")
-    print(json.dumps(build_manifest(url), indent=2))
+    name = APP_NAME if args.name is None else args.name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ConfigError(f"--name: 1 to {NAME_MAX} characters (Slack's limit), got {name!r}")
+    print(json.dumps(build_manifest(url, name, socket_mode=args.socket_mode), indent=2))
     return 0
 
 

@@ -12,6 +12,7 @@ from handlers import (
     pairs,
     people,
     plans,
+    program,
     reflections,
     sessions,
     workspaces,
@@ -30,3 +31,4 @@ def register(app: App) -> None:
     pairs.register(app)
     people.register(app)
     documents.register(app)
+    program.register(app)

@@ -28,9 +28,14 @@ USAGE = (
     "• `/mentorship calendar [@partner]` — your meetings as a calendar file\n"
     "• `/mentorship plan share|export [@partner]` — the plan as a canvas you both edit, "
     "or as a Markdown file\n"
-    "• `/mentorship report` — the program report (program admins)\n"
+    "• `/mentorship report` — the program report; `report csv` puts every pair in a CSV file "
+    "in our DM (program admins)\n"
+    "• `/mentorship admins` — who runs the program; `admins add @name` and "
+    "`admins remove @name` change it (workspace admins)\n"
     "• `/mentorship help` — this message\n"
-    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action."
+    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action "
+    "and a short help. From the shortcuts menu, *Start a mentorship*; on any message, "
+    "*Add as a goal*."
 )
 
 # A subcommand's listener: (rest of the text, the command, client, context, respond).
@@ -73,19 +78,34 @@ COMMANDS: dict[str, Listener] = {
     "report": program.on_report,
     "calendar": documents.on_calendar,
     "plan": documents.on_plan,
+    "report csv": program.on_report_csv,
+    "admins": program.on_admins,
+    "admins list": program.on_admins,
+    "admins add": partial(program.on_admins_change, "add"),
+    "admins remove": partial(program.on_admins_change, "remove"),
 }
+
+
+def find_listener(text: str) -> tuple[str, Listener | None, str]:
+    """(subcommand, its listener or None, the rest of the text); two-word subcommands such as
+    `report csv` are looked up before one-word ones."""
+    first, _, rest = text.strip().partition(" ")
+    second, _, after = rest.strip().partition(" ")
+    both = f"{first} {second}".lower()
+    if second and both in COMMANDS:
+        return both, COMMANDS[both], after
+    return first.lower(), COMMANDS.get(first.lower()), rest
 
 
 def on_mentorship_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
     """Route `/mentorship <subcommand>`; every reply is ephemeral."""
-    sub, _, rest = (command.get("text") or "").strip().partition(" ")
-    listener = COMMANDS.get(sub.lower())
+    sub, listener, rest = find_listener(command.get("text") or "")
     if listener is not None:
         ack()
         listener(rest, command, client, context, respond)
-    elif sub.lower() in ("", "help"):
+    elif sub in ("", "help"):
         ack(text=USAGE)
     else:
         ack(text=f"I don't know `{sub[:40]}` yet.\n\n{USAGE}")

@@ -1,5 +1,5 @@
 """What every listener shares: who is acting (from Slack's signed payload), private replies,
-field errors, and the Home tabs to refresh after a change."""
+field errors, notices on the Home tab, and the Home tabs to refresh after a change."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.services import Services
-from bot.home.publish import refresh_homes
+from bot.home.publish import publish_home, refresh_homes
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +40,36 @@ def show_errors(ack: Ack, errors: Mapping[str, str]) -> None:
     ack(response_action="errors", errors=dict(errors))
 
 
+def show_on_home(
+    services: Services, client: WebClient, team_id: str, user_id: str, text: str
+) -> None:
+    """A Home button has no message to answer in: republish the Home tab with `text` at the top
+    (where the person is looking), never a DM."""
+    publish_home(services, client, team_id, user_id, notice=text)
+
+
+def answer_click(
+    services: Services,
+    client: WebClient,
+    body: Mapping[str, Any],
+    respond: Respond,
+    text: str,
+) -> None:
+    """Answer a click privately: under the clicked message, or at the top of the Home tab for a
+    Home button."""
+    if body.get("response_url") or (body.get("container") or {}).get("type") != "view":
+        reply_privately(respond, text)
+    else:
+        team_id, user_id = actor(body)
+        show_on_home(services, client, team_id, user_id, text)
+
+
 def tell_in_dm(client: WebClient, user_id: str, text: str) -> None:
-    """A Home button has no message to answer in: say it in the bot's DM."""
+    """Something the person asked for that has no message to go under (a private link): the DM."""
     try:
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:
         log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
-
-
-def answer_click(
-    body: Mapping[str, Any], respond: Respond, client: WebClient, user_id: str, text: str
-) -> None:
-    """Answer a click privately: under the clicked message, or in the DM for a Home button."""
-    if body.get("response_url"):
-        reply_privately(respond, text)
-    else:
-        tell_in_dm(client, user_id, text)
 
 
 def refresh_after(

@@ -58,8 +58,9 @@ def on_document_button(
     ack()
     team_id, user_id = actor(body)
     feature = CLICKS[action["action_id"]]
-    text = feature(services_of(context), client, team_id, user_id, action.get("value"))
-    answer_click(body, respond, client, user_id, text)
+    services = services_of(context)
+    text = feature(services, client, team_id, user_id, action.get("value"))
+    answer_click(services, client, body, respond, text)
 
 
 def on_feed_button(

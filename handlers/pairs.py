@@ -14,13 +14,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.services import Services, services_of
-from bot.home.publish import publish_home, status_reply
+from bot.home.publish import status_reply
 from bot.home.view import HOME_END, HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME
 from bot.pairs import messages as say
 from bot.pairs.choose import Chosen, Reply, choose
 from bot.pairs.listing import list_reply
 from bot.pairs.manage import change_pair, clamp_weeks, confirm_end
-from handlers.common import actor, refresh_after, reply_privately, tell_in_dm
+from handlers.common import actor, refresh_after, reply_privately, show_on_home
 
 PICKED = {say.CMD_STATUS: "status", say.CMD_PAUSE: "pause", say.CMD_RESUME: "resume"}
 HOME_VERBS = {HOME_PAUSE: "pause", HOME_PAUSE_FOR: "pause", HOME_RESUME: "resume"}
@@ -116,8 +116,7 @@ def on_home_button(
     if change.applied:
         refresh_after(services, client, team_id, user_id, change.people)
     else:
-        tell_in_dm(client, user_id, change.reply)
-        publish_home(services, client, team_id, user_id)
+        show_on_home(services, client, team_id, user_id, change.reply)
 
 
 def register(app: App) -> None:

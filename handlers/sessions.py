@@ -17,15 +17,14 @@ from bot.sessions.items import act_on_item
 from bot.sessions.messages import AGENDA_ADD, ITEM_ACTIONS, NOTES_OPEN
 from bot.sessions.modals import AGENDA_CALLBACK, NOTES_CALLBACK
 from bot.sessions.notes import open_notes_modal, show_saved, submit_notes
-from handlers.common import actor, refresh_after, reply_privately, show_errors, tell_in_dm
+from handlers.common import actor, answer_click, refresh_after, show_errors
 
 
-def refuse(body: Mapping[str, Any], respond: Respond, client: WebClient, text: str) -> None:
-    """Say no where the click happened: privately under a message, or in the DM for the Home."""
-    if (body.get("container") or {}).get("type") == "view":
-        tell_in_dm(client, actor(body)[1], text)
-    else:
-        reply_privately(respond, text)
+def refuse(
+    body: Mapping[str, Any], respond: Respond, client: WebClient, context: BoltContext, text: str
+) -> None:
+    """Say no where the click happened: privately under a message, or on the Home tab."""
+    answer_click(services_of(context), client, body, respond, text)
 
 
 def on_open_clicked(
@@ -46,7 +45,7 @@ def on_open_clicked(
         services_of(context), client, team_id, user_id, action.get("value"), body["trigger_id"]
     )
     if refusal:
-        refuse(body, respond, client, refusal)
+        refuse(body, respond, client, context, refusal)
 
 
 def on_item_clicked(
@@ -65,7 +64,7 @@ def on_item_clicked(
         services, client, team_id, user_id, action["action_id"], action.get("value")
     )
     if outcome.refusal:
-        refuse(body, respond, client, outcome.refusal)
+        refuse(body, respond, client, context, outcome.refusal)
     elif outcome.people:
         refresh_after(services, client, team_id, user_id, outcome.people)
 

@@ -14,6 +14,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -125,6 +127,15 @@ class Sessions(sessionmaker[Session]):
 def make_sessions(engine: Engine) -> Sessions:
     """A session factory that keeps loaded objects usable after commit."""
     return Sessions(engine, expire_on_commit=False)
+
+
+def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
+    """Insert one row unless its primary key exists (two racing requests insert it once);
+    True when this call inserted it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    keys = [column.name for column in model.__table__.primary_key.columns]
+    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return bool(session.execute(stmt.returning(*model.__table__.primary_key.columns)).first())
 
 
 def alembic_config(url: str) -> AlembicConfig:

@@ -10,6 +10,7 @@ down once here and nowhere else:
     notes:{meeting}:{author}:{reader}
     calendar:{pair}:v{schedule version}:{user}   export:{pair}:{content digest}:{user}
     canvas:{pair}:r{share round}   docsync:{pair}:{sync round}   canvaslink:{pair}:{canvas}:{user}
+    welcome:{team}:{user}               admins:{verb}:{team}:{stamp}:{user}
 """
 
 from __future__ import annotations
@@ -107,3 +108,13 @@ def canvas_sync(pair_id: int, sync_round: int) -> str:
 def canvas_link(pair_id: int, canvas_id: str, user_id: str) -> str:
     """The link to a pair's new canvas, for one of them."""
     return f"canvaslink:{pair_id}:{canvas_id}:{user_id}"
+
+
+def welcome(team_id: str, user_id: str) -> str:
+    """The welcome DM to the person who installed the app (once per workspace and person)."""
+    return f"welcome:{team_id}:{user_id}"
+
+
+def admin_notice(verb: str, team_id: str, stamp: str, user_id: str) -> str:
+    """The DM telling someone they were made (or are no longer) a program admin."""
+    return f"admins:{verb}:{team_id}:{stamp}:{user_id}"

@@ -322,6 +322,27 @@ class Workspace(Base):
     uninstalled_at: Mapped[datetime | None]
 
 
+class ProgramAdmin(Base):
+    """A program admin added from Slack (`/mentorship admins add`), beside `[program] admins`."""
+
+    __tablename__ = "program_admins"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime]
+
+
+class HomeIntro(Base):
+    """When a person was first shown the Home tab's how-it-works (it is shown once)."""
+
+    __tablename__ = "home_intros"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shown_at: Mapped[datetime]
+
+
 # slack_sdk's OAuth installation and state stores keep their own tables; they are declared on the
 # same metadata so that Alembic migrations create and check them with everything else.
 INSTALLATIONS_TABLE = "slack_installations"

@@ -8,13 +8,16 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from storage.db import insert_ignore
 from storage.document_models import CalendarFeed
 from storage.models import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
     Delivery,
+    HomeIntro,
     Pair,
     Person,
+    ProgramAdmin,
     ReflectionAnswer,
     Workspace,
 )
@@ -69,9 +72,32 @@ def set_workspace_status(session: Session, team_id: str, status: str, now: datet
         row.uninstalled_at = now
 
 
+def first_seen(session: Session, team_id: str, now: datetime) -> bool:
+    """Record a workspace the bot hears from; True only the first time ever (it was unknown:
+    no install, no stop, no data from before revision 0005)."""
+    values = {"team_id": team_id, "status": "active", "installed_at": now}
+    return insert_ignore(session, Workspace, values)
+
+
+def installed(session: Session, team_id: str) -> bool:
+    """The app is installed there: an OAuth installation is stored, or the workspace is known
+    and has not uninstalled the app (single-token mode)."""
+    bots = session.execute(
+        text(f"SELECT 1 FROM {BOTS_TABLE} WHERE team_id = :t LIMIT 1"), {"t": team_id}
+    ).first()
+    row = session.get(Workspace, team_id)
+    return bots is not None or (row is not None and row.status == "active")
+
+
 def inactive_teams(session: Session) -> set[str]:
     """Teams that uninstalled the app (no row means active: single-workspace mode)."""
     return set(session.scalars(select(Workspace.team_id).where(Workspace.status != "active")))
+
+
+def workspace_status(session: Session, team_id: str) -> str | None:
+    """ "active", "uninstalled", or None for a workspace never recorded."""
+    row = session.get(Workspace, team_id)
+    return None if row is None else row.status
 
 
 def is_active(session: Session, team_id: str) -> bool:
@@ -85,7 +111,16 @@ def purge_team(session: Session, team_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     # Goals, milestones, meetings, prompts and their answers, deliveries and pair documents go
     # with their pair.
-    for model in (ReflectionAnswer, Delivery, Pair, CalendarFeed, Person, Workspace):
+    for model in (
+        ReflectionAnswer,
+        Delivery,
+        Pair,
+        CalendarFeed,
+        Person,
+        ProgramAdmin,
+        HomeIntro,
+        Workspace,
+    ):
         result = session.execute(delete(model).where(model.team_id == team_id))
         counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
     for table in (INSTALLATIONS_TABLE, BOTS_TABLE):

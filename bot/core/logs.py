@@ -62,6 +62,28 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class DropRecords(logging.Filter):
+    """Drops a library's records whose message starts with one of `prefixes`."""
+
+    def __init__(self, *prefixes: str) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefixes)
+
+
+# Bolt warns "As you gave `client` as well, `token` will be unused." whenever SLACK_BOT_TOKEN is
+# in the environment, because the app factory hands Bolt its own client (retry handlers, the
+# configured API URL) built with that very token: nothing is unused, so the warning goes.
+BOLT_TOKEN_WARNING = DropRecords("As you gave `client` as well, `token` will be unused")
+# Alembic logs "Context impl …" and "Will assume … DDL" each time something reads the schema
+# revision, which /healthz does on every check; real migrations' lines ("Running upgrade …")
+# stay.
+ALEMBIC_CONTEXT = DropRecords("Context impl", "Will assume")
+QUIETED = {"slack_bolt.App": BOLT_TOKEN_WARNING, "alembic.runtime.migration": ALEMBIC_CONTEXT}
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     """Configure the root logger once (stderr)."""
     handler = StderrHandler()
@@ -75,3 +97,7 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     # Library chatter that would print request bodies (and so reflection text) stays quiet.
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for name, drop in QUIETED.items():
+        logger = logging.getLogger(name)
+        if drop not in logger.filters:
+            logger.addFilter(drop)

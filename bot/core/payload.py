@@ -34,3 +34,27 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 def mentions(text: str) -> list[str]:
     """The user ids @mentioned in command text, in order."""
     return MENTION.findall(text)
+
+
+# Interactions a person starts themselves (as opposed to Slack telling the app something).
+PERSON_INTERACTIONS = frozenset({"block_actions", "view_submission", "shortcut", "message_action"})
+
+
+def acting_person(body: Mapping[str, Any]) -> str | None:
+    """The user whose own action sent this request: a slash command, a click, a form, a
+    shortcut, opening the app's Home, a DM to the bot. None for what Slack reports about
+    someone (a profile change, an uninstall) and for messages from bots."""
+    if body.get("command"):
+        return str(body.get("user_id") or "") or None
+    if body.get("type") in PERSON_INTERACTIONS:
+        user = body.get("user")
+        return str(user.get("id") or "") or None if isinstance(user, Mapping) else None
+    event = body.get("event")
+    if not isinstance(event, Mapping) or not isinstance(event.get("user"), str):
+        return None
+    if event.get("type") == "app_home_opened":
+        return str(event["user"])
+    person_dm = event.get("channel_type") == "im" and not event.get("subtype")
+    if event.get("type") == "message" and person_dm and not event.get("bot_id"):
+        return str(event["user"])
+    return None

@@ -75,3 +75,5 @@ class HomeData:
     # person's live link was made (None: they have none).
     feed_enabled: bool = False
     feed_since: date | None = None
+    # The first time someone's Home has nothing in it, it explains how the bot works.
+    intro: bool = False

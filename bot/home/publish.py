@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -28,6 +29,7 @@ from bot.sessions.data import SessionsCard
 from bot.sessions.home import sessions_card
 from bot.sessions.summary import progress_of
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
+from storage.onboarding import home_intro_shown, record_home_intro
 from storage.pairs import meeting_rule, pairs_for_user
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         overview = build_report(session, team_id, now) if admin else None
         feed_enabled = bool(services.config.server.public_url)
         since = feed_since(session, team_id, user_id) if feed_enabled else None
+        intro = not pairs and not home_intro_shown(session, team_id, user_id)
     reader = person(services, client, team_id, user_id)
     partners = {p.id: person(services, client, team_id, p.partner_of(user_id)) for p in open_pairs}
     with services.sessions() as session:
@@ -127,15 +130,27 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         if p.status not in OPEN_STATUSES
     )
     return HomeData(
-        cards=cards, past=past, overview=overview, feed_enabled=feed_enabled, feed_since=since
+        cards=cards,
+        past=past,
+        overview=overview,
+        feed_enabled=feed_enabled,
+        feed_since=since,
+        intro=intro,
     )
 
 
-def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
-    """Build and publish one person's Home tab."""
-    view = build_home(home_data(services, client, team_id, user_id))
+def publish_home(
+    services: Services, client: WebClient, team_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Build and publish one person's Home tab, with `notice` at the top when a Home button
+    could not do what was asked (a Home button has no message to answer in)."""
+    data = home_data(services, client, team_id, user_id)
+    if data.intro:  # shown once (claimed first: two quick visits show it once)
+        with services.sessions.begin() as session:
+            if not record_home_intro(session, team_id, user_id, services.clock.now()):
+                data = replace(data, intro=False)
     try:
-        client.views_publish(user_id=user_id, view=view)
+        client.views_publish(user_id=user_id, view=build_home(data, notice))
     except SlackApiError as exc:
         log.warning("views.publish for %s failed: %s", user_id, exc.response.get("error"))
 

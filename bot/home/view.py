@@ -24,6 +24,7 @@ from bot.domain.agenda import HOME_ITEMS
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
+from bot.home.help import help_blocks, intro_blocks, notice_block
 from bot.meetings.messages import calendar_button
 from bot.pairs.messages import START_HINT, end_button
 from bot.reports.view import overview_blocks
@@ -196,15 +197,22 @@ def _past(past: Sequence[PastPair]) -> SectionBlock:
     return _section("*Earlier mentorships*\n" + "\n".join(lines), block_id="past")
 
 
-def build_home(data: HomeData) -> View:
-    """The whole Home tab, within 100 blocks: cards while they fit, then a one-line list."""
+def build_home(data: HomeData, notice: str | None = None) -> View:
+    """The whole Home tab, within 100 blocks: cards while they fit, then a one-line list; the
+    how-it-works on a first, empty visit; a notice at the top when a button could not act; the
+    Help section at the bottom."""
     head: list[Block] = [HeaderBlock(text="Your mentorships")]
+    if notice:
+        head.append(notice_block(notice))
     tail: list[Block] = [_past(data.past)] if data.past else []
     if data.feed_enabled and data.cards:
         tail = [*feed_blocks(data.feed_since), *tail]
     if data.overview is not None:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
-    if not data.cards:
+    tail += [DividerBlock(), *help_blocks(admin=data.overview is not None)]
+    if data.intro and not data.cards:
+        head += intro_blocks(HOME_START, START_BUTTON)
+    elif not data.cards:
         hint = START_AGAIN_HINT if data.past else START_HINT
         start = ButtonElement(text=START_BUTTON, action_id=HOME_START, style="primary")
         head.append(_section(hint, start, block_id="start_hint"))
@@ -212,7 +220,7 @@ def build_home(data: HomeData) -> View:
         another = ButtonElement(text=START_ANOTHER_BUTTON, action_id=HOME_START)
         head.append(
             _section(
-                "Times show in your own time zone. `/mentorship help` lists the commands.",
+                "Times show in your own time zone. Help is at the bottom of this page.",
                 another,
                 block_id="start_hint",
             )

@@ -24,6 +24,7 @@ from bot.ops.demo_steps import add_topic, click_item, wait_for, write_notes
 from bot.reflections.messages import OPEN_FORM, SHARE
 from bot.sessions.messages import ITEM_CARRY, ITEM_DONE
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
+from bot.workspaces.manifest import GOAL_SHORTCUT
 from storage.db import upgrade
 
 TOKEN, SECRET, TEAM = "xoxb-demo", "demo-signing-secret", "T0DEMO0001"
@@ -41,7 +42,7 @@ class Story:
         self.standin = SlackStandIn(bot_token=TOKEN, signing_secret=SECRET, team_id=TEAM)
         self.standin.add_user(OMAR, "omar", real_name="Omar", tz="Europe/Berlin")
         self.standin.add_user(MAYA, "maya", real_name="Maya", tz="America/New_York")
-        self.standin.add_channel(MENTORING, "mentoring")
+        self.standin.add_channel(MENTORING, "mentoring", members=[OMAR, MAYA])
         self.standin.start()
         config = parse_config(
             {"slack": {"api_url": self.standin.api_url}, "database": {"url": db_url}},
@@ -124,16 +125,25 @@ ANSWERS: dict[str, list[list[str]]] = {
         [
             "Ran my first review last week",
             "Reading the async book",
+            "Picked the slides I'll show",  # the goal she added from #mentoring
             "The fixed slot",
             "More async",
             "great",
             "4",
         ],
         ["stop"],
-        ["Second review went smoothly", "Built a small tokio service", "Pairing", "Nothing", "5"],
+        [
+            "Second review went smoothly",
+            "Built a small tokio service",
+            "Booked a slot in June",
+            "Pairing",
+            "Nothing",
+            "5",
+        ],
         [
             "Led two reviews",
             "Shipped an async service",
+            "Presented it to the whole company",
             "Preparing people before a review",
             "Mentor someone myself",
             "5",
@@ -336,12 +346,27 @@ def mark_first_goal_done(story: Story, user_id: str) -> None:
     story.flush()
 
 
+def goal_from_a_message(story: Story) -> None:
+    """Maya turns what she wrote in #mentoring into a goal: the "Add as a goal" shortcut."""
+    text = "Next I'd like to present our design system at the all-hands"
+    _, ts = story.driver.send_message_event(MAYA, channel_id=MENTORING, text=text)
+    message = story.standin.ws.find_message(MENTORING, ts)
+    assert message is not None  # recorded before the event went out
+    story.driver.message_shortcut(MAYA, GOAL_SHORTCUT, message, "Add as a goal")
+    form = wait_for(lambda: [v for v in story.standin.views_for(MAYA) if v.is_open], "the form")
+    story.driver.submit_view(MAYA, form[-1].id, {})  # the text as it was, her own goal
+    story.flush()
+
+
 def show_report(story: Story) -> None:
-    """Kai, a workspace admin, looks at the program: their Home tab and `/mentorship report`."""
+    """Kai, a workspace admin, looks at the program for the first time: their Home tab (with
+    how it works), `/mentorship report`, and every pair as a CSV file in the DM."""
     story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
     show_home(story, KAI)
     story.driver.slash_command(KAI, "report")
     wait_for(lambda: story.standin.ephemeral_messages(KAI), "the report")
+    story.driver.slash_command(KAI, "report csv")
+    wait_for(lambda: story.standin.dm_files(KAI), "the CSV")
     story.flush()
 
 
@@ -372,6 +397,7 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
             )
             story.flush()
             show_home(story, MAYA)  # a week in: her mentorship, goals and milestones
+            goal_from_a_message(story)
             story.advance_until(GOAL_DONE_AT, people)
             mark_first_goal_done(story, MAYA)  # she led her first design review
             story.advance_until(END, people)

@@ -1,4 +1,5 @@
-"""A plan's goals between edits: add one from the Home tab, mark one done or open it again."""
+"""A plan's goals between edits: add one from the Home tab (or a message, bot/plans/from_message.py),
+mark one done or open it again."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from slack_sdk import WebClient
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.domain.plan import MAX_GOALS, goal_problem
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
-from bot.plans.goal_modal import GOAL_CALLBACK, build_goal_modal, parse_goal_modal
+from bot.plans.goal_modal import (
+    GOAL_BLOCK,
+    GOAL_CALLBACK,
+    MINE,
+    PAIR_BLOCK,
+    THEIRS,
+    build_goal_modal,
+    parse_goal_modal,
+)
 from storage.documents import queue_document_sync
-from storage.models import Goal
+from storage.models import Goal, Pair
 from storage.pairs import get_pair, lock_pair
 from storage.submissions import already_submitted, first_submission
 
@@ -65,32 +75,54 @@ def add_goal(
     services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
 ) -> Change | dict[str, str]:
     """Store a goal from the submitted modal (re-checking who submits it and every limit the
-    form shows), once per view: a replayed submission changes nothing. Or field errors."""
+    form shows), once per view: a replayed submission changes nothing. Or field errors.
+    The change's reply says what was added to whose mentorship."""
     raw_id, text, owner = parse_goal_modal(view)
+    chosen_here = PAIR_BLOCK in _values(view)  # from a message, by someone in several pairs
+    if chosen_here and raw_id is None:
+        return {PAIR_BLOCK: "Please choose a mentorship."}
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
-        return {"goal": DENIED}
+        return {PAIR_BLOCK if chosen_here else GOAL_BLOCK: DENIED}
     problem = goal_problem(text)
     if problem:
-        return {"goal": problem}
+        return {GOAL_BLOCK: problem}
     view_id = view.get("id")
     if not isinstance(view_id, str) or not 0 < len(view_id) <= 64:
-        return {"goal": UNREADABLE}
+        return {GOAL_BLOCK: UNREADABLE}
+    owner = _role(pair, user_id, owner)
+    names = pair_names(services, client, team_id, user_id, pair)
+    said = f"✅ Added “{mrkdwn(text)}” to {names.described_for(user_id)}. It's on my Home tab."
     people = (pair.mentee_id, pair.mentor_id)
     with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
         if fresh is None:
-            return {"goal": DENIED}
+            return {GOAL_BLOCK: DENIED}
         if already_submitted(session, team_id, view_id):
-            return Change(True, "", people)  # the same submission again: stored already
+            return Change(True, said, people)  # the same submission again: stored already
         if sum(1 for g in fresh.goals if g.owner == owner) >= MAX_GOALS:
-            return {"goal": TOO_MANY}
+            return {GOAL_BLOCK: TOO_MANY}
         now = services.clock.now()
         if not first_submission(
             session, team_id=team_id, view_id=view_id, callback_id=GOAL_CALLBACK, now=now
         ):
-            return Change(True, "", people)  # a twin submission got there first
+            return Change(True, said, people)  # a twin submission got there first
         position = max((g.position for g in fresh.goals), default=-1) + 1
         fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
         queue_document_sync(session, team_id, pair.id, now)
-    return Change(True, "", people)
+    return Change(True, said, people)
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    return dict((view.get("state") or {}).get("values") or {})
+
+
+def _role(pair: Pair, user_id: str, owner: str) -> str:
+    """ "mentee" or "mentor" for the owner chosen in the form (`mine`/`theirs` are relative to
+    the person submitting; someone outside the pair adds the mentee's goals)."""
+    if owner not in (MINE, THEIRS):
+        return owner
+    mine = pair.role_of(user_id) or "mentor"
+    if owner == MINE:
+        return mine
+    return "mentee" if mine == "mentor" else "mentor"

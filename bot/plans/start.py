@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # usually opened a minute ago, and `user_change` events keep the cache current in between.
 CHECK_MAX_AGE = timedelta(minutes=10)
 FROM_HOME = "home"  # private_metadata "from": opened on the Home tab, which then shows the pair
+FORM_DID_NOT_OPEN = "Sorry, the plan form didn't open. Press the button again?"
 NO_ZONE = "Your Slack profile has no time zone, so please type the plan's, such as Europe/Berlin."
 ALREADY_ACTIVE = {
     "mentee": "These two already have an active mentorship. "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     Block,
+    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -15,11 +16,13 @@ from bot.reports.report import PairLine, ProgramReport, percent
 from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers and session notes are never part of the report."
-EXPORT_HINT = "Every pair as CSV: `mentorship-bot export --csv report.csv`."
+EXPORT_HINT = "`/mentorship report csv` puts every pair in a CSV file in our DM."
+HOME_REPORT_CSV = "home_report_csv"
+CSV_BUTTON, CSV_LABEL = "📎 Report as CSV", "Send the program report as a CSV file to our DM"
 
 REPORT_ADMINS_ONLY = (
-    "The program report is for program admins. If you run the program, ask your Slack admin "
-    "to add you to `[program] admins`."
+    "The program report is for program admins. If you run the program, ask a workspace admin "
+    "to add you with `/mentorship admins add @you`."
 )
 
 
@@ -83,5 +86,13 @@ def overview_blocks(report: ProgramReport) -> list[Block]:
         HeaderBlock(text="Program overview"),
         SectionBlock(fields=numbers(report)),
         SectionBlock(text=_md(risk_text(report, 5))),
-        ContextBlock(elements=[_md(f"`/mentorship report` for the full list. {EXPORT_HINT}")]),
+        SectionBlock(
+            block_id="overview_csv",
+            text=_md(
+                "`/mentorship report` has the full list; the CSV has every pair, one row each."
+            ),
+            accessory=ButtonElement(
+                text=CSV_BUTTON, action_id=HOME_REPORT_CSV, accessibility_label=CSV_LABEL
+            ),
+        ),
     ]

@@ -1,4 +1,5 @@
-"""SlackDriver: slash commands, modal submissions/closes and clicks, sent to the bot like Slack."""
+"""SlackDriver: slash commands, modal submissions/closes, clicks and shortcuts, sent to the bot
+like Slack."""
 
 from __future__ import annotations
 
@@ -205,14 +206,64 @@ class SlackDriver(EventsDriver):
             "response_url": self.standin.new_response_url(user_id, message.channel, message.ts),
         }
         if not message.is_ephemeral:
-            profile = None
-            if message.bot_id == self.ws.bot_id:
-                profile = bot_profile(
-                    bot_id=self.ws.bot_id,
-                    app_id=self.ws.app_id,
-                    team_id=self.ws.team_id,
-                    name=self.ws.bot_name,
-                    with_user=None,
-                )
-            context["message"] = message_json(message, team_id=self.ws.team_id, profile=profile)
+            context["message"] = self._message_json(message)
         return context
+
+    def _message_json(self, message: RecordedMessage) -> JSON:
+        """A message as Slack puts it in payloads (the app's own carry its bot profile)."""
+        profile = None
+        if message.bot_id == self.ws.bot_id:
+            profile = bot_profile(
+                bot_id=self.ws.bot_id,
+                app_id=self.ws.app_id,
+                team_id=self.ws.team_id,
+                name=self.ws.bot_name,
+                with_user=None,
+            )
+        return message_json(message, team_id=self.ws.team_id, profile=profile)
+
+    # ---- shortcuts (Slack's `shortcut` and `message_action` payloads)
+    def _shortcut(self, kind: str, user_id: str, callback_id: str) -> JSON:
+        return {
+            "type": kind,
+            "token": self.verification_token,
+            "action_ts": self.ws.next_ts(),
+            "team": self.team_ref(),
+            "user": self.user_ref(user_id),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": self.standin.issue_trigger(user_id),
+        }
+
+    def global_shortcut(self, user_id: str, callback_id: str, name: str = "") -> DriverResponse:
+        """The user picks one of the app's global shortcuts (the shortcuts menu beside the
+        message box, or search): a `shortcut` payload, with no channel and no message."""
+        payload = self._shortcut("shortcut", user_id, callback_id)
+        self.ws.note(f"{self.name(user_id)} used the shortcut '{name or callback_id}'")
+        return self.post_payload(payload)
+
+    def message_shortcut(
+        self, user_id: str, callback_id: str, message: RecordedMessage, name: str = ""
+    ) -> DriverResponse:
+        """The user picks one of the app's message shortcuts on `message` (More actions):
+        a `message_action` payload with the message, its channel and a response_url. Slack
+        offers them only on messages the person can see, never on ephemeral ones."""
+        self.require(not message.is_ephemeral, "Slack has no shortcuts on ephemeral messages")
+        self.require(self._visible(user_id, message), f"{user_id} cannot see that message")
+        channel = self.ws.channels.get(message.channel)
+        payload = self._shortcut("message_action", user_id, callback_id)
+        payload.update(
+            {
+                "channel": {
+                    "id": message.channel,
+                    "name": "directmessage" if channel is None or channel.is_im else channel.name,
+                },
+                "message_ts": message.ts,
+                "message": self._message_json(message),
+                "response_url": self.standin.new_response_url(user_id, message.channel),
+            }
+        )
+        where = self.ws.where(message).split(" (")[0]
+        self.ws.note(f"{self.name(user_id)} used '{name or callback_id}' on a message in {where}")
+        return self.post_payload(payload)

@@ -4,6 +4,7 @@ install, success and failure pages (bot/workspaces/pages.py) served through Bolt
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -15,9 +16,11 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
+from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.workspaces.manifest import BOT_SCOPES
 from bot.workspaces.pages import failure_page, install_page, success_page
+from bot.workspaces.welcome import queue_welcome
 from storage.db import write_session
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from storage.workspaces import reactivate_workspace
@@ -26,8 +29,14 @@ log = logging.getLogger(__name__)
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 
 
-def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
-    """OAuth settings whose installations and states live in the bot's own database."""
+def build_oauth(
+    config: Config,
+    engine: Engine,
+    clock: Clock | None = None,
+    waker: Callable[[], None] | None = None,
+) -> OAuthSettings:
+    """OAuth settings whose installations and states live in the bot's own database; an install
+    queues the welcome DM for the installer and wakes the scheduler (`waker`)."""
     store = SQLAlchemyInstallationStore(
         client_id=config.slack.client_id,
         engine=engine,
@@ -39,12 +48,21 @@ def build_oauth(config: Config, engine: Engine) -> OAuthSettings:
     )
 
     def installed(args: SuccessArgs) -> BoltResponse:
-        team_id = args.installation.team_id
+        team_id, installer = args.installation.team_id, args.installation.user_id
         if team_id:
+            now = clock.now() if clock else datetime.now(UTC)
             with write_session(engine) as session:
                 # A reinstall picks its schedules up again.
-                revived = reactivate_workspace(session, team_id, datetime.now(UTC))
-            log.info("installed (%d stopped messages revived)", revived, extra={"team_id": team_id})
+                revived = reactivate_workspace(session, team_id, now)
+                welcomed = bool(installer) and queue_welcome(session, team_id, installer, now)
+            log.info(
+                "installed (%d stopped messages revived%s)",
+                revived,
+                ", welcome DM queued" if welcomed else "",
+                extra={"team_id": team_id},
+            )
+            if waker is not None:
+                waker()
         page = success_page(team_id, args.installation.app_id)
         return _page_response(200, page, args.settings)
 

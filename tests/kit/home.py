@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.home.help import NOTICE_ID
 from bot.standin import DriverResponse, StoredView
 from bot.standin.render import render_view
 from storage.models import Delivery, Pair
@@ -119,3 +120,12 @@ def home_now(bot: Bot, user: str) -> str:
     """The user's Home tab as last published ("" when none)."""
     view = bot.standin.home_view(user)
     return home_text(bot, view) if view else ""
+
+
+def home_notice(bot: Bot, user: str) -> str:
+    """The notice at the top of the user's Home tab ("" when there is none): what a Home button
+    could not do."""
+    view = bot.standin.home_view(user)
+    blocks = view.blocks if view else []
+    found = [b for b in blocks if b.get("block_id") == NOTICE_ID]
+    return str(found[0]["text"]["text"]) if found else ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import Runtime
@@ -18,6 +19,8 @@ from bot.delivery.dispatcher import Dispatcher, DispatchStats
 from bot.heartbeat import run_tick
 from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn
+from storage import keys
+from storage.models import Delivery
 
 T = TypeVar("T")
 PG_ENV = "MENTORSHIP_TEST_DATABASE_URL"
@@ -87,3 +90,11 @@ class Bot:
         views = wait_for(lambda: self.standin.views_for(creator), what="the plan modal")
         view = views[-1]
         return self.driver.submit_view(creator, view.id, values)
+
+
+def welcome_queued(bot: Bot, user: str) -> bool:
+    """The welcome DM for `user` is in the outbox (written beside a new workspace's first
+    request, while its listener answers Slack)."""
+    with bot.sessions() as s:
+        key = keys.welcome(TEAM, user)
+        return s.scalar(select(Delivery.id).where(Delivery.occurrence_key == key)) is not None

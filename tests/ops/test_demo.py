@@ -83,3 +83,11 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     entries = re.split(r"\n(?=  \S)", out)
     private = [e for e in entries if "Nervous about leading it" in e]
     assert private and all(e.startswith("  App Home published for Maya") for e in private)
+    # The first five minutes: Omar, first in the new workspace, is welcomed; Kai's first visit
+    # to an empty Home explains how it works; a message becomes a goal; the report as a CSV.
+    assert "DM to Omar: 👋 Thanks for adding *Mentorship*." in out
+    assert "Kai opened App Home" in out and "👋 Welcome! With *Mentorship*" in out
+    assert "Maya used 'Add as a goal' on a message in #mentoring" in out
+    assert "◻️ Next I'd like to present our design system at the all-hands  _(Maya)_" in out
+    assert "DM to Kai: 📎 The mentorship program on Fri 11 Jun 2027: 1 pair" in out
+    assert "[file mentorship-report-2027-06-11.csv]" in out

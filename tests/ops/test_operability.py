@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.config import ConfigError
 from bot.core.logs import JsonFormatter, scrub
-from bot.ops.backup import backup_sqlite
+from bot.ops.backup import BackupError, backup_sqlite
 from bot.ops.doctor import run_doctor
 from bot.standin import SlackStandIn
 from bot.workspaces.manifest import BOT_SCOPES
@@ -69,7 +69,7 @@ def test_backup_copies_a_live_sqlite_database(tmp_path: Path) -> None:
     assert backup_sqlite(url, target) > 0
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT name FROM people").fetchall() == [("Omar",)]
-    with pytest.raises(ConfigError, match="already exists"):
+    with pytest.raises(BackupError, match="already exists"):
         backup_sqlite(url, target)
     with pytest.raises(ConfigError, match="pg_dump"):
         backup_sqlite("postgresql+psycopg://h/db", tmp_path / "x")

@@ -181,7 +181,7 @@ def test_two_web_two_workers_one_killed(pg_url: str, tmp_path: Path) -> None:
         rows = s.execute(select(Delivery.id, Delivery.kind, Delivery.status)).all()
     engine.dispose()
     due = [r for r in rows if r.kind in ("notice", "plan_summary")]
-    assert len(due) == NOTICES + 2 * PAIRS
+    assert len(due) == NOTICES + 2 * PAIRS + 1  # and the welcome of the workspace's first person
     posted = Counter(
         (m.metadata or {}).get("event_payload", {}).get("delivery_id")
         for m in standin.messages

@@ -29,8 +29,10 @@ from bot.standin import SlackDriver, SlackStandIn
 from storage.models import Goal, Pair, Person
 from tests.kit.home import (
     NINA,
+    after_home_change,
     command,
     dms,
+    home_notice,
     home_now,
     home_text,
     open_home,
@@ -110,7 +112,8 @@ def test_home_buttons_with_tampered_values_change_nothing(
     elif forge == "garbage":
         forged = {"value": "1 OR 1=1; <@U0MAYA0001>"}
     assert bot.driver.click(LENA, action_id, forge=forged).status == 200
-    wait_for(lambda: DENIED in dms(bot, LENA), what="the refusal")
+    wait_for(lambda: home_notice(bot, LENA) == DENIED, what="the refusal on her Home tab")
+    assert DENIED not in dms(bot, LENA)  # said where she clicked, not in a DM
     assert snapshot(bot, target) == before
     assert [v for v in bot.standin.views_for(LENA)] == []  # no modal opened for someone else's pair
     nothing_told(bot)
@@ -125,9 +128,14 @@ def test_resume_and_goal_buttons_with_tampered_values(bot: Bot, two_pairs: tuple
         goal_id = s.scalars(select(Goal.id).where(Goal.pair_id == target)).first()
     command(bot, LENA, "pause 1")  # Lena's own pair is paused, so she has a Resume button
     open_home(bot, LENA)
-    bot.driver.click(LENA, HOME_RESUME, forge={"value": str(target)})
-    bot.driver.click(LENA, HOME_GOAL_DONE, forge={"value": str(goal_id)})
-    wait_for(lambda: dms(bot, LENA).count(DENIED) == 2, what="two refusals")
+    for action_id, value in ((HOME_RESUME, target), (HOME_GOAL_DONE, goal_id)):
+        view = after_home_change(
+            bot,
+            LENA,
+            lambda a=action_id, v=value: bot.driver.click(LENA, a, forge={"value": str(v)}),  # type: ignore[misc]
+        )
+        assert home_notice(bot, LENA) == DENIED and "Mentoring Nina" in home_text(bot, view)
+    assert DENIED not in dms(bot, LENA)
     assert snapshot(bot, target) == before
     assert pair(bot, own).status == "paused"
 
@@ -236,7 +244,7 @@ def test_one_workspace_never_sees_another(org: Org) -> None:
     driver_b.open_home(MAYA)
     wait_for(lambda: org.b.home_view(MAYA), what="Maya's Home in B")
     assert driver_b.click(MAYA, HOME_END, forge={"value": str(a_id)}).status == 200
-    wait_for(lambda: DENIED in [m.text for m in org.b.dm_messages(MAYA)], what="the refusal")
+    wait_for(lambda: DENIED in str(org.b.home_view(MAYA).blocks), what="the refusal on the Home")  # type: ignore[union-attr]
     assert _status(org, a_id) == "paused" and _status(org, b_id) == "active"
     # B's admin sees only B's program; A's paused pair is not counted.
     driver_b.change_user(OMAR, is_admin=True)  # user_change refreshes the cached role

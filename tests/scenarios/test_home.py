@@ -18,12 +18,15 @@ from bot.home.view import (
     HOME_RESUME,
     HOME_START,
 )
+from bot.plans.start import FORM_DID_NOT_OPEN
+from bot.reports.view import HOME_REPORT_CSV
 from storage.models import Goal, Meeting
 from tests.kit.home import (
     action_ids,
     after_home_change,
     command,
     dms,
+    home_notice,
     home_now,
     home_text,
     open_home,
@@ -61,13 +64,14 @@ def test_home_for_participants_a_stranger_and_an_admin(bot: Bot) -> None:
     } <= buttons
     omar = home_text(bot, open_home(bot, OMAR))
     assert "Mentoring Maya" in omar and "Tue 9 Mar at 15:00 (09:00 for Maya)" in omar
-    stranger = open_home(bot, LENA)
+    assert "Two ways to start" in home_text(bot, open_home(bot, LENA))  # her first visit
+    stranger = open_home(bot, LENA)  # later visits: the short version
     assert "don't have a mentorship yet" in home_text(bot, stranger)
     assert "Maya" not in home_text(bot, stranger) and action_ids(stranger) == {HOME_START}
     admin = open_home(bot, KAI)  # a workspace admin in the stand-in
     text = home_text(bot, admin)
     assert "Program overview" in text and "*Active* / 1" in text and "*Paused* / 0" in text
-    assert action_ids(admin) == {HOME_START}
+    assert action_ids(admin) == {HOME_START, HOME_REPORT_CSV}
 
 
 def test_pause_two_weeks_from_home_skips_those_meetings_and_resumes_by_itself(bot: Bot) -> None:
@@ -227,7 +231,7 @@ def test_the_meeting_right_after_a_pause_is_nudged_once_in_waking_hours(bot: Bot
 def test_start_a_mentorship_from_the_home_tab(bot: Bot) -> None:
     """Lena has no mentorship; she starts one from her Home tab and sees it there at once."""
     home = open_home(bot, LENA)
-    assert "don't have a mentorship yet" in home_text(bot, home)
+    assert "Two ways to start" in home_text(bot, home)  # her first visit: how it works
     before = len(bot.standin.views_for(LENA, include_closed=True))
     assert bot.driver.click(LENA, HOME_START).status == 200
     modal = wait_for(
@@ -239,3 +243,11 @@ def test_start_a_mentorship_from_the_home_tab(bot: Bot) -> None:
     text = home_text(bot, home)
     assert "Mentoring Maya" in text and "➕ Start another" in text
     assert "Every other Tuesday at 15:00 (Asia/Tokyo)" in text  # Lena's own zone, left empty
+
+
+def test_a_plan_form_that_did_not_open_is_said_on_the_home_not_in_a_dm(bot: Bot) -> None:
+    open_home(bot, LENA)
+    bot.standin.fail_next("views.open", "expired_trigger_id")
+    view = after_home_change(bot, LENA, lambda: bot.driver.click(LENA, HOME_START))
+    assert home_notice(bot, LENA) == FORM_DID_NOT_OPEN
+    assert "Start a mentorship" in home_text(bot, view) and dms(bot, LENA) == []

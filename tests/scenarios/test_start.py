@@ -10,7 +10,17 @@ from sqlalchemy import select
 
 from storage.models import Goal, Milestone, Pair
 from tests.kit.plans import PLAN
-from tests.kit.workspace import GONE, LENA, MAYA, MENTORING, OMAR, ROBOT, Bot, wait_for
+from tests.kit.workspace import (
+    GONE,
+    LENA,
+    MAYA,
+    MENTORING,
+    OMAR,
+    ROBOT,
+    Bot,
+    wait_for,
+    welcome_queued,
+)
 
 
 def test_help_and_unknown_subcommand(bot: Bot) -> None:
@@ -84,9 +94,11 @@ def test_happy_path_stores_plan_and_dms_both(bot: Bot) -> None:
         kinds = [m.kind for m in s.scalars(select(Milestone).order_by(Milestone.due_date))]
         assert kinds[0] == "kickoff" and kinds[-1] == "final_review"
         assert kinds.count("checkpoint") == 6
+    wait_for(lambda: welcome_queued(bot, OMAR), what="the welcome")
     bot.tick()
     maya_dm = bot.standin.dm_messages(MAYA)
-    omar_dm = bot.standin.dm_messages(OMAR)
+    welcome, *omar_dm = bot.standin.dm_messages(OMAR)
+    assert welcome.text == "👋 Thanks for adding Mentorship."  # the first person in a new workspace
     assert len(maya_dm) == 1 and len(omar_dm) == 1
     # Each reads the first meeting in their own zone: 15:00 Berlin is 09:00 in New York.
     assert "Tue 9 Mar at 09:00" in maya_dm[0].text and "*Omar*" in maya_dm[0].text
