@@ -3,13 +3,16 @@ assembled from configuration: clock, database, app, server (`build_runtime`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +25,7 @@ from bot.kinds import KINDS
 from bot.server import BotServer, HealthExtra, make_wsgi
 from bot.workspaces.activity import reactivate_on_traffic
 from bot.workspaces.oauth import InstallFlow, build_oauth
+from handlers.common import actor
 from storage.db import check_schema, make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,9 @@ def create_app(
         client=client,
         oauth_flow=InstallFlow(settings=oauth) if oauth else None,
         token_verification_enabled=False,
+        # bot/server.py verifies every signature before Bolt sees the request (Bolt's own check
+        # logged the whole body, reflection text included, at INFO when it failed).
+        request_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )
 
@@ -74,10 +81,77 @@ def create_app(
     return app, services
 
 
-def on_error(error: Exception, body: dict[str, Any]) -> None:
-    """The one place listener errors are logged, with the traceback."""
+SORRY = (
+    "Sorry, something went wrong on my side and that didn't go through. "
+    "Please try again in a moment."
+)
+
+
+def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    context: BoltContext,
+) -> None:
+    """The one place listener and middleware errors end: logged with the traceback (never the
+    body), and the person who acted hears that it didn't work, before or after the ack.
+
+    Not acknowledged yet (`response` is Bolt's 500): a command or form gets a 200 that says so
+    (a form keeps its answers, with the note beside its first field); an event keeps the 500,
+    so Slack sends it again. Already acknowledged: the note goes to the response_url, or by DM.
+    """
     kind = body.get("type") or body.get("command") or "request"
     log.error("unhandled error while handling %s", kind, exc_info=error)
+    if body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
+        if _dm_from_person(body):
+            _tell(context, body, None)
+        return
+    pending = response is not None and response.status >= 500
+    if pending and response is not None:
+        answer = _answer_instead(body)
+        response.status, response.body = 200, json.dumps(answer) if answer else ""
+        response.headers = {"content-type": ["application/json;charset=utf-8"]}
+        if answer:
+            return  # the person sees the note in the command's reply or beside the field
+    _tell(context, body, body.get("response_url"))
+
+
+def _answer_instead(body: dict[str, Any]) -> dict[str, Any] | None:
+    """What to answer Slack instead of a 500: the note for a command, field errors for a form
+    with an input (its answers stay), None when the reply must go elsewhere."""
+    if "command" in body:
+        return {"response_type": "ephemeral", "text": SORRY}
+    view = body.get("view")
+    if body.get("type") == "view_submission" and isinstance(view, dict):
+        blocks = view.get("blocks") or []
+        first = next((b for b in blocks if isinstance(b, dict) and b.get("type") == "input"), None)
+        if first is not None and first.get("block_id"):
+            return {"response_action": "errors", "errors": {first["block_id"]: SORRY}}
+    return None
+
+
+def _dm_from_person(body: dict[str, Any]) -> bool:
+    event = body.get("event") or {}
+    return (
+        event.get("type") == "message"
+        and event.get("channel_type") == "im"
+        and not event.get("bot_id")
+        and isinstance(event.get("user"), str)
+    )
+
+
+def _tell(context: BoltContext, body: dict[str, Any], response_url: Any) -> None:
+    """The note to the person who acted: through the response_url, else by DM."""
+    user_id = actor(body)[1] or str((body.get("event") or {}).get("user") or "")
+    try:
+        if isinstance(response_url, str) and response_url:
+            WebhookClient(response_url, timeout=5).send_dict(
+                {"response_type": "ephemeral", "replace_original": False, "text": SORRY}
+            )
+        elif user_id and context.client is not None:
+            context.client.chat_postMessage(channel=user_id, text=SORRY)
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not tell %s that it failed: %s", user_id, type(exc).__name__)
 
 
 def make_clock(config: ClockConfig) -> Clock:
