@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -59,8 +59,12 @@ def create_app(
         installation_store=oauth.installation_store if oauth else None,
         kinds=KINDS,
     )
-    app = App(
+    app = BotApp(
         signing_secret=slack.signing_secret,
+        # Bolt copies the root logger's level onto each of its loggers when they are created,
+        # overriding the WARNING floor bot/core/logs.py sets for "slack_bolt" (Bolt's DEBUG and
+        # INFO lines carry request and response bodies). Loggers without a level inherit it.
+        logger=logging.getLogger("slack_bolt.App"),
         client=client,
         oauth_flow=InstallFlow(settings=oauth) if oauth else None,
         token_verification_enabled=False,
@@ -70,15 +74,59 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
 
-    def before_listeners(context: BoltContext, next: Callable[[], Any]) -> None:
+    def before_listeners(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], Any]
+    ) -> BoltResponse | None:
+        if body.get("type") == "app_rate_limited":
+            return rate_limited(body)
         context[CONTEXT_KEY] = services
-        reactivate_on_traffic(services, context)
+        reactivate_on_traffic(services, context, body)
         next()
+        return None
 
     app.use(before_listeners)
     app.error(on_error)
     handlers.register(app)
     return app, services
+
+
+class BotApp(App):
+    """Bolt's App, except that a request no listener takes is answered 200 with one debug line
+    (Bolt answers 404, which Slack retries and counts against the app's event subscriptions,
+    and logs a warning of several lines)."""
+
+    def _handle_unmatched_requests(self, req: BoltRequest, resp: BoltResponse) -> BoltResponse:
+        log.debug("no listener for %s; answered 200", describe(req.body))
+        return BoltResponse(status=200, body="")
+
+
+def describe(body: dict[str, Any]) -> str:
+    """What a request is, in a few words and no content: "event reaction_added", "block_actions
+    nope", "view_submission plan_start", "command /other"."""
+    if "command" in body:
+        return f"command {body.get('command')}"
+    kind = str(body.get("type") or "request")
+    event, view, actions = body.get("event"), body.get("view"), body.get("actions")
+    if kind == "event_callback" and isinstance(event, dict):
+        subtype = f"/{event['subtype']}" if event.get("subtype") else ""
+        return f"event {event.get('type')}{subtype}"
+    if isinstance(view, dict):
+        return f"{kind} {view.get('callback_id')}"
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return f"{kind} {actions[0].get('action_id')}"
+    return kind
+
+
+def rate_limited(body: dict[str, Any]) -> BoltResponse:
+    """`app_rate_limited` (sent top-level, not as an event callback, while Slack throttles the
+    app's events): answered 200, or Slack may disable the event subscriptions; logged once."""
+    log.warning(
+        "Slack is dropping this app's events for a minute (over 30,000 an hour): "
+        "app_rate_limited for the minute starting at %s",
+        body.get("minute_rate_limited"),
+        extra={"team_id": body.get("team_id")},
+    )
+    return BoltResponse(status=200, body="")
 
 
 SORRY = (

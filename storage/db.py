@@ -31,7 +31,11 @@ POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
+
+    SQL parameters never appear in an error message or a log line (`hide_parameters`): they
+    hold people's goals and reflections, and a failed statement's error is logged."""
+    kwargs = {"hide_parameters": True, **kwargs}
     if "poolclass" not in kwargs and not url.endswith(":memory:") and url != "sqlite://":
         kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):

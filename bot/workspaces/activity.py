@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from slack_bolt import BoltContext
 
@@ -40,13 +42,23 @@ def forget_installation(services: Services, team_id: str, bots_only: bool) -> No
         store.delete_all(enterprise_id=None, team_id=team_id)
 
 
-def reactivate_on_traffic(services: Services, context: BoltContext) -> None:
+# Slack sends these because the workspace is leaving: they never mean it is back (after
+# tokens_revoked, app_uninstalled arrives signed a moment later).
+DEPARTURES = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
+def reactivate_on_traffic(
+    services: Services, context: BoltContext, body: Mapping[str, Any]
+) -> None:
     """Single-workspace mode: a signed request from a stopped workspace means it is back.
 
     Called for every request before its listener; a workspace seen active in the last few
     seconds is not read again (the 3-second paths should not wait for the database).
     """
     team_id = context.team_id
+    event = body.get("event")
+    if isinstance(event, Mapping) and event.get("type") in DEPARTURES:
+        return
     if (
         not team_id
         or team_id in services.active_teams
