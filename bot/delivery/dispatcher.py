@@ -24,8 +24,16 @@ from sqlalchemy import select
 from bot.core.services import Services
 from bot.delivery.notices import notice
 from bot.delivery.people import RefreshBudget, person_for_message
-from bot.delivery.problems import PERMANENT, announcement_problem, delivery_problem, operator_fix
+from bot.delivery.problems import (
+    PERMANENT,
+    RECIPIENT_ERRORS,
+    TOKEN_ERRORS,
+    announcement_problem,
+    delivery_problem,
+    operator_fix,
+)
 from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
+from bot.delivery.stops import stop_for_token
 from storage import keys
 from storage.models import Delivery, DeliveryKind, Pair
 from storage.outbox import (
@@ -305,6 +313,10 @@ class Dispatcher:
             self._retry_after = max(retry_after, 1.0)
             log.info("rate limited by Slack; retrying in %.0f s", retry_after)
             return
+        if error in TOKEN_ERRORS:
+            stop_for_token(self.services, self.owner, job.id, job.team_id, error)
+            stats.skipped += 1
+            return
         with self.services.sessions() as session:
             attempts = session.get(Delivery, job.id)
             tries = attempts.attempts if attempts is not None else MAX_ATTEMPTS
@@ -319,7 +331,8 @@ class Dispatcher:
                 error,
                 operator_fix(error),
             )
-            self._tell_creator(job, error)
+            if error in RECIPIENT_ERRORS:  # the creator can do something about these
+                self._tell_creator(job, error)
             return
         self._finish(job, "pending", retry_at=now + self._backoff(job) * tries, error=error)
         stats.retried += 1
