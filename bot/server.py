@@ -17,7 +17,7 @@ from waitress.server import create_server
 
 from bot.core.inbound import Refused, canonical_body, is_ssl_check, signature_problem
 from bot.core.services import Services
-from storage.db import current_revision, head_revision
+from storage.db import schema_state
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +133,12 @@ def _health(
         with services.sessions() as session:
             session.execute(text("SELECT 1"))
         body["database"] = "ok"
-        engine = services.sessions.kw["bind"]
-        current, head = current_revision(engine), head_revision()
-        body["schema"] = current
-        if current != head:
-            body.update(
-                status="error", schema_error=f"run `mentorship-bot db upgrade` (need {head})"
-            )
+        state = schema_state(services.sessions.kw["bind"])
+        body["schema"] = state.revision
+        if not state.usable:
+            body.update(status="error", schema_error=state.message())
+        elif state.note:  # newer and additive (a rolling upgrade): this instance stays in
+            body["schema_note"] = state.note
     except Exception as exc:  # health must answer, whatever the database says
         body.update(status="error", database=f"error: {type(exc).__name__}")
     if extra is not None:

@@ -109,6 +109,7 @@ class Dispatcher:
         # users.info calls for refreshing stale people while rendering, for this process.
         self.people_budget = RefreshBudget()
         self.unrecorded = Unrecorded()
+        self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
 
     def stop(self) -> None:
         """Make a running tick end after the row it is sending; its other claimed rows go
@@ -124,8 +125,7 @@ class Dispatcher:
         return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
 
     def tick(self, max_batches: int | None = None) -> DispatchStats:
-        """`_tick`; after a tick that lost the database, first write what it knew and return
-        its other claims (bot/delivery/recovery.py) rather than leave them to the lease."""
+        """`_tick`, first recovering from a tick that lost the database (delivery/recovery.py)."""
         if self.unrecorded.lost_database:
             self.unrecorded.recover(self.services, self.owner)
         try:
@@ -152,7 +152,7 @@ class Dispatcher:
         for _ in range(max_batches or self.max_batches):
             if self.stopping:
                 break
-            claimed_at = time.monotonic()
+            self.last_claim = claimed_at = time.monotonic()
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
                 break
