@@ -150,11 +150,11 @@ def on_error(
     """
     kind = body.get("type") or body.get("command") or "request"
     log.error("unhandled error while handling %s", kind, exc_info=error)
+    pending = response is not None and response.status >= 500
     if body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
-        if _dm_from_person(body):
+        if not pending and _dm_from_person(body):  # (a 500 is retried: no note before that)
             _tell(context, body, None)
         return
-    pending = response is not None and response.status >= 500
     if pending and response is not None:
         answer = _answer_instead(body)
         response.status, response.body = 200, json.dumps(answer) if answer else ""
