@@ -26,9 +26,12 @@ NESTED_OBJECTS = b'{"a":' * 5000 + b"1" + b"}" * 5000
 
 
 def _timed(bot: Bot, body: bytes, content_type: str, **kwargs: Any) -> tuple[int, str, float]:
-    started = time.monotonic()
+    """Status, body, and the CPU seconds this process (the bot's server and the client) spent
+    on the request: "answered at once" without counting the time a shared, loaded machine
+    keeps the threads waiting (a hang still shows, as the client's 10-second timeout)."""
+    started = time.process_time()
     response = bot.driver.post(body, content_type, **kwargs)
-    return response.status, response.body, time.monotonic() - started
+    return response.status, response.body, time.process_time() - started
 
 
 def _event(event: object) -> bytes:
@@ -65,7 +68,7 @@ def test_signed_bodies_of_the_wrong_shape_get_400_at_once(
 ) -> None:
     status, text, took = _timed(bot, body, content_type)
     assert status == 400, text
-    assert took < 1.0
+    assert took < 0.5
     assert bot.driver.slash_command(OMAR, "help").status == 200  # still serving
 
 
@@ -88,13 +91,13 @@ def test_a_timestamp_that_is_not_recent_ascii_digits_is_401(bot: Bot, kind: str)
     status, _, took = _timed(
         bot, b"command=%2Fmentorship&text=help", FORM, timestamp_override=timestamp
     )
-    assert status == 401 and took < 1.0
+    assert status == 401 and took < 0.5
 
 
 def test_unsigned_requests_stay_401_whatever_their_body(bot: Bot) -> None:
     for body in (b"[1,2,3]", NESTED_ARRAYS, b"\xff\x00", b"payload=%22x%22"):
         status, _, took = _timed(bot, body, JSON, signature_override="v0=" + "0" * 64)
-        assert status == 401 and took < 1.0
+        assert status == 401 and took < 0.5
 
 
 def test_slacks_certificate_check_is_answered(bot: Bot) -> None:
