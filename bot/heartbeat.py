@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -42,10 +43,18 @@ class Heartbeat:
         services: Services,
         dispatcher: Dispatcher | None = None,
         tick_seconds: float | None = None,
+        stale_after: float | None = None,
     ) -> None:
         self.services = services
         self.tick_seconds = tick_seconds or services.config.scheduler.tick_seconds
         self.dispatcher = dispatcher or Dispatcher(services)
+        # /healthz says 503 when the scheduler showed no sign of life for this long (real
+        # seconds): a few tick intervals, and never less than a lease, which is how long one
+        # batch of claimed messages may take.
+        self.stale_after = stale_after or max(
+            3 * self.tick_seconds, services.config.scheduler.lease_seconds
+        )
+        self._alive: float | None = None  # time.monotonic() of the last sign of life
         self.scheduler = BackgroundScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -62,8 +71,10 @@ class Heartbeat:
         APScheduler skips the beats that fell due while a job ran, so waiting for the next
         one would leave a backlog idle for up to `tick_seconds`."""
         with self._lock:
+            self._alive = time.monotonic()
             try:
                 while run_tick(self.services, self.dispatcher).more_due:
+                    self._alive = time.monotonic()
                     if self.dispatcher.stopping:
                         break
                 self.last_error = None
@@ -71,6 +82,7 @@ class Heartbeat:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("scheduler tick failed")
             self.last_tick = self.services.clock.now()
+            self._alive = time.monotonic()
 
     def start(self) -> None:
         """Start ticking; the first tick runs at once."""
@@ -81,6 +93,7 @@ class Heartbeat:
             id=JOB_ID,
             next_run_time=datetime.now(self.scheduler.timezone),
         )
+        self._alive = time.monotonic()
         self.scheduler.start()
         self.services.waker.set(self.wake)
 
@@ -98,10 +111,28 @@ class Heartbeat:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 
+    def quiet_for(self) -> float | None:
+        """Real seconds since the scheduler last showed it is alive: a tick starting or ending,
+        or the dispatcher claiming its next batch in a long tick. None before `start()`."""
+        signs = [t for t in (self._alive, self.dispatcher.last_claim) if t is not None]
+        return time.monotonic() - max(signs) if signs else None
+
     def health(self) -> dict[str, Any]:
-        """Scheduler state for /healthz."""
-        return {
+        """Scheduler state for /healthz; "status": "error" (a 503) when it stopped, or stopped
+        ticking for `stale_after` seconds (a tick stuck on a call that never returns)."""
+        quiet = self.quiet_for()
+        body: dict[str, Any] = {
             "scheduler": "running" if self.scheduler.running else "stopped",
             "last_tick": self.last_tick.isoformat() if self.last_tick else None,
             "last_tick_error": self.last_error,
+            "seconds_since_tick": None if quiet is None else round(quiet, 1),
         }
+        if not self.scheduler.running:
+            body.update(status="error", scheduler_error="the scheduler is not running")
+        elif quiet is not None and quiet > self.stale_after:
+            body.update(
+                status="error",
+                scheduler_error=f"no tick for {quiet:.0f} s (one is due every "
+                f"{self.tick_seconds:g} s): the scheduler is stuck",
+            )
+        return body

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,10 +15,11 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot.core.inbound import Refused, canonical_body, is_ssl_check, signature_problem
 from bot.core.services import Services
 from bot.documents.feed import FEED_PREFIX, feed_calendar
 from bot.domain.calendar import CONTENT_TYPE
-from storage.db import current_revision, head_revision
+from storage.db import schema_state
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +57,15 @@ def make_wsgi(
         if path == SLACK_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            problem = _read_body(environ)
-            if problem is not None:
-                return _json(start_response, problem[0], {"error": problem[1]})
+            answer = _admit(environ, services.config.slack.signing_secret)
+            if answer is not None:
+                return _json(start_response, *answer)
             try:
                 result: Iterable[bytes] = bolt(environ, start_response)
-            except ValueError:  # a signed but malformed body (bad JSON in payload=...)
-                log.warning("rejected a malformed request body")
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+                # A signed object of the wrong shape deeper down than bot/core/inbound.py
+                # looks, met while Bolt reads its ids (before any listener or middleware).
+                log.warning("refused a signed request Bolt could not read (%s)", type(exc).__name__)
                 return _json(start_response, "400 Bad Request", {"error": "malformed body"})
             return result
         return _json(start_response, "404 Not Found", {"error": "not found"})
@@ -69,21 +73,52 @@ def make_wsgi(
     return wsgi
 
 
-def _read_body(environ: dict[str, Any]) -> tuple[str, str] | None:
-    """Buffer the body and reject what Bolt cannot parse (oversized, not UTF-8)."""
+def _admit(environ: dict[str, Any], secret: str) -> tuple[str, dict[str, Any]] | None:
+    """None when the request goes on to Bolt (as one canonical JSON object), else the answer
+    to give instead: 401 unless signed within the last five minutes, 400 for a body that is not
+    one sane JSON object (see bot/core/inbound.py). Nothing of the body is logged."""
+    try:
+        return _canonicalize(environ, secret)
+    except Refused as refused:
+        return refused.status, {"error": refused.reason}
+
+
+def _canonicalize(environ: dict[str, Any], secret: str) -> tuple[str, dict[str, Any]] | None:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return "400 Bad Request", "bad Content-Length"
+        raise Refused("400 Bad Request", "bad Content-Length") from None
     if length > MAX_BODY:
-        return "413 Content Too Large", "body too large"
+        raise Refused("413 Content Too Large", "body too large")
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     try:
-        body.decode("utf-8")
+        text: str | None = body.decode("utf-8")
     except UnicodeDecodeError:
-        return "400 Bad Request", "body is not UTF-8"
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
+        text = None
+    if text is not None and is_ssl_check(text):
+        return "200 OK", {}
+    problem = signature_problem(
+        secret,
+        environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+        environ.get("HTTP_X_SLACK_SIGNATURE"),
+        body,
+        time.time(),
+    )
+    if problem is not None:
+        log.warning("refused a request to %s: %s", SLACK_PATH, problem)
+        raise Refused("401 Unauthorized", "invalid request")
+    if text is None:
+        raise Refused("400 Bad Request", "body is not UTF-8")
+    content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    try:
+        data = canonical_body(text, content_type)
+    except Refused as refused:
+        log.warning("refused a signed request to %s: %s", SLACK_PATH, refused.reason)
+        raise
+    canonical = json.dumps(data, ensure_ascii=False).encode()
+    environ["wsgi.input"] = io.BytesIO(canonical)
+    environ["CONTENT_LENGTH"] = str(len(canonical))
+    environ["CONTENT_TYPE"] = "application/json"
     return None
 
 
@@ -118,13 +153,12 @@ def _health(
         with services.sessions() as session:
             session.execute(text("SELECT 1"))
         body["database"] = "ok"
-        engine = services.sessions.kw["bind"]
-        current, head = current_revision(engine), head_revision()
-        body["schema"] = current
-        if current != head:
-            body.update(
-                status="error", schema_error=f"run `mentorship-bot db upgrade` (need {head})"
-            )
+        state = schema_state(services.sessions.kw["bind"])
+        body["schema"] = state.revision
+        if not state.usable:
+            body.update(status="error", schema_error=state.message())
+        elif state.note:  # newer and additive (a rolling upgrade): this instance stays in
+            body["schema_note"] = state.note
     except Exception as exc:  # health must answer, whatever the database says
         body.update(status="error", database=f"error: {type(exc).__name__}")
     if extra is not None:

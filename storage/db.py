@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,12 +15,15 @@ from typing import Any
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.models import Base
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 class SchemaOutdated(RuntimeError):
@@ -33,7 +38,11 @@ POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
+
+    SQL parameters never appear in an error message or a log line (`hide_parameters`): they
+    hold people's goals and reflections, and a failed statement's error is logged."""
+    kwargs = {"hide_parameters": True, **kwargs}
     if "poolclass" not in kwargs and not url.endswith(":memory:") and url != "sqlite://":
         kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):
@@ -165,12 +174,106 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def check_schema(engine: Engine) -> None:
-    """Raise SchemaOutdated unless the database is at the migration head."""
+@dataclass(frozen=True)
+class SchemaState:
+    """Whether this version of the code can run on the database's schema, and why not."""
+
+    revision: str | None
+    usable: bool
+    note: str = ""  # why not, or what is unusual (a newer, additive schema)
+    fix: str = ""
+
+    def message(self) -> str:
+        """The note and its fix as sentences."""
+        return " ".join(f"{t[:1].upper()}{t[1:]}." for t in (self.note, self.fix) if t)
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """At the head: usable. Empty or older: not (run `db upgrade`). Newer than this code knows
+    (a rolling upgrade migrated it): usable when the difference is additive for what this
+    version uses, judged from the database itself (`additive_problems`)."""
     current, head = current_revision(engine), head_revision()
-    if current != head:
+    if current == head:
+        return SchemaState(current, True)
+    if current is None or current in known_revisions():
         state = "empty" if current is None else f"at revision {current}"
-        raise SchemaOutdated(
-            f"The database schema is {state}, but this version needs {head}. "
-            "Run `mentorship-bot db upgrade` (with the same --config / DATABASE_URL) first."
+        return SchemaState(
+            current,
+            False,
+            f"the database schema is {state}, but this version needs {head}",
+            "run `mentorship-bot db upgrade` (with the same --config / DATABASE_URL) first",
         )
+    problems = _additive_problems_cached(engine, current)
+    if problems:
+        return SchemaState(
+            current,
+            False,
+            f"the database schema ({current}) is newer than this version ({head}) and changes "
+            f"what it uses: {problems[0]}",
+            "run the version that migrated it",
+        )
+    return SchemaState(
+        current,
+        True,
+        f"the database schema ({current}) is newer than this version ({head}); "
+        "its changes are additive, so this version runs on it",
+    )
+
+
+@lru_cache(maxsize=1)
+def known_revisions() -> frozenset[str]:
+    """Every migration revision shipped with the code."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return frozenset(script.revision for script in scripts.walk_revisions())
+
+
+_VERDICTS: dict[tuple[str, str], list[str]] = {}
+
+
+def _additive_problems_cached(engine: Engine, revision: str) -> list[str]:
+    """`additive_problems`, looked at once per database and revision (health checks poll)."""
+    key = (engine.url.render_as_string(hide_password=True), revision)
+    if key not in _VERDICTS:
+        _VERDICTS[key] = additive_problems(engine)
+    return _VERDICTS[key]
+
+
+def additive_problems(engine: Engine) -> list[str]:
+    """What in the database would break this version: a table or column it uses is gone or
+    narrower, or a column it does not know must be filled in on insert (NOT NULL without a
+    default). New tables, new nullable or defaulted columns and new indexes are additive."""
+    inspector = inspect(engine)
+    problems: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            problems.append(f"table {table.name} is gone")
+            continue
+        found = {c["name"]: c for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            have = found.get(column.name)
+            if have is None:
+                problems.append(f"column {table.name}.{column.name} is gone")
+            elif _narrower(have["type"], column.type):
+                problems.append(f"column {table.name}.{column.name} is narrower")
+        for name, have in found.items():
+            required = not have.get("nullable", True) and have.get("default") is None
+            if name not in table.columns and required and have.get("autoincrement") is not True:
+                problems.append(f"new column {table.name}.{name} must be filled in")
+    return problems
+
+
+def _narrower(have: Any, wanted: Any) -> bool:
+    """A bounded string column shorter than the one this version writes."""
+    have_length, wanted_length = getattr(have, "length", None), getattr(wanted, "length", None)
+    return bool(have_length and wanted_length and have_length < wanted_length)
+
+
+def check_schema(engine: Engine) -> SchemaState:
+    """Raise SchemaOutdated unless this version can run on the database's schema (at the head,
+    or newer and additive: logged, then usable)."""
+    state = schema_state(engine)
+    if not state.usable:
+        raise SchemaOutdated(state.message())
+    if state.note:
+        log.warning("%s", state.note)
+    return state

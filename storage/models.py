@@ -164,6 +164,9 @@ class Meeting(Base):
     answered_at: Mapped[datetime | None]
 
 
+NAME_MAX, TZ_MAX = 128, 64  # people.name and every tz column
+
+
 class Person(Base):
     """Cached `users.info` facts about a Slack user."""
 
@@ -171,8 +174,8 @@ class Person(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), default="")
-    tz: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    tz: Mapped[str | None] = mapped_column(String(TZ_MAX))
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     deleted: Mapped[bool] = mapped_column(default=False)
     is_bot: Mapped[bool] = mapped_column(default=False)

@@ -160,6 +160,23 @@ def claim_due(engine: Engine, owner: str, now: datetime, lease: timedelta, limit
         return ids
 
 
+def release_claims(session: Session, owner: str) -> int:
+    """`owner`'s claimed rows (never handed to Slack) go back to pending, the claim's attempt
+    not counted; rows in `sending` stay for their lease. Return how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.lease_owner == owner, Delivery.status == CLAIMED)
+        .values(
+            status=PENDING,
+            lease_owner=None,
+            lease_expires_at=None,
+            attempts=Delivery.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result)
+
+
 def mark_sending(
     session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta
 ) -> bool:

@@ -13,6 +13,7 @@ from storage.document_models import CalendarFeed
 from storage.models import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
+    Base,
     Delivery,
     HomeIntro,
     Pair,
@@ -104,6 +105,22 @@ def is_active(session: Session, team_id: str) -> bool:
     """False once the workspace uninstalled the app or revoked its token."""
     row = session.get(Workspace, team_id)
     return row is None or row.status == "active"
+
+
+def installed_bots(session: Session) -> dict[str, tuple[str, frozenset[str]]]:
+    """OAuth installs: each workspace's newest bot installation, as team id -> (team name,
+    granted bot scopes)."""
+    bots = Base.metadata.tables[BOTS_TABLE]
+    rows = session.execute(
+        select(bots.c.team_id, bots.c.team_name, bots.c.bot_scopes).order_by(
+            bots.c.installed_at, bots.c.id
+        )
+    ).all()
+    newest = {}
+    for team_id, team_name, scopes in rows:  # later rows (newer installs) win
+        granted = frozenset(s.strip() for s in str(scopes or "").split(",") if s.strip())
+        newest[str(team_id)] = (str(team_name or team_id), granted)
+    return newest
 
 
 def purge_team(session: Session, team_id: str) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,13 +132,15 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
     def get(section: str, key: str) -> Any:
         return data.get(section, {}).get(key)
 
-    api_url = env.get("SLACK_API_URL") or get("slack", "api_url") or DEFAULT_API_URL
+    api_url = _setting(env, "SLACK_API_URL", get("slack", "api_url"), DEFAULT_API_URL)
     _require_str("slack.api_url", api_url)
     if not api_url.startswith(("http://", "https://")):
         raise ConfigError(f"slack.api_url: must be an http(s) URL, got {api_url!r}")
     if not api_url.endswith("/"):
         api_url += "/"
-    authorize_url = get("slack", "authorize_url") or "https://slack.com/oauth/v2/authorize"
+    authorize_url = _setting(
+        env, None, get("slack", "authorize_url"), "https://slack.com/oauth/v2/authorize"
+    )
     _require_str("slack.authorize_url", authorize_url)
     slack = SlackConfig(
         api_url=api_url,
@@ -152,20 +155,21 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
             "SLACK_CLIENT_ID / SLACK_CLIENT_SECRET: set both for multi-workspace installs, or neither"
         )
 
-    db_url = env.get("DATABASE_URL") or get("database", "url") or DEFAULT_DATABASE_URL
-    _require_str("database.url", db_url)
+    db_url = _setting(env, "DATABASE_URL", get("database", "url"), DEFAULT_DATABASE_URL)
+    _require_str("database.url (or DATABASE_URL)", db_url)
     if "://" not in db_url:
         raise ConfigError(f"database.url: not a database URL: {db_url!r}")
 
-    port_raw: Any = env.get("PORT") or get("server", "port")
-    port = 3000 if port_raw is None else _int("server.port (or PORT)", port_raw)
+    port = _int("server.port (or PORT)", _setting(env, "PORT", get("server", "port"), 3000))
     if not 0 <= port <= 65535:
         raise ConfigError(f"server.port (or PORT): must be 0..65535, got {port}")
-    host = get("server", "host") or "0.0.0.0"
-    _require_str("server.host", host)
-    threads = _int("server.threads", get("server", "threads") or 8)
+    host = _setting(env, "HOST", get("server", "host"), "0.0.0.0")
+    _require_str("server.host (or HOST)", host)
+    if host != host.strip():
+        raise ConfigError(f"server.host (or HOST): no spaces around the address, got {host!r}")
+    threads = _int("server.threads", _setting(env, None, get("server", "threads"), 8))
     if threads < 1:
-        raise ConfigError("server.threads: must be at least 1")
+        raise ConfigError(f"server.threads: must be at least 1, got {threads}")
     public_url = env.get("PUBLIC_URL") or get("server", "public_url") or ""
     if not isinstance(public_url, str) or (
         public_url and not public_url.startswith(("https://", "http://"))
@@ -191,20 +195,18 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         nudge_lead_hours=_positive(
             "scheduler.nudge_lead_hours", get("scheduler", "nudge_lead_hours"), 24.0
         ),
-        horizon_days=int(_positive("scheduler.horizon_days", get("scheduler", "horizon_days"), 28)),
+        horizon_days=_whole_days("scheduler.horizon_days", get("scheduler", "horizon_days"), 28),
         lease_seconds=_positive(
             "scheduler.lease_seconds", get("scheduler", "lease_seconds"), 120.0
         ),
     )
 
-    admins = get("program", "admins") or []
-    if not isinstance(admins, list) or not all(isinstance(a, str) for a in admins):
-        raise ConfigError('program.admins: must be a list of Slack user ids like ["U012ABC"]')
+    admins = _admins(env, get("program", "admins"))
     workspace_admins = get("program", "workspace_admins")
     if workspace_admins is not None and not isinstance(workspace_admins, bool):
         raise ConfigError("program.workspace_admins: must be true or false")
     program = ProgramConfig(
-        admins=tuple(admins),
+        admins=admins,
         workspace_admins=True if workspace_admins is None else workspace_admins,
     )
     reflection = ReflectionConfig(
@@ -218,14 +220,18 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
             "reflection.reminder_hours: must be shorter than reflection.window_days "
             "(a reminder after the prompt expired would never be sent)"
         )
-    level = env.get("LOG_LEVEL") or get("logging", "level") or "info"
-    if not isinstance(level, str) or level.lower() not in ("debug", "info", "warning", "error"):
-        raise ConfigError(f"logging.level: must be debug, info, warning or error, got {level!r}")
-    fmt = get("logging", "format") or "text"
-    if fmt not in ("text", "json"):
-        raise ConfigError(f"logging.format: must be text or json, got {fmt!r}")
+    level = _choice(
+        "logging.level (or LOG_LEVEL)",
+        _setting(env, "LOG_LEVEL", get("logging", "level"), "info"),
+        ("debug", "info", "warning", "error"),
+    )
+    fmt = _choice(
+        "logging.format (or LOG_FORMAT)",
+        _setting(env, "LOG_FORMAT", get("logging", "format"), "text"),
+        ("text", "json"),
+    )
     return Config(
-        logging=LoggingConfig(level=level.lower(), format=fmt),
+        logging=LoggingConfig(level=level, format=fmt),
         reflection=reflection,
         slack=slack,
         database_url=db_url,
@@ -247,13 +253,63 @@ def require_slack_secrets(config: Config) -> None:
         )
 
 
+def _setting(env: Mapping[str, str], name: str | None, value: Any, default: Any) -> Any:
+    """The environment variable `name` when set and not empty, else the file's value (which
+    may be anything, checked by the caller: only a missing key takes the default)."""
+    if name is not None and env.get(name, "").strip():
+        return env[name].strip()
+    return default if value is None else value
+
+
+def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """One of `allowed`, in any letter case."""
+    if not isinstance(value, str) or value.strip().lower() not in allowed:
+        raise ConfigError(f"{key}: must be {_either(allowed)}, got {value!r}")
+    return value.strip().lower()
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+# A Slack user id as Slack writes it: U… or W… then capital letters and digits.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
+
+
+def _admins(env: Mapping[str, str], value: Any) -> tuple[str, ...]:
+    """program.admins, or MENTORSHIP_ADMINS as comma-separated user ids."""
+    raw = env.get("MENTORSHIP_ADMINS", "")
+    if raw.strip():
+        key, admins = "MENTORSHIP_ADMINS", [a.strip() for a in raw.split(",") if a.strip()]
+    else:
+        key, admins = "program.admins", [] if value is None else value
+    example = '["U012ABC"]' if key == "program.admins" else "U012ABC,U034DEF"
+    if not isinstance(admins, list) or not all(isinstance(a, str) for a in admins):
+        raise ConfigError(f"{key}: must be a list of Slack user ids like {example}")
+    wrong = [a for a in admins if not _USER_ID.fullmatch(a)]
+    if wrong:
+        raise ConfigError(f"{key}: not a Slack user id: {wrong[0]!r} (ids look like U012ABC)")
+    return tuple(dict.fromkeys(admins))
+
+
+def _whole_days(key: str, value: Any, default: int) -> int:
+    """A whole number of days, at least 1 (7.0 is fine, 0.5 is not)."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ConfigError(f"{key}: must be a whole number of days, got {value!r}")
+    if value < 1:
+        raise ConfigError(f"{key}: must be at least 1, got {value!r}")
+    return int(value)
+
+
 def _require_str(key: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{key}: must be a non-empty string")
 
 
 def _int(key: str, value: Any) -> int:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ConfigError(f"{key}: must be a whole number, got {value!r}")
     try:
         return int(value)

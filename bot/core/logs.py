@@ -94,8 +94,10 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Library chatter that would print request bodies (and so reflection text) stays quiet.
-    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress"):
+    # Library chatter that would print request bodies or SQL parameters (and so reflection
+    # text) stays quiet at every level: slack_sdk logs each request's body at DEBUG, Bolt
+    # request and response bodies, SQLAlchemy every statement with its parameters at INFO.
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     for name, drop in QUIETED.items():
         logger = logging.getLogger(name)

@@ -20,12 +20,22 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from bot.core.services import Services
 from bot.delivery.notices import notice
 from bot.delivery.people import RefreshBudget, person_for_message
-from bot.delivery.problems import PERMANENT, announcement_problem, delivery_problem, operator_fix
+from bot.delivery.problems import (
+    PERMANENT,
+    RECIPIENT_ERRORS,
+    TOKEN_ERRORS,
+    announcement_problem,
+    delivery_problem,
+    operator_fix,
+)
+from bot.delivery.recovery import OnSent, Unrecorded
 from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
+from bot.delivery.stops import stop_for_token
 from storage import keys
 from storage.models import Delivery, DeliveryKind, Pair
 from storage.outbox import (
@@ -98,6 +108,8 @@ class Dispatcher:
         self._retry_after = 0.0  # real seconds, from the last 429
         # users.info calls for refreshing stale people while rendering, for this process.
         self.people_budget = RefreshBudget()
+        self.unrecorded = Unrecorded()
+        self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
 
     def stop(self) -> None:
         """Make a running tick end after the row it is sending; its other claimed rows go
@@ -113,6 +125,16 @@ class Dispatcher:
         return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
 
     def tick(self, max_batches: int | None = None) -> DispatchStats:
+        """`_tick`, first recovering from a tick that lost the database (delivery/recovery.py)."""
+        if self.unrecorded.lost_database:
+            self.unrecorded.recover(self.services, self.owner)
+        try:
+            return self._tick(max_batches)
+        except DBAPIError:
+            self.unrecorded.lost_database = True
+            raise
+
+    def _tick(self, max_batches: int | None = None) -> DispatchStats:
         """Claim and send due rows until none are due or `max_batches` (then `more_due`).
 
         A 429 puts that row back for Retry-After; the tick waits that long and goes on with
@@ -130,7 +152,7 @@ class Dispatcher:
         for _ in range(max_batches or self.max_batches):
             if self.stopping:
                 break
-            claimed_at = time.monotonic()
+            self.last_claim = claimed_at = time.monotonic()
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
                 break
@@ -221,9 +243,16 @@ class Dispatcher:
             newest[key] = soonest
         return sorted([*keep, *newest.values()], key=lambda j: (j.due_at, j.id))
 
-    def _finish(self, job: Job, status: str, **kwargs: Any) -> None:
-        with self.services.sessions.begin() as session:
-            finish(session, job.id, self.owner, status, now=self.services.clock.now(), **kwargs)
+    def _finish(self, job: Job, status: str, on_sent: OnSent = None, **kwargs: Any) -> None:
+        values = {"now": self.services.clock.now(), **kwargs}
+        try:
+            with self.services.sessions.begin() as session:
+                finish(session, job.id, self.owner, status, **values)
+        except DBAPIError:  # kept, and written once the database is back
+            self.unrecorded.remember(job.id, status, values, on_sent)
+            raise
+        if on_sent is not None:
+            on_sent(self.services)
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
         try:
@@ -239,10 +268,14 @@ class Dispatcher:
             self._finish(job, CANCELLED, error=outcome.reason)
             stats.skipped += 1
             return
-        with self.services.sessions.begin() as session:
-            now = self.services.clock.now()
-            if not mark_sending(session, job.id, self.owner, now, self.lease):
-                return  # our claim expired and someone else has it now
+        now = self.services.clock.now()
+        try:
+            with self.services.sessions.begin() as session:
+                if not mark_sending(session, job.id, self.owner, now, self.lease):
+                    return  # our claim expired and someone else has it now
+        except DBAPIError:  # whatever the database kept, nothing was handed to Slack
+            self.unrecorded.not_sent(job.id, job.due_at, now)
+            raise
         self._post(job, outcome, stats)
 
     def _post(self, job: Job, message: Rendered, stats: DispatchStats) -> None:
@@ -278,10 +311,8 @@ class Dispatcher:
         except (http.client.HTTPException, OSError) as exc:
             self._unknown(job, message, exc, stats)
             return
-        self._finish(job, SENT, channel=data.get("channel"), ts=data.get("ts"))
+        self._finish(job, SENT, message.on_sent, channel=data.get("channel"), ts=data.get("ts"))
         stats.sent += 1
-        if message.on_sent is not None:
-            message.on_sent(self.services)
 
     def _unknown(
         self, job: Job, message: Rendered, exc: BaseException, stats: DispatchStats
@@ -313,6 +344,10 @@ class Dispatcher:
             self._retry_after = max(retry_after, 1.0)
             log.info("rate limited by Slack; retrying in %.0f s", retry_after)
             return
+        if error in TOKEN_ERRORS:
+            stop_for_token(self.services, self.owner, job.id, job.team_id, error)
+            stats.skipped += 1
+            return
         with self.services.sessions() as session:
             attempts = session.get(Delivery, job.id)
             tries = attempts.attempts if attempts is not None else MAX_ATTEMPTS
@@ -327,7 +362,8 @@ class Dispatcher:
                 error,
                 operator_fix(error),
             )
-            self._tell_creator(job, error)
+            if error in RECIPIENT_ERRORS:  # the creator can do something about these
+                self._tell_creator(job, error)
             return
         self._finish(job, "pending", retry_at=now + self._backoff(job) * tries, error=error)
         stats.retried += 1

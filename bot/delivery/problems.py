@@ -3,10 +3,34 @@ does about each, and what the pair's creator is told."""
 
 from __future__ import annotations
 
+# Errors about the bot's own token, not about whoever the message was for: the workspace stops
+# (as on tokens_revoked) and its messages wait for a reinstall; nobody is told to end anything.
+TOKEN_ERRORS = frozenset(
+    {
+        "account_inactive",  # "Authentication token is for a deleted user or workspace"
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "team_access_not_granted",
+    }
+)
+
+# Errors about the recipient (a person or a channel) that the pair's creator can act on.
+RECIPIENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+    }
+)
+
 PERMANENT = frozenset(
     {
         "user_not_found",
-        "account_inactive",
         "user_disabled",
         "channel_not_found",
         "is_archived",
@@ -16,18 +40,16 @@ PERMANENT = frozenset(
         "msg_too_long",
         "no_text",
         "restricted_action",
-        "invalid_auth",
-        "not_authed",
         "missing_scope",
-        "token_revoked",
-        "team_access_not_granted",
     }
 )
 
 # For the operator's log line.
 FIXES = {
     "user_not_found": "the user no longer exists in this workspace; end or edit the mentorship",
-    "account_inactive": "the bot token belongs to a deactivated account; reinstall the app",
+    "account_inactive": "the bot token belongs to a deleted user or workspace; reinstall the app",
+    "token_revoked": "the bot token was revoked; reinstall the app",
+    "token_expired": "the bot token expired; reinstall the app",
     "user_disabled": "that person's account is deactivated; pause or end the mentorship",
     "channel_not_found": "the channel is gone or private; pick another channel in the plan",
     "is_archived": "the channel is archived; unarchive it or pick another channel in the plan",
@@ -44,8 +66,6 @@ PROBLEMS = {
     "`/mentorship end`, or start a new one with someone else.",
     "user_disabled": "their Slack account is deactivated. Pause or end the mentorship with "
     "`/mentorship pause` or `/mentorship end`.",
-    "account_inactive": "Slack says the account is inactive. If they left, end the mentorship "
-    "with `/mentorship end`; if the bot was removed, ask an admin to reinstall it.",
     "cannot_dm_bot": "that's a bot account. Edit the plan and pick a person.",
     "channel_not_found": "I can't see that channel. Invite me, or pick another channel in the plan.",
     "is_archived": "the channel is archived. Pick another channel in the plan.",

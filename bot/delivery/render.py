@@ -26,7 +26,7 @@ from bot.core.services import Services
 from bot.delivery.people import RefreshBudget, people_for_message, person_for_message
 from bot.domain.plan import PersonFacts
 from storage.models import Delivery, Pair
-from storage.workspaces import is_active
+from storage.workspaces import STOPPED, is_active
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,8 @@ def render(services: Services, job: Job, budget: RefreshBudget) -> Rendered | Sk
         return Skip(f"no renderer for kind {job.kind!r}")
     with services.sessions() as session:
         if not is_active(session, job.team_id):
-            return Skip("workspace uninstalled")
+            # Claimed before the workspace stopped: held like its pending rows, sent if it returns.
+            return Skip(f"{STOPPED}: inactive when its turn came")
         return kind.render(Reading(services, session, budget), job)
 
 

@@ -45,6 +45,7 @@ CHECKPOINT_WEEKS = {
 MAX_TEXT = 1000
 MAX_GOALS = 10
 MAX_PLAN_DAYS = 3 * 366
+MAX_START_DAYS = 366  # the first meeting is at most about a year away
 
 # Characters that show nothing on their own: format characters (zero-width space and joiners,
 # the byte-order mark, tag characters), controls, separators, combining marks, and the
@@ -246,9 +247,22 @@ def validate_plan(
         ):
             errors["meeting_time"] = "That time has already passed today — pick a later time."
 
+    # A first date far away (a crafted 9999-12-31) is refused before any date is computed from
+    # it: its end date and schedule would run off the calendar.
+    too_far = bool(
+        form.first_date
+        and form.first_date != keep_first_date
+        and form.first_date > now.date() + timedelta(days=MAX_START_DAYS)
+    )
+    if too_far:
+        errors["first_date"] = "Pick a first meeting within the next year."
+    duration_ok = form.duration_months is None or str(form.duration_months) in DURATIONS
+    if not duration_ok:
+        errors["duration"] = "Pick a duration of 3, 6, 9 or 12 months."
+
     end_date = form.end_date
-    if end_date is None and form.duration_months and form.first_date:
-        end_date = add_months(form.first_date, form.duration_months)
+    if end_date is None and form.duration_months and form.first_date and duration_ok:
+        end_date = None if too_far else add_months(form.first_date, form.duration_months)
     if end_date is None and "first_date" not in errors:
         errors["end_date"] = "Choose a duration or an end date."
     elif form.first_date and end_date is not None:

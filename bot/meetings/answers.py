@@ -239,6 +239,8 @@ def reschedule(
     tz = str(metadata.get("tz") or "UTC")
     if new_date is None or new_time is None or not is_valid_timezone(tz):
         return {"new_date": "Pick a date and a time."}
+    if new_date > services.clock.now().date() + timedelta(days=366):
+        return {"new_date": "Pick a date within the next year."}  # and inside the calendar
     found = load_meeting(services, team_id, metadata.get("meeting_id"), user_id)
     if isinstance(found, str):
         return {"new_date": found}

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.core.config import Config
 from bot.core.slack import make_client
 from bot.workspaces.manifest import BOT_SCOPES
-from storage.db import current_revision, head_revision, make_engine
+from storage.db import make_engine, schema_state
+from storage.workspaces import installed_bots
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,9 @@ class Finding:
         return f"✓ {self.what}" if self.ok else f"✗ {self.what}\n    fix: {self.fix}"
 
 
-def check_secrets(config: Config, oauth: bool) -> list[Finding]:
-    """Secrets come from the environment."""
+def check_secrets(config: Config) -> list[Finding]:
+    """Secrets come from the environment: the signing secret, and the bot token unless the
+    app serves OAuth installs (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)."""
     found = []
     if not config.slack.signing_secret:
         found.append(
@@ -38,7 +43,7 @@ def check_secrets(config: Config, oauth: bool) -> list[Finding]:
                 "export it from your app's Basic Information page",
             )
         )
-    if not oauth and not config.slack.bot_token:
+    if not config.slack.oauth_enabled and not config.slack.bot_token:
         found.append(
             Finding(
                 False,
@@ -50,10 +55,24 @@ def check_secrets(config: Config, oauth: bool) -> list[Finding]:
 
 
 def check_database(config: Config) -> list[Finding]:
-    """The database answers and its schema is at the newest migration."""
+    """The database answers and this version can run on its schema (the newest migration, or
+    a newer one whose changes are additive). Never creates a database: a SQLite file that is
+    not there is reported, not made."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database or "")
+        if not path.exists():
+            return [
+                Finding(
+                    False,
+                    f"the database file {path} does not exist",
+                    "run `mentorship-bot db upgrade` (it creates it), or check [database] url "
+                    "/ DATABASE_URL and the working directory",
+                )
+            ]
     engine = make_engine(config.database_url)
     try:
-        current = current_revision(engine)
+        state = schema_state(engine)
     except SQLAlchemyError as exc:
         return [
             Finding(
@@ -64,17 +83,9 @@ def check_database(config: Config) -> list[Finding]:
         ]
     finally:
         engine.dispose()
-    head = head_revision()
-    if current != head:
-        state = "empty" if current is None else f"at {current}"
-        return [
-            Finding(
-                False,
-                f"database schema is {state}, code needs {head}",
-                "run `mentorship-bot db upgrade`",
-            )
-        ]
-    return [Finding(True, f"database reachable, schema at {head}")]
+    if not state.usable:
+        return [Finding(False, state.note, state.fix)]
+    return [Finding(True, state.note or f"database reachable, schema at {state.revision}")]
 
 
 def check_token(config: Config) -> list[Finding]:
@@ -141,11 +152,52 @@ def check_calendar_links(config: Config) -> list[Finding]:
     return [Finding(True, f"calendar links are served at {url}/calendar/<token>.ics")]
 
 
-def run_doctor(config: Config, out: Callable[[str], None], *, oauth: bool = False) -> int:
-    """Run every check, print the findings, return 0 when all passed."""
-    findings = check_secrets(config, oauth) + check_database(config)
-    findings += check_calendar_links(config)
-    if config.slack.bot_token:
+def check_installations(config: Config) -> list[Finding]:
+    """OAuth mode: some workspace installed the app, and each installation was granted every
+    scope the bot needs (an install from before a scope was added lacks it)."""
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            bots = installed_bots(session)
+    finally:
+        engine.dispose()
+    if not bots:
+        return [
+            Finding(
+                False,
+                "no workspace has installed the app yet",
+                "open https://YOUR-HOST/slack/install and press Add to Slack (the app's "
+                "Redirect URL must be https://YOUR-HOST/slack/oauth_redirect)",
+            )
+        ]
+    findings = []
+    for team_id, (name, granted) in sorted(bots.items()):
+        missing = [s for s in BOT_SCOPES if s not in granted]
+        if missing:
+            findings.append(
+                Finding(
+                    False,
+                    f"workspace {name} ({team_id}) was installed without "
+                    f"scope{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+                    "add them under OAuth & Permissions → Bot Token Scopes, then install again "
+                    "from https://YOUR-HOST/slack/install in that workspace",
+                )
+            )
+    count = f"{len(bots)} workspace{'s' if len(bots) > 1 else ''}"
+    if not findings:
+        findings.append(Finding(True, f"{count} installed, each with every scope the bot needs"))
+    return findings
+
+
+def run_doctor(config: Config, out: Callable[[str], None]) -> int:
+    """Run every check for the mode configured (one bot token, or OAuth installs), print the
+    findings, return 0 when all passed."""
+    database = check_database(config)
+    findings = check_secrets(config) + database + check_calendar_links(config)
+    if config.slack.oauth_enabled:
+        if all(f.ok for f in database):  # the installations live in the database
+            findings += check_installations(config)
+    elif config.slack.bot_token:
         findings += check_token(config)
     for finding in findings:
         out(finding.line())

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
+from bot.core.text import clip
 from bot.domain.plan import PersonFacts
-from storage.models import Person
+from storage.models import NAME_MAX, TZ_MAX, Person
 from storage.people import get_person, save_person
 
 log = logging.getLogger(__name__)
@@ -167,10 +168,11 @@ def facts_from_user(user: Mapping[str, Any], user_id: str) -> PersonFacts:
     tz = user.get("tz")
     return PersonFacts(
         user_id=user_id,
-        name=str(name),
+        # Cached in bounded columns: a name is clipped, a time zone too long to be one dropped.
+        name=clip(str(name).replace("\x00", ""), NAME_MAX),
         is_bot=user.get("is_bot") is True or user_id == "USLACKBOT",
         deleted=user.get("deleted") is True,
-        tz=tz if isinstance(tz, str) else None,
+        tz=tz if isinstance(tz, str) and 0 < len(tz) <= TZ_MAX and "\x00" not in tz else None,
         is_admin=user.get("is_admin") is True or user.get("is_owner") is True,
     )
 

@@ -29,6 +29,7 @@ from bot.pairs.manage import pair_names
 from bot.pairs.messages import PairNames
 from bot.pairs.retime import cancel_orphans, retime_pending
 from bot.people.lookup import people_for_form
+from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import build_plan_modal
 from bot.plans.summary import CADENCE_WORDS
@@ -196,6 +197,9 @@ def submit_edit(
     errors.update(edit_problems(pair, form, plan, now))
     if plan is None or errors:
         return field_errors(errors)
+    channel_problem = announcement_problem(services, team_id, plan)
+    if channel_problem:
+        return field_errors({"announce_channel": channel_problem})
     names = pair_names(services, client, team_id, user_id, pair)
     with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)

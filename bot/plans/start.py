@@ -17,6 +17,7 @@ from bot.core.services import Services
 from bot.domain.plan import validate_plan
 from bot.pairs.planner import plan_new_pair
 from bot.people.lookup import people_for_form
+from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
 from bot.plans.summary import queue_plan_summaries
@@ -94,6 +95,9 @@ def submit_plan(
         if "tz" in errors and not (form.tz or "").strip():
             errors["tz"] = NO_ZONE
         return field_errors(errors)
+    channel_problem = announcement_problem(services, team_id, plan)
+    if channel_problem:
+        return field_errors({"announce_channel": channel_problem})
     try:
         with services.sessions.begin() as session:
             pair = create_pair(session, team_id, creator_id, plan, services.clock.now())

@@ -51,18 +51,27 @@ def forget_installation(services: Services, team_id: str, bots_only: bool) -> No
         store.delete_all(enterprise_id=None, team_id=team_id)
 
 
+# Slack sends these because the workspace is leaving: they never mean it is back (after
+# tokens_revoked, app_uninstalled arrives signed a moment later).
+DEPARTURES = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
 def reactivate_on_traffic(
     services: Services, context: BoltContext, body: Mapping[str, Any]
 ) -> None:
     """Single-workspace mode: a signed request from a stopped workspace means it is back, and
     the first signed request from a person in a workspace never seen means it was just
-    installed: that person gets the welcome DM (once; bot/workspaces/welcome.py).
+    installed: that person gets the welcome DM (once; bot/workspaces/welcome.py). Uninstall and
+    revoke events never count as either.
 
     Called for every request before its listener; a workspace seen active in the last few
     seconds is not read again (the 3-second paths should not wait for the database), and the
     welcome is written in a thread of its own while the listener answers Slack.
     """
     team_id = context.team_id
+    event = body.get("event")
+    if isinstance(event, Mapping) and event.get("type") in DEPARTURES:
+        return
     if (
         not team_id
         or team_id in services.active_teams

@@ -10,12 +10,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.core.clock import SimulatedClock
 from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
-from storage.models import Delivery, Person
+from storage.models import Delivery, Person, Workspace
 from storage.outbox import NewDelivery, add_deliveries, status_counts
 from tests.kit.plans import reschedule
 from tests.kit.scenario import (
@@ -93,7 +93,7 @@ def test_a_429_storm_sends_everything_once_without_counting_attempts(bot: Bot) -
     ("error", "fix"),
     [
         ("user_not_found", "`/mentorship end`"),
-        ("account_inactive", "ask an admin to reinstall it"),
+        ("user_disabled", "`/mentorship pause`"),
     ],
 )
 def test_a_permanent_error_fails_the_row_and_tells_the_creator_once(
@@ -134,6 +134,53 @@ def test_a_permanent_error_fails_the_row_and_tells_the_creator_once(
         if c.get("channel") == MAYA and str(c.get("text")).startswith((NUDGE_START, FOLLOWUP_START))
     ]
     assert len(maya_posts) == 2  # the failed nudge and the failed follow-up, each tried once
+
+
+@pytest.mark.parametrize("error", ["account_inactive", "invalid_auth", "token_revoked"])
+def test_a_refused_bot_token_stops_the_workspace_and_blames_nobody(bot: Bot, error: str) -> None:
+    # These errors are about the bot's own token, not about Maya: no "end the mentorship" to
+    # Omar, no failed rows. The workspace stops as on tokens_revoked, and everything waiting
+    # goes out once it is back (single-token mode: the next signed request).
+    start(bot, OMAR, plan())
+    tl = Timeline(bot)
+    tl.tick()  # plan summaries
+    bot.clock.set(at("2027-03-08T15:00", BERLIN))
+    bot.standin.fail_next(POST, error)  # Maya's nudge is the first row due; Omar's is next
+    stats = bot.tick()
+    tl.collect()
+    assert stats.failed == 0 and tl.to(MAYA, "nudge") == tl.to(OMAR, "nudge") == []
+    assert not [s for s in tl.to(OMAR) if s.text.startswith("I couldn't send")]
+    with bot.sessions() as s:
+        assert s.scalars(select(Workspace)).one().status == "uninstalled"
+    maya_nudge, omar_nudge = kinds(bot, "nudge")[:2]
+    assert maya_nudge.status == omar_nudge.status == "cancelled"
+    assert maya_nudge.last_error == f"workspace stopped: bot token refused by Slack ({error})"
+    assert (omar_nudge.last_error or "").startswith("workspace stopped:")  # held, not failed
+    posts = [c for c in bot.standin.calls_to(POST) if not c["text"].startswith("👋 Thanks")]
+    assert len(posts) == 2 + 1  # the summaries, then the refused nudge (and Omar's welcome)
+
+    assert bot.driver.slash_command(OMAR, "help").status == 200  # back (a new token in place)
+    bot.clock.advance(timedelta(minutes=5))
+    tl.tick()
+    assert len(tl.to(MAYA, "nudge")) == len(tl.to(OMAR, "nudge")) == 1
+    assert {d.status for d in kinds(bot, "nudge")[:2]} == {"sent"}
+    assert not [s for s in tl.to(OMAR) if s.text.startswith("I couldn't send")]
+
+
+def test_an_error_the_creator_cannot_fix_is_logged_not_told(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    start(bot, OMAR, plan())
+    tl = Timeline(bot)
+    tl.tick()
+    bot.clock.set(at("2027-03-08T15:00", BERLIN))
+    bot.standin.fail_next(POST, "missing_scope")  # the app's set-up, for an operator
+    tl.tick()
+    assert kinds(bot, "nudge")[0].status == "failed"
+    assert "failed: missing_scope — the app lacks a scope" in caplog.text
+    bot.clock.advance(timedelta(hours=1))
+    tl.tick()
+    assert not [s for s in tl.to(OMAR) if s.text.startswith("I couldn't send")]
 
 
 # -- broken connections -----------------------------------------------------------------------

@@ -94,3 +94,61 @@ def test_tick_follows_a_fast_clock_unless_set() -> None:
         == 6.0
     )
     assert parse_config({**fast, "scheduler": {"tick_seconds": 2}}, {}).scheduler.tick_seconds == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "words"),
+    [
+        # Each of these used to fall back to the default without a word.
+        ({"server": {"threads": 0}}, "server.threads", "at least 1"),
+        ({"server": {"threads": 2.5}}, "server.threads", "whole number"),
+        ({"server": {"host": ""}}, "server.host", "non-empty"),
+        ({"server": {"host": " 127.0.0.1"}}, "server.host", "no spaces"),
+        ({"server": {"port": 3000.5}}, "server.port", "whole number"),
+        ({"scheduler": {"horizon_days": 0.5}}, "scheduler.horizon_days", "whole number"),
+        ({"scheduler": {"horizon_days": 0}}, "scheduler.horizon_days", "at least 1"),
+        ({"slack": {"api_url": ""}}, "slack.api_url", "non-empty"),
+        ({"database": {"url": ""}}, "database.url", "non-empty"),
+        ({"logging": {"level": ""}}, "logging.level", "debug, info, warning or error"),
+        ({"logging": {"level": "loud"}}, "logging.level", "debug, info, warning or error"),
+        ({"logging": {"format": "xml"}}, "logging.format", "text or json"),
+        ({"program": {"admins": ""}}, "program.admins", "list of Slack user ids"),
+        ({"program": {"admins": ["omar"]}}, "program.admins", "not a Slack user id"),
+    ],
+)
+def test_values_that_used_to_become_defaults_are_errors(
+    data: dict[str, object], key: str, words: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, {})
+    assert str(info.value).startswith(key), str(info.value)
+    assert words in str(info.value)
+
+
+def test_level_and_format_take_any_letter_case_from_file_and_environment() -> None:
+    config = parse_config({"logging": {"level": "DEBUG", "format": "JSON"}}, {})
+    assert (config.logging.level, config.logging.format) == ("debug", "json")
+    config = parse_config({}, {"LOG_LEVEL": "Warning", "LOG_FORMAT": "Json"})
+    assert (config.logging.level, config.logging.format) == ("warning", "json")
+
+
+def test_container_overrides_host_log_format_and_admins() -> None:
+    file = {
+        "server": {"host": "127.0.0.1"},
+        "logging": {"format": "text"},
+        "program": {"admins": ["U0FILE0001"]},
+        "scheduler": {"horizon_days": 14.0},
+    }
+    env = {"HOST": "::", "LOG_FORMAT": "json", "MENTORSHIP_ADMINS": " U0LEAD0001, U0LEAD0002,, "}
+    config = parse_config(file, env)
+    assert config.server.host == "::"
+    assert config.logging.format == "json"
+    assert config.program.admins == ("U0LEAD0001", "U0LEAD0002")
+    assert config.scheduler.horizon_days == 14
+    # Empty variables are unset; the file's values stand.
+    config = parse_config(file, {"HOST": "", "LOG_FORMAT": " ", "MENTORSHIP_ADMINS": ""})
+    assert config.server.host == "127.0.0.1" and config.program.admins == ("U0FILE0001",)
+    with pytest.raises(ConfigError, match=r"^MENTORSHIP_ADMINS: not a Slack user id: 'lena'"):
+        parse_config({}, {"MENTORSHIP_ADMINS": "U0LEAD0001,lena"})
+    with pytest.raises(ConfigError, match=r"^logging.format \(or LOG_FORMAT\)"):
+        parse_config({}, {"LOG_FORMAT": "yaml"})

@@ -8,14 +8,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.core.config import ConfigError
+from bot.core.config import Config, ConfigError, parse_config
 from bot.core.logs import JsonFormatter, scrub
 from bot.ops.backup import BackupError, backup_sqlite
 from bot.ops.doctor import run_doctor
 from bot.standin import SlackStandIn
 from bot.workspaces.manifest import BOT_SCOPES
-from storage.db import upgrade
+from storage.db import make_engine, upgrade
+from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE
 from tests.kit.workspace import SECRET, TOKEN, make_config
 
 
@@ -40,11 +43,13 @@ def test_doctor_reports_missing_scope_schema_and_bad_token(tmp_path: Path) -> No
     )
     standin.start()
     try:
-        code, out = _doctor(standin, f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        empty = tmp_path / "empty.sqlite3"
+        sqlite3.connect(empty).close()  # a database file without the schema
+        code, out = _doctor(standin, f"sqlite:///{empty}")
         assert code == 1
         assert "✗ the token lacks scope: im:history" in out
         assert "reinstall the app" in out
-        assert "✗ database schema is empty" in out and "mentorship-bot db upgrade" in out
+        assert "✗ the database schema is empty" in out and "mentorship-bot db upgrade" in out
         assert out.endswith("2 problems found.")
         bad = make_config(standin.api_url, f"sqlite:///{tmp_path / 'x.sqlite3'}")
         lines: list[str] = []
@@ -55,6 +60,67 @@ def test_doctor_reports_missing_scope_schema_and_bad_token(tmp_path: Path) -> No
         assert any("Slack rejected the bot token: invalid_auth" in line for line in lines)
     finally:
         standin.stop()
+
+
+def test_doctor_never_creates_a_database_file(standin: SlackStandIn, tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "mentorship.sqlite3"
+    code, out = _doctor(standin, f"sqlite:///{missing}")
+    assert code == 1
+    assert f"✗ the database file {missing} does not exist" in out
+    assert "mentorship-bot db upgrade" in out
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def _oauth_config(db: str) -> Config:
+    env = {"SLACK_SIGNING_SECRET": SECRET, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}
+    return parse_config({"database": {"url": db}, "slack": {"api_url": "http://127.0.0.1:9/"}}, env)
+
+
+def _install(db: str, team_id: str, name: str, scopes: list[str]) -> None:
+    engine = make_engine(db)
+    store = SQLAlchemyInstallationStore(
+        client_id="1.2",
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
+    store.save(
+        Installation(
+            app_id="A0APP",
+            team_id=team_id,
+            team_name=name,
+            bot_token=f"xoxb-{team_id}",
+            bot_id="B0BOT",
+            bot_user_id="U0BOT",
+            bot_scopes=scopes,
+            user_id="U0OMAR0001",
+        )
+    )
+    engine.dispose()
+
+
+def test_doctor_in_oauth_mode_checks_installations_and_their_scopes(tmp_path: Path) -> None:
+    # No SLACK_BOT_TOKEN in this mode: each workspace's token lives in the database.
+    db = f"sqlite:///{tmp_path / 'oauth.sqlite3'}"
+    upgrade(db)
+    lines: list[str] = []
+    assert run_doctor(_oauth_config(db), lines.append) == 1
+    out = "\n".join(lines)
+    assert "SLACK_BOT_TOKEN" not in out
+    assert "✗ no workspace has installed the app yet" in out and "/slack/install" in out
+
+    _install(db, "T0AAAAAAA1", "Acme", list(BOT_SCOPES))
+    _install(db, "T0BBBBBBB1", "Globex", [s for s in BOT_SCOPES if s != "im:history"])
+    lines.clear()
+    assert run_doctor(_oauth_config(db), lines.append) == 1
+    out = "\n".join(lines)
+    assert "✗ workspace Globex (T0BBBBBBB1) was installed without scope: im:history" in out
+    assert "Acme" not in out and out.endswith("1 problem found.")
+
+    _install(db, "T0BBBBBBB1", "Globex", list(BOT_SCOPES))  # installed again, all scopes
+    lines.clear()
+    assert run_doctor(_oauth_config(db), lines.append) == 0, lines
+    assert "✓ 2 workspaces installed, each with every scope the bot needs" in lines
 
 
 def test_backup_copies_a_live_sqlite_database(tmp_path: Path) -> None:

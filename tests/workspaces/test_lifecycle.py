@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import Delivery, Pair, Workspace
@@ -48,3 +50,31 @@ def test_revoked_token_stops_and_traffic_restarts_the_workspace(bot: Bot) -> Non
     assert "Tue 9 Mar" in nudges[0].text and "Tue 23 Mar" in nudges[1].text
     with bot.sessions() as s:
         assert s.scalars(select(Delivery).where(Delivery.status == "cancelled")).all() == []
+
+
+def test_revoke_then_uninstall_never_revives_the_workspace(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Slack sends tokens_revoked and then app_uninstalled, both signed, milliseconds apart. The
+    # second is no "traffic from a returning workspace": the cancelled messages stay cancelled
+    # in between (a tick there could have sent them) and keep the first stop's reason.
+    caplog.set_level(logging.WARNING, logger="bot.workspaces.activity")
+    assert bot.start_plan(OMAR, PLAN).status == 200
+    bot.tick()
+    assert bot.driver.slash_command(OMAR, "help").status == 200  # seen active
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
+    assert bot.driver.send_event(revoked).status == 200
+    wait_for(lambda: _status(bot) == "uninstalled", what="the workspace to stop")
+    assert bot.driver.send_event({"type": "app_uninstalled"}).status == 200
+    wait_for(
+        lambda: any("app uninstalled" in r.getMessage() for r in caplog.records),
+        what="the uninstall handled",
+    )
+    assert not [r for r in caplog.records if "active again" in r.getMessage()]
+    with bot.sessions() as s:
+        cancelled = s.scalars(select(Delivery).where(Delivery.status == "cancelled")).all()
+        assert cancelled and {d.last_error for d in cancelled} == {
+            "workspace stopped: bot token revoked"
+        }
+        # Never revived in between: a revival logs "active again" and rewrites the reasons.
+        assert s.scalars(select(Workspace)).one().status == "uninstalled"
