@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.core.services import Services
+from bot.core.text import SECTION_TEXT, clip, mrkdwn
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
@@ -38,7 +39,7 @@ def _card(
     owners = {"mentee": pair.mentee_id, "mentor": pair.mentor_id}
     names = {reader.user_id: reader.name, partner.user_id: partner.name}
     goals = tuple(
-        GoalItem(g.id, names.get(owners[g.owner], g.owner), g.text, g.status == "done")
+        GoalItem(g.id, names.get(owners[g.owner], g.owner), g.text, g.status == "done", g.owner)
         for g in pair.goals
         if g.owner in owners
     )
@@ -137,7 +138,12 @@ def status_reply(
         return DENIED, None
     card = card_for(services, client, pair, user_id)
     if pair.role_of(user_id):
-        return f"Your mentorship with {card.partner_name}", card_blocks(card, interactive=False)
+        text = f"Your mentorship with {mrkdwn(card.partner_name)}"
+        return text, card_blocks(card, interactive=False)
     who = pair_label(services, client, pair, user_id)
-    heading = SectionBlock(text=MarkdownTextObject(text=f"*{who}* (you're a program admin)"))
-    return f"The mentorship of {who}", [heading, *card_blocks(card, interactive=False)]
+    heading = SectionBlock(
+        text=MarkdownTextObject(
+            text=clip(f"*{mrkdwn(who)}* (you're a program admin)", SECTION_TEXT)
+        )
+    )
+    return f"The mentorship of {mrkdwn(who)}", [heading, *card_blocks(card, interactive=False)]

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.text import around, clip, mrkdwn
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local, slack_date, zone_offset_note
 
@@ -24,6 +25,8 @@ FOLLOWUP_HINT = (
     "I ask after a meeting when neither of you has said how it went. "
     "`/mentorship pause` pauses these messages."
 )
+FOCUS_SHOWN = 500  # characters of the focus goal a nudge shows (the Home has all of it)
+FOCUS_MORE = "…* _(the whole goal is on my Home tab)_"
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,15 @@ class MeetingFacts:
 def _when(f: MeetingFacts) -> str:
     when = slack_date(f.at, f.reader_tz)
     theirs = zone_offset_note(f.at, f.reader_tz, f.partner_tz)
-    return f"{when} ({theirs} for {f.partner_name})" if theirs else when
+    return f"{when} ({theirs} for {mrkdwn(f.partner_name)})" if theirs else when
+
+
+def _focus(goal: str) -> str:
+    """ "Focus from your plan: *goal*", a long goal clipped with a pointer to the Home."""
+    shown = mrkdwn(goal)
+    if len(shown) <= FOCUS_SHOWN:
+        return f"Focus from your plan: *{shown}*"
+    return f"Focus from your plan: *{clip(shown, FOCUS_SHOWN, FOCUS_MORE)}"
 
 
 def _how(f: MeetingFacts) -> str:
@@ -52,21 +63,31 @@ def _how(f: MeetingFacts) -> str:
     return f"{FORMATS.get(f.format, f.format)}, by {talk}."
 
 
-def _buttons(meeting_id: int, *, followup: bool) -> ActionsBlock:
-    value = str(meeting_id)
+def _buttons(f: MeetingFacts, *, followup: bool) -> ActionsBlock:
+    value = str(f.meeting_id)
+    day = format_local(f.at, f.reader_tz).split(" at ")[0]
+    session = f"session with {f.partner_name}"
     return ActionsBlock(
-        block_id=f"meeting_{meeting_id}",
+        block_id=f"meeting_{f.meeting_id}",
         elements=[
-            ButtonElement(text="✅ We met", action_id=MET, value=value, style="primary"),
+            ButtonElement(
+                text="✅ We met",
+                action_id=MET,
+                value=value,
+                style="primary",
+                accessibility_label=around("We met: the ", session, f" on {day}"),
+            ),
             ButtonElement(
                 text="📅 Pick a new time" if followup else "📅 Reschedule",
                 action_id=RESCHEDULE,
                 value=value,
+                accessibility_label=around("Pick a new time for the ", session, f" on {day}"),
             ),
             ButtonElement(
                 text="⏭ We skipped it" if followup else "⏭ Skip this one",
                 action_id=SKIP,
                 value=value,
+                accessibility_label=around("Skip the ", session, f" on {day}"),
             ),
         ],
     )
@@ -74,14 +95,13 @@ def _buttons(meeting_id: int, *, followup: bool) -> ActionsBlock:
 
 def nudge(f: MeetingFacts) -> tuple[str, list[Block]]:
     """The DM before a meeting, with one-click answers."""
-    text = f"📅 Your mentorship session with *{f.partner_name}* is {_when(f)}. {_how(f)}"
+    partner = mrkdwn(f.partner_name)
+    text = f"📅 Your mentorship session with *{partner}* is {_when(f)}. {_how(f)}"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if f.focus:
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"Focus from your plan: *{f.focus}*"))
-        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_focus(f.focus))))
     blocks += [
-        _buttons(f.meeting_id, followup=False),
+        _buttons(f, followup=False),
         ContextBlock(elements=[MarkdownTextObject(text=PAUSE_HINT)]),
     ]
     return text, blocks
@@ -91,12 +111,12 @@ def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
     """The one question after a meeting's time passed without an answer."""
     when = slack_date(f.at, f.reader_tz, "{date_short_pretty}")
     text = (
-        f"Did your session with *{f.partner_name}* {when} happen? "
+        f"Did your session with *{mrkdwn(f.partner_name)}* {when} happen? "
         "One click is enough — either of you can answer for both."
     )
     return text, [
         SectionBlock(text=MarkdownTextObject(text=text)),
-        _buttons(f.meeting_id, followup=True),
+        _buttons(f, followup=True),
         ContextBlock(elements=[MarkdownTextObject(text=FOLLOWUP_HINT)]),
     ]
 
@@ -104,7 +124,7 @@ def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
 def answered(status: str, at: datetime, reader_tz: str, by_name: str | None) -> str:
     """The line that replaces the buttons once a meeting has an answer."""
     day = format_local(at, reader_tz).split(" at ")[0]
-    who = f"{by_name} recorded" if by_name else "Recorded"
+    who = f"{mrkdwn(by_name)} recorded" if by_name else "Recorded"
     if status == "held":
         return f"✅ {who}: you met on {day}. Thanks!"
     if status == "skipped":
@@ -125,5 +145,5 @@ def answered_blocks(text: str, original: Sequence[dict[str, object]]) -> list[di
 
 def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, list[Block]]:
     """Told to both when a session moves."""
-    text = f"📅 {by_name} moved your mentorship session to {slack_date(at, reader_tz)}."
+    text = f"📅 {mrkdwn(by_name)} moved your mentorship session to {slack_date(at, reader_tz)}."
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]

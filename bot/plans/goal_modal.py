@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, R
 from slack_sdk.models.views import View
 
 from bot.core.payload import metadata_of
+from bot.core.text import OPTION_TEXT, around
 from bot.domain.plan import MAX_TEXT
 
 GOAL_CALLBACK = "goal_add"
@@ -18,7 +19,10 @@ ACTION = "value"
 
 def build_goal_modal(pair_id: int, names: Mapping[str, str], default_owner: str) -> View:
     """Ask for one goal and whose it is; `names` maps "mentee"/"mentor" to people's names."""
-    options = [Option(value=role, label=f"{names[role]}'s goal") for role in ("mentee", "mentor")]
+    options = [
+        Option(value=role, label=around("", names[role], "'s goal", OPTION_TEXT))
+        for role in ("mentee", "mentor")
+    ]
     initial = next((o for o in options if o.value == default_owner), options[0])
     return View(
         type="modal",

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
-from bot.domain.plan import MAX_GOALS
+from bot.domain.plan import MAX_GOALS, MAX_GOALS_TEXT, MAX_TEXT, goal_room, one_goal, too_long
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
@@ -59,17 +59,38 @@ def add_goal(
     services: Services, client: WebClient, team_id: str, user_id: str, view: dict[str, Any]
 ) -> Change | dict[str, str]:
     """Store a goal from the submitted modal (re-checking who submits it), or field errors."""
-    raw_id, text, owner = parse_goal_modal(view)
+    raw_id, raw_text, owner = parse_goal_modal(view)
     pair = authorized_pair(services, client, team_id, user_id, raw_id)
     if pair is None:
         return {"goal": DENIED}
+    text = one_goal(raw_text)
     if not text:
         return {"goal": "Please write the goal."}
-    if sum(1 for g in pair.goals if g.owner == owner) >= MAX_GOALS:
-        return {"goal": f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."}
     with services.sessions.begin() as session:
         fresh = lock_pair(session, team_id, pair.id)
-        if fresh is not None:
-            position = max((g.position for g in fresh.goals), default=-1) + 1
-            fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
+        if fresh is None:
+            return {"goal": DENIED}
+        theirs = [g.text for g in sorted(fresh.goals, key=lambda g: g.position) if g.owner == owner]
+        problem = goal_problem(text, theirs)
+        if problem:
+            return {"goal": problem}
+        position = max((g.position for g in fresh.goals), default=-1) + 1
+        fresh.goals.append(Goal(team_id=team_id, owner=owner, text=text, position=position))
     return Change(True, "", (pair.mentee_id, pair.mentor_id))
+
+
+def goal_problem(text: str, theirs: list[str]) -> str | None:
+    """Why one more goal cannot join a person's goals, or None: every goal stored must fit the
+    plan form, so that ✏️ Edit plan can always show and save them (bot/domain/plan.py)."""
+    if len(theirs) >= MAX_GOALS:
+        return f"Up to {MAX_GOALS} goals each — mark one done or edit the plan."
+    if len(text) > MAX_TEXT:
+        return too_long(text, MAX_TEXT)
+    room = goal_room(theirs)
+    if len(text) > room:
+        return (
+            f"That goal has {len(text):,} characters, and these goals have room for {room:,} "
+            f"more ({MAX_GOALS_TEXT:,} in all). Shorten it, or tighten the others with "
+            "✏️ Edit plan."
+        )
+    return None

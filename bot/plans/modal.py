@@ -31,6 +31,7 @@ from bot.domain.plan import (
     CHECKPOINT_WEEKS,
     DURATIONS,
     FORMATS,
+    MAX_GOALS_TEXT,
     MAX_TEXT,
     PlanForm,
 )
@@ -70,16 +71,50 @@ def _initial(choices: Mapping[str, str], value: str | None) -> Option | None:
     return Option(value=value, label=choices[value])
 
 
+# What each free-text field accepts: a person's goals, one per line, share Slack's largest input.
+MAX_LENGTHS = {"mentee_goals": MAX_GOALS_TEXT, "mentor_goals": MAX_GOALS_TEXT, "vision": MAX_TEXT}
+HINTS = {
+    "mentee_goals": f"Up to 10 goals, each under {MAX_TEXT:,} characters.",
+    "mentor_goals": f"Up to 10 goals, each under {MAX_TEXT:,} characters.",
+}
+
+
+def fitted_prefill(text: str, limit: int) -> tuple[str, int]:
+    """A prefill that the input accepts: whole lines while they fit (a first line longer than
+    the input is cut), and how many lines were left out. The bot stores nothing that needs
+    this (tests/plans/test_goal_room.py); it keeps older data from making the form unopenable."""
+    if len(text) <= limit:
+        return text, 0
+    lines = text.split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) > limit:
+            break
+        kept.append(line)
+    if not kept:
+        return lines[0][:limit], len(lines) - 1
+    return "\n".join(kept), len(lines) - len(kept)
+
+
 def _text_input(block_id: str, *, initial: str | None, placeholder: str, optional: bool) -> Block:
+    limit = MAX_LENGTHS[block_id]
+    prefill, left_out = fitted_prefill(initial or "", limit)
+    hint = HINTS.get(block_id)
+    if left_out:
+        hint = (
+            f"{left_out} more line{'s' if left_out != 1 else ''} did not fit in this field: "
+            "saving the form keeps only what you see here."
+        )
     return InputBlock(
         block_id=block_id,
         label=LABELS[block_id],
         optional=optional,
+        hint=hint,
         element=PlainTextInputElement(
             action_id=ACTION,
             multiline=True,
-            max_length=MAX_TEXT,
-            initial_value=initial or None,
+            max_length=limit,
+            initial_value=prefill or None,
             placeholder=placeholder,
         ),
     )
@@ -120,8 +155,8 @@ def build_plan_modal(
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="A plan rests on three pillars: *goals & vision*, "
-                    "*structure & communication*, and *milestones & reflection*. "
+                    text="A plan rests on three pillars: *goals &amp; vision*, "
+                    "*structure &amp; communication*, and *milestones &amp; reflection*. "
                     "Both of you get a summary by DM."
                 )
             ]

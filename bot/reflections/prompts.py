@@ -202,8 +202,10 @@ def submit_form(
         session.flush()
         pair = session.get(Pair, prompt.pair_id)
         items = qa_items(session, prompt)
+        milestone = session.get(Milestone, prompt.milestone_id)
+        label = milestone_label(session, milestone) if milestone else "Reflection"
     partner = person(services, client, team_id, pair.partner_of(user_id)).name if pair else None
-    return say.thanks(found.id, partner or "your partner", items)
+    return say.thanks(found.id, partner or "your partner", items, label)
 
 
 def store_form_answer(

@@ -50,7 +50,7 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     partner = r.person(pair.team_id, pair.partner_of(job.recipient_id))
     questions = questions_for(milestone.kind, _own_goals(pair, job.recipient_id), partner.name)
     intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions))
-    text, blocks = say.prompt(prompt.id, intro, questions, 0)
+    text, blocks = say.prompt(prompt.id, intro, questions, 0, label=label)
     window = timedelta(days=r.services.config.reflection.window_days)
     prompt_id, milestone_id = prompt.id, milestone.id
 

@@ -24,6 +24,7 @@ MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_LABEL = 2000
 MAX_BUTTON_TEXT = 75
+MAX_ACCESSIBILITY_LABEL = 75
 MAX_BUTTON_VALUE = 2000
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
@@ -171,6 +172,8 @@ def _check_element(element: Any, pointer: str) -> list[str]:
         errors += _check_text(element.get("text"), MAX_BUTTON_TEXT, f"{pointer}/text")
         errors += _too_long(element.get("value"), MAX_BUTTON_VALUE, f"{pointer}/value")
         errors += _too_long(element.get("url"), MAX_URL, f"{pointer}/url")
+        label = element.get("accessibility_label")
+        errors += _too_long(label, MAX_ACCESSIBILITY_LABEL, f"{pointer}/accessibility_label")
     elif kind == "plain_text_input":
         errors += _check_text_input(element, pointer)
     elif kind == "image":

@@ -116,6 +116,8 @@ MESSAGE_CASES: list[tuple[str, Blocks, Blocks, str]] = [
     ("checkboxes over 10 options", actions(select([option(i) for i in range(11)], "checkboxes")),
      actions(select([option(i) for i in range(10)], "checkboxes")),
      "/blocks/0/elements/0/options"),
+    ("button accessibility_label over 75", actions(button(accessibility_label="a" * 76)),
+     actions(button(accessibility_label="a" * 75)), "/blocks/0/elements/0/accessibility_label"),
     ("button value over 2,000", actions(button(value="v" * 2001)),
      actions(button(value="v" * 2000)), "/blocks/0/elements/0/value"),
     ("button url over 3,000", actions(button(url="https://x.test/" + "u" * 2986)),
