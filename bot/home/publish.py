@@ -8,14 +8,13 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block
 
 from bot.core.services import Services
-from bot.core.text import SECTION_TEXT, clip, mrkdwn
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
-from bot.home.view import build_home, card_blocks
+from bot.home.view import build_home, status_message
 from bot.meetings.series import next_meeting
 from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
@@ -138,12 +137,5 @@ def status_reply(
         return DENIED, None
     card = card_for(services, client, pair, user_id)
     if pair.role_of(user_id):
-        text = f"Your mentorship with {mrkdwn(card.partner_name)}"
-        return text, card_blocks(card, interactive=False)
-    who = pair_label(services, client, pair, user_id)
-    heading = SectionBlock(
-        text=MarkdownTextObject(
-            text=clip(f"*{mrkdwn(who)}* (you're a program admin)", SECTION_TEXT)
-        )
-    )
-    return f"The mentorship of {mrkdwn(who)}", [heading, *card_blocks(card, interactive=False)]
+        return status_message(card)
+    return status_message(card, pair_label(services, client, pair, user_id))

@@ -308,3 +308,13 @@ def build_home(data: HomeData) -> View:
         body += blocks
         room -= size
     return View(type="home", callback_id="home", blocks=[*head, *body, *tail])
+
+
+def status_message(c: PairCard, admin_of: str | None = None) -> tuple[str, list[Block]]:
+    """`/mentorship status`: one pair's card, read-only; `admin_of` ("Maya & Omar") when the
+    reader is a program admin looking at someone else's pair."""
+    if admin_of is None:
+        return f"Your mentorship with {mrkdwn(c.partner_name)}", card_blocks(c, interactive=False)
+    who = mrkdwn(admin_of)
+    heading = _section(f"*{who}* (you're a program admin)")
+    return f"The mentorship of {who}", [heading, *card_blocks(c, interactive=False)]
