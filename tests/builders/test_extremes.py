@@ -161,7 +161,7 @@ def home_card(i: int, goal_text: str, own_goal: str) -> PairCard:
 def risky_report(n: int) -> ProgramReport:
     line = PairLine(
         "T1", 1, "U0MENTOR01", LONG_NAME, "U0MENTEE01", LONG_NAME, "U0KAI00001", "active",
-        "weekly", date(2027, 1, 5), date(2027, 6, 5), PairCounts(4, 1, 2, 0),
+        "weekly", date(2027, 1, 5), date(2027, 6, 5), PairCounts(planned=4, held=1, asked=2),
         ("no meeting recorded since Tue 5 Jan 2027",),
     )  # fmt: skip
     return ProgramReport("T1", NOW, (line,) * n)
