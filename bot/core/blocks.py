@@ -158,29 +158,40 @@ def message_problems(text: Any, blocks: Sequence[Any]) -> list[str]:
 
 
 def serialise(blocks: Sequence[Block | JSON]) -> list[JSON]:
-    """Blocks as the JSON Slack gets, validated by slack_sdk on the way (as `chat_postMessage`
-    would, but before anything is sent): Unbuildable when it refuses."""
+    """Blocks as the JSON Slack gets: slack_sdk objects serialised (and validated by slack_sdk on
+    the way, as `chat_postMessage` would, but before anything is sent), Unbuildable when it
+    refuses; plain dicts as they are."""
     out: list[JSON] = []
     for i, block in enumerate(blocks):
+        if not isinstance(block, Block):
+            out.append(block)
+            continue
         try:
-            if isinstance(block, Block):
-                out.append(block.to_dict())
-                continue
+            out.append(block.to_dict())
+        except SlackObjectFormationError as exc:
+            raise Unbuildable([f"blocks/{i}: {exc}"]) from exc
+    return out
+
+
+def _sdk_problems(blocks: Sequence[JSON]) -> list[str]:
+    """What slack_sdk's own validation finds in blocks given as JSON."""
+    problems: list[str] = []
+    for i, block in enumerate(blocks):
+        try:
             parsed = Block.parse(block)
             if parsed is not None:
                 parsed.validate_json()
-            out.append(dict(block))
         except SlackObjectFormationError as exc:
-            raise Unbuildable([f"blocks/{i}: {exc}"]) from exc
+            problems.append(f"blocks/{i}: {exc}")
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise Unbuildable([f"blocks/{i}: not a valid block ({type(exc).__name__})"]) from exc
-    return out
+            problems.append(f"blocks/{i}: not a valid block ({type(exc).__name__})")
+    return problems
 
 
 def checked_message(text: str, blocks: Sequence[Block | JSON]) -> list[JSON]:
     """The message's blocks serialised and checked against Slack's limits, or Unbuildable."""
     out = serialise(blocks)
-    problems = message_problems(text, out)
+    problems = message_problems(text, out) or _sdk_problems(out)
     if problems:
         raise Unbuildable(problems)
     return out

@@ -19,6 +19,7 @@ MAX_VIEW_TEXT = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_ID = 255
 MAX_SECTION_TEXT = 3000
+MAX_CONTEXT_TEXT = 3000  # a text element of a context block
 MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
@@ -227,8 +228,11 @@ def _check_block(block: Any, pointer: str) -> list[str]:
                 errors += _check_element(element, f"{pointer}/elements/{i}")
         else:
             for i, element in enumerate(elements):
+                where = f"{pointer}/elements/{i}"
                 if isinstance(element, dict) and element.get("type") == "image":
-                    errors += _check_element(element, f"{pointer}/elements/{i}")
+                    errors += _check_element(element, where)
+                elif isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
+                    errors += _check_text(element, MAX_CONTEXT_TEXT, where)
     elif kind == "image":
         errors += _too_long(block.get("alt_text"), MAX_ALT_TEXT, f"{pointer}/alt_text")
         errors += _too_long(block.get("image_url"), MAX_URL, f"{pointer}/image_url")
