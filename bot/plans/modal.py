@@ -120,6 +120,7 @@ def _text_input(block_id: str, *, initial: str | None, placeholder: str, optiona
     )
 
 
+TZ_MAX = 64  # the longest IANA zone name is 32 characters; the plan's column holds 64
 TZ_HINT = "An IANA zone such as Europe/Berlin. Each of you sees times in your own zone."
 TZ_HINT_NEW = (
     "An IANA zone such as Europe/Berlin; leave it empty to use your Slack time zone. "
@@ -222,7 +223,7 @@ def build_plan_modal(
             optional=tz_from_profile,
             hint=TZ_HINT_NEW if tz_from_profile else TZ_HINT,
             element=PlainTextInputElement(
-                action_id=ACTION, initial_value=f.tz or None, max_length=64
+                action_id=ACTION, initial_value=(f.tz or "")[:TZ_MAX] or None, max_length=TZ_MAX
             ),
         ),
         InputBlock(

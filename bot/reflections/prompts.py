@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.domain.reflection import Question, parse_rating
 from bot.people.lookup import person
 from bot.reflections import messages as say
@@ -252,5 +253,5 @@ def share(
         me = person(services, client, team_id, user_id).name
         text, blocks = say.shared_with_partner(me, label, items)
         client.chat_postMessage(channel=partner_id, text=text, blocks=blocks)
-        return f"✅ Shared with {partner}."
-    return f"You already shared this with {partner}."
+        return f"✅ Shared with {mrkdwn(partner)}."
+    return f"You already shared this with {mrkdwn(partner)}."

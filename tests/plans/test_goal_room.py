@@ -20,7 +20,7 @@ from bot.domain.plan import (
 from bot.home.view import HOME_EDIT, HOME_GOAL_ADD
 from bot.plans.goals import goal_problem
 from storage.models import Goal
-from tests.kit.home import open_home, start
+from tests.kit.home import home_now, open_home, start
 from tests.kit.workspace import MAYA, OMAR, Bot, wait_for
 
 GOAL = st.text(st.sampled_from("ab -*•\n\u2028\t"), min_size=1, max_size=MAX_TEXT)
@@ -99,6 +99,8 @@ def test_goals_added_on_the_home_still_open_and_save_in_the_edit_form(bot: Bot) 
     assert goals["initial_value"] == wanted and goals["max_length"] == MAX_GOALS_TEXT
     saved = bot.driver.submit_view(OMAR, modal.id, {"Meeting time": "16:00"})
     assert saved.status == 200 and not saved.body.strip(), saved.body
+    for user in (OMAR, MAYA):  # both Homes show the edit (nothing left in flight at the end)
+        wait_for(lambda user=user: "at 16:00" in home_now(bot, user), what=f"{user}'s Home")
     with bot.sessions() as s:
         texts = s.scalars(select(Goal.text).where(Goal.pair_id == pair_id, Goal.owner == "mentee"))
         assert "\n".join(texts) == wanted

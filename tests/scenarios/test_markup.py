@@ -11,7 +11,7 @@ from bot.home.view import HOME_GOAL_DONE
 from bot.standin import RecordedMessage
 from tests.kit.home import after_home_change, home_text, open_home
 from tests.kit.scenario import Timeline, at, plan, start
-from tests.kit.workspace import MAYA, OMAR, Bot
+from tests.kit.workspace import MAYA, OMAR, Bot, wait_for
 
 MARKUP = "R&D <b>x</b> <!channel> <@U123> ~y~"
 ESCAPED = "R&amp;D &lt;b&gt;x&lt;/b&gt; &lt;!channel&gt; &lt;@U123&gt; ~y~"
@@ -54,3 +54,10 @@ def test_a_goal_full_of_markup_reads_as_typed_wherever_it_appears(bot: Bot) -> N
     struck = ESCAPED.replace("~", "∼")
     assert done["text"]["text"] == f"✅ ~{struck}~  _(Maya · done)_"
     assert done["accessory"]["accessibility_label"] == f"Reopen your goal '{MARKUP}' (with Omar)"
+    # Omar's Home shows it too (and nothing is still on its way when the test ends).
+    wait_for(lambda: f"~{struck}~" in omar_home(bot), what="Omar's Home")
+
+
+def omar_home(bot: Bot) -> str:
+    view = bot.standin.home_view(OMAR)
+    return json.dumps(view.blocks, ensure_ascii=False) if view else ""
