@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.delivery.dispatcher import MAX_ATTEMPTS, Dispatcher
 from bot.delivery.render import Job, Kind, Reading, Rendered, Skip
@@ -25,7 +25,8 @@ SECRET = "a private goal nobody else should read "
 def too_long(r: Reading, job: Job) -> Rendered | Skip:
     """A renderer whose section overflows (as the plan summary's goals once did): a slack_sdk
     object, which slack_sdk refuses to serialise."""
-    return Rendered("too long", [SectionBlock(text=MarkdownTextObject(text=SECRET * 100))])
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=SECRET * 100))]
+    return Rendered("too long", blocks)
 
 
 def too_many(r: Reading, job: Job) -> Rendered | Skip:
