@@ -105,3 +105,16 @@ def test_goals_added_on_the_home_still_open_and_save_in_the_edit_form(bot: Bot) 
     with bot.sessions() as s:
         texts = s.scalars(select(Goal.text).where(Goal.pair_id == pair_id, Goal.owner == "mentee"))
         assert "\n".join(texts) == wanted
+
+
+def test_the_goals_field_takes_three_thousand_characters_and_each_goal_one_thousand() -> None:
+    assert goals_problem("\n".join(["x" * 999] * 3)) is None  # before: over 1,000 was refused
+    assert goals_problem("x" * 1001) == (
+        "Please keep each goal under 1,000 characters (goal 1 has 1,001)."
+    )
+    assert goals_problem("\n".join(["x" * 999] * 3) + "\nmore") == (
+        "Please keep this under 3,000 characters (it has 3,002)."
+    )
+    assert goals_problem("\n".join(["g"] * (MAX_GOALS + 1))) == (
+        "Up to 10 goals, one per line — pick the ones that matter most."
+    )
