@@ -113,7 +113,7 @@ def test_the_goals_field_takes_three_thousand_characters_and_each_goal_one_thous
         "Please keep each goal under 1,000 characters (goal 1 has 1,001)."
     )
     assert goals_problem("\n".join(["x" * 999] * 3) + "\nmore") == (
-        "Please keep this under 3,000 characters (it has 3,002)."
+        "Please keep this under 3,000 characters (it has 3,004)."
     )
     assert goals_problem("\n".join(["g"] * (MAX_GOALS + 1))) == (
         "Up to 10 goals, one per line — pick the ones that matter most."
