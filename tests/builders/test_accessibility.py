@@ -14,7 +14,7 @@ from bot.meetings.messages import MeetingFacts
 from bot.pairs import messages as pair_messages
 from bot.reflections import messages as say
 from bot.reflections.messages import QA
-from tests.kit.builders import Built, buttons, message, view
+from tests.kit.built import Built, buttons, message, view
 
 AT = datetime(2027, 3, 9, 14, tzinfo=UTC)  # Tue 9 Mar, 15:00 in Berlin
 

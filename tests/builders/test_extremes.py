@@ -19,7 +19,8 @@ from bot.reflections.modal import build_reflection_modal
 from bot.reports.report import PairLine, ProgramReport
 from bot.standin.blockkit import MAX_VIEW_BYTES
 from storage.report import PairCounts
-from tests.kit.builders import MARKUP, NOW, Built, message, view
+from tests.kit.built import Built, message, view
+from tests.kit.strategies import MARKUP, NOW
 
 # A person's goals at the form's limits: 3,000 characters in all, each goal under 1,000, written
 # in the characters that grow most once escaped (`<` becomes `&lt;`).

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot.core.blocks import message_problems
 from bot.core.text import ACCESSIBILITY_LABEL
-from tests.kit.builders import BUILDERS, buttons, markup_leaks, mrkdwn_texts
+from tests.kit.builders import BUILDERS
+from tests.kit.built import buttons, markup_leaks, mrkdwn_texts
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

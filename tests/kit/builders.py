@@ -1,29 +1,20 @@
-"""Every Block Kit builder of the bot, fed with any input the forms and Slack allow (hypothesis
-strategies), and ways to look at what it built: the stand-in's own verdict, every mrkdwn text,
-every button.
+"""Every Block Kit builder of the bot, fed with any input the forms and Slack allow.
 
-`BUILDERS` maps a name to a function that draws its input from `st.data()` and returns a `Built`
-(a message's text and blocks, or a view). Names and people's text come with markup in them
-(`<!channel>`, `<@U…>`, `&`, `~`), at every length up to what the form or Slack accepts, in
-characters that take 1 to 12 bytes once sent (\\uXXXX surrogate pairs).
+`BUILDERS` maps a name to a function that draws its input from `st.data()` (strategies in
+tests/kit/strategies.py) and returns a `Built` (tests/kit/built.py): a message's text and blocks,
+or a view.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
-from bot.core.text import MESSAGE_BLOCKS, split_within
 from bot.delivery.problems import PROBLEMS, delivery_problem
-from bot.domain.plan import MAX_GOALS, MAX_GOALS_TEXT, MAX_TEXT, PlanForm, goals_problem, one_goal
+from bot.domain.plan import MAX_TEXT, PlanForm
 from bot.domain.reflection import MAX_ANSWER, questions_for
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
 from bot.home.view import build_home, status_message
@@ -40,147 +31,19 @@ from bot.reflections.messages import QA, Journey
 from bot.reflections.modal import build_reflection_modal
 from bot.reports.report import PairLine, ProgramReport
 from bot.reports.view import report_blocks
-from bot.standin.blockkit import message_errors, view_errors, view_too_large
 from storage.report import PairCounts
-
-JSON = dict[str, Any]
-NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
-MARKUP = "R&D <b>x</b> <!channel> <@U123> ~y~"
-MAX_NAME = 128  # the people cache's column (Slack's own names are shorter)
-ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "UTC")
-
-# Characters that are markup in mrkdwn, or costly once sent (a surrogate pair is 12 bytes).
-_SPECIAL = "<>&~*_`|!@#:\n"
-_CHARS = st.one_of(
-    st.sampled_from([*_SPECIAL.replace("\n", ""), "😀", "ß", "中", " "]),
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+from tests.kit.built import Built, message, section_message, view
+from tests.kit.strategies import (
+    NOW,
+    ZONES,
+    Pool,
+    goals,
+    line,
+    name,
+    paragraph,
+    pool,
+    vision,
 )
-
-
-def line(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
-    """One line of a person's text, up to `max_size` characters, often at the very limit."""
-    repeated = st.builds(
-        lambda unit, n: (unit * n)[:n],
-        st.sampled_from(["<", "&", "😀", "~", "a ", "<@U1>", "&amp;"]),
-        st.integers(max(min_size, 1), max(max_size, 1)),
-    )
-    typed = st.text(_CHARS, min_size=min_size, max_size=max_size)
-    return st.one_of(typed, repeated, st.just(MARKUP[:max_size])).filter(
-        lambda t: len(t) >= min_size
-    )
-
-
-def paragraph(max_size: int) -> st.SearchStrategy[str]:
-    """A person's free text with line breaks (an answer)."""
-    return st.one_of(
-        line(max_size), st.text(st.one_of(_CHARS, st.just("\n")), max_size=min(max_size, 500))
-    )
-
-
-def name() -> st.SearchStrategy[str]:
-    return line(MAX_NAME, 1).map(lambda t: t.strip() or "N").map(lambda t: t[:MAX_NAME])
-
-
-@st.composite
-def goals(draw: st.DrawFn) -> list[str]:
-    """A person's goals as the plan form accepts them: up to 10, each under 1,000 characters,
-    3,000 characters in all one per line."""
-    raw = draw(st.lists(line(MAX_TEXT, 1), max_size=MAX_GOALS))
-    kept: list[str] = []
-    for text in raw:
-        goal = one_goal(text)[:MAX_TEXT].strip()
-        if goal and len("\n".join([*kept, goal])) <= MAX_GOALS_TEXT:
-            kept.append(goal)
-    assert goals_problem("\n".join(kept)) is None
-    return kept
-
-
-def vision() -> st.SearchStrategy[str]:
-    return line(MAX_TEXT, 1).map(lambda t: t.strip() or "v")
-
-
-@dataclass(frozen=True)
-class Built:
-    """What a builder made: a message (`text`, `blocks`) or a view (`view`)."""
-
-    text: str | None = None
-    blocks: list[JSON] | None = None
-    view: JSON | None = None
-
-    @property
-    def all_blocks(self) -> list[JSON]:
-        return list(self.view["blocks"] if self.view is not None else self.blocks or [])
-
-    def stand_in_errors(self) -> list[str]:
-        """What the stand-in (playing Slack) refuses in it; [] when Slack would accept it."""
-        if self.view is not None:
-            too_large = ["view_too_large"] if view_too_large(self.view) else []
-            return too_large + view_errors(self.view)
-        found = message_errors(self.text, self.blocks)
-        return [] if found is None else [found[0], *found[1]]
-
-
-def message(text: str, blocks: list[Block] | list[JSON]) -> Built:
-    return Built(text=text, blocks=[b.to_dict() if isinstance(b, Block) else b for b in blocks])
-
-
-def section_message(text: str) -> Built:
-    """A text the bot posts as it is (a notice, an announcement), as its renderer posts it."""
-    pieces = split_within(text, MESSAGE_BLOCKS)
-    return Built(text, [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in pieces])
-
-
-def view(built: View | JSON) -> Built:
-    return Built(view=built.to_dict() if isinstance(built, View) else built)
-
-
-# -- walking what was built -----------------------------------------------------------------
-
-
-def _elements(block: JSON) -> Iterator[JSON]:
-    for element in [block.get("accessory"), block.get("element"), *(block.get("elements") or [])]:
-        if isinstance(element, dict):
-            yield element
-
-
-def buttons(built: Built) -> list[JSON]:
-    return [e for b in built.all_blocks for e in _elements(b) if e.get("type") == "button"]
-
-
-def mrkdwn_texts(built: Built) -> list[str]:
-    """Every text Slack reads as mrkdwn: the message's `text`, mrkdwn sections, fields, context
-    elements and confirmation dialogs."""
-    found = [built.text] if built.text is not None else []
-
-    def take(obj: Any) -> None:
-        if isinstance(obj, dict) and obj.get("type") == "mrkdwn":
-            found.append(str(obj.get("text", "")))
-
-    for block in built.all_blocks:
-        take(block.get("text"))
-        for field in block.get("fields") or []:
-            take(field)
-        for element in _elements(block):
-            take(element)
-            take((element.get("confirm") or {}).get("text"))
-    return found
-
-
-# The bot's own tokens: dates, channels and people by id. Nothing else may be a `<…>`.
-BOT_TOKEN = re.compile(r"<(?:!date\^\d+\^[^|<>]*\|[^<>]*|#[CG][A-Z0-9]+|@U[A-Z0-9]+)>")
-BARE_AMP = re.compile(r"&(?!amp;|lt;|gt;)")
-
-
-def markup_leaks(text: str) -> list[str]:
-    """What in a mrkdwn text would be read as markup although the bot did not write it."""
-    rest = BOT_TOKEN.sub("", text)
-    leaks = [m for m in ("<", ">") if m in rest]
-    return leaks + (["&"] if BARE_AMP.search(rest) else [])
-
-
-def json_size(obj: Any) -> int:
-    return len(json.dumps(obj))
-
 
 # -- the builders -----------------------------------------------------------------------------
 
@@ -401,30 +264,6 @@ def _picker(data: st.DataObject) -> Built:
     p = pool(data)
     choices = [(i, f"{p.name(i)} & {p.name(i + 1)}") for i in range(count)]
     return message(*pair_messages.picker(verb, choices, weeks=4))
-
-
-@dataclass(frozen=True)
-class Pool:
-    """A few names and goal lists drawn once and shared by many cards or report lines (drawing
-    each of 40 cards' 20 goals would make every example slow, and adds nothing)."""
-
-    names: list[str]
-    goal_lists: list[list[str]]
-    visions: list[str]
-
-    def name(self, i: int) -> str:
-        return self.names[i % len(self.names)]
-
-    def goals(self, i: int) -> list[str]:
-        return self.goal_lists[i % len(self.goal_lists)]
-
-
-def pool(data: st.DataObject) -> Pool:
-    return Pool(
-        data.draw(st.lists(name(), min_size=1, max_size=4)),
-        data.draw(st.lists(goals(), min_size=1, max_size=3)),
-        data.draw(st.lists(vision(), min_size=1, max_size=2)),
-    )
 
 
 def card(data: st.DataObject, pair_id: int, p: Pool | None = None) -> PairCard:
