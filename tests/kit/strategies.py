@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from hypothesis import strategies as st
 
 from bot.domain.plan import MAX_GOALS, MAX_GOALS_TEXT, MAX_TEXT, goals_problem, one_goal
 
-JSON = dict[str, Any]
 NOW = datetime(2027, 3, 1, 8, tzinfo=UTC)
 MARKUP = "R&D <b>x</b> <!channel> <@U123> ~y~"
 MAX_NAME = 128  # the people cache's column (Slack's own names are shorter)
