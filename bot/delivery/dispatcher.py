@@ -3,7 +3,6 @@ records what happened. Slack errors are sorted into retry later, failed for good
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import logging
 import os
@@ -12,39 +11,38 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from bot.core.blocks import Unbuildable, checked_message
 from bot.core.services import Services
-from bot.delivery.notices import notice
-from bot.delivery.people import RefreshBudget, person_for_message
+from bot.delivery.notices import tell_creator
+from bot.delivery.people import RefreshBudget
 from bot.delivery.problems import (
     PERMANENT,
     RECIPIENT_ERRORS,
+    RENDER_ERROR,
     TOKEN_ERRORS,
-    announcement_problem,
-    delivery_problem,
+    UNBUILDABLE,
     operator_fix,
 )
 from bot.delivery.recovery import OnSent, Unrecorded
 from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
 from bot.delivery.stops import stop_for_token
-from storage import keys
-from storage.models import Delivery, DeliveryKind, Pair
+from storage.models import Delivery, DeliveryKind
 from storage.outbox import (
     CANCELLED,
     EXPIRED,
     FAILED,
     SENT,
     UNKNOWN,
-    add_deliveries,
     claim_due,
     finish,
     mark_sending,
@@ -252,7 +250,10 @@ class Dispatcher:
             self.unrecorded.remember(job.id, status, values, on_sent)
             raise
         if on_sent is not None:
-            on_sent(self.services)
+            try:
+                on_sent(self.services)
+            except Exception:  # it was sent; what follows a send must not end the tick
+                log.exception("delivery %s: sent, but what follows sending failed", job.id)
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
         try:
@@ -268,6 +269,11 @@ class Dispatcher:
             self._finish(job, CANCELLED, error=outcome.reason)
             stats.skipped += 1
             return
+        try:  # serialised and checked while nothing is sent: a refusal is never `unknown`
+            blocks = checked_message(outcome.text, outcome.blocks)
+        except Unbuildable as exc:
+            self._unbuildable(job, exc.problems, stats)
+            return
         now = self.services.clock.now()
         try:
             with self.services.sessions.begin() as session:
@@ -276,7 +282,22 @@ class Dispatcher:
         except DBAPIError:  # whatever the database kept, nothing was handed to Slack
             self.unrecorded.not_sent(job.id, job.due_at, now)
             raise
-        self._post(job, outcome, stats)
+        self._post(job, replace(outcome, blocks=blocks), stats)
+
+    def _unbuildable(self, job: Job, problems: list[str], stats: DispatchStats) -> None:
+        """A message Slack would refuse, caught before sending: the row fails (building it
+        again gives the same message), the operator reads why, the creator is told."""
+        log.error(
+            "delivery %s (%s to %s) cannot be sent: the message breaks Slack's limits: %s",
+            job.id,
+            job.kind,
+            job.recipient_id,
+            "; ".join(problems),
+        )
+        self._finish(job, FAILED, error=f"{UNBUILDABLE}: {'; '.join(problems)}"[:2000])
+        stats.failed += 1
+        stats.errors[UNBUILDABLE] = stats.errors.get(UNBUILDABLE, 0) + 1
+        self._tell_creator(job, UNBUILDABLE)
 
     def _post(self, job: Job, message: Rendered, stats: DispatchStats) -> None:
         now = self.services.clock.now()
@@ -309,6 +330,16 @@ class Dispatcher:
             self._unknown(job, message, exc, stats)
             return
         except (http.client.HTTPException, OSError) as exc:
+            self._unknown(job, message, exc, stats)
+            return
+        except SlackClientError as exc:  # slack_sdk refused to build the request: nothing sent
+            log.error("delivery %s: slack_sdk refused the request (%s)", job.id, type(exc).__name__)
+            self._finish(job, FAILED, error=f"{UNBUILDABLE}: {type(exc).__name__}")
+            stats.failed += 1
+            self._tell_creator(job, UNBUILDABLE)
+            return
+        except Exception as exc:  # anything else: it may have posted; one row never ends a tick
+            log.exception("delivery %s: sending raised", job.id)
             self._unknown(job, message, exc, stats)
             return
         self._finish(job, SENT, message.on_sent, channel=data.get("channel"), ts=data.get("ts"))
@@ -376,6 +407,7 @@ class Dispatcher:
         if tries >= MAX_ATTEMPTS:
             self._finish(job, FAILED, error=error)
             stats.failed += 1
+            self._tell_creator(job, RENDER_ERROR)
             return
         retry_at = self.services.clock.now() + self._backoff(job) * tries
         self._finish(job, "pending", retry_at=retry_at, error=error)
@@ -383,25 +415,4 @@ class Dispatcher:
 
     def _tell_creator(self, job: Job, error: str) -> None:
         """Queue one DM to the pair's creator explaining what to fix (once per problem)."""
-        if job.kind == DeliveryKind.NOTICE or job.pair_id is None:
-            return
-        with self.services.sessions() as session:
-            pair = session.get(Pair, job.pair_id)
-            if pair is None:
-                return
-            creator, team_id = pair.creator_id, pair.team_id
-        name = job.recipient_id
-        with contextlib.suppress(SlackApiError), self.services.sessions() as session:
-            name = person_for_message(
-                self.services, session, self.people_budget, team_id, job.recipient_id
-            ).name
-        if job.kind == DeliveryKind.ANNOUNCEMENT:
-            text = announcement_problem(job.recipient_id, error)
-        else:
-            kind = kind_of(self.services, job.kind)
-            text = delivery_problem(name, kind.what if kind else "a message", error)
-        now = self.services.clock.now()
-        key = keys.problem(job.pair_id, job.recipient_id, error)
-        row = notice(team_id, creator, key, text, now, job.pair_id)
-        with self.services.sessions.begin() as session:
-            add_deliveries(session, [row], now)
+        tell_creator(self.services, self.people_budget, job, error)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.delivery.render import Job, Reading, Rendered, Skip
+from bot.core.text import FALLBACK_TEXT, MESSAGE_BLOCKS, clip, split_within
+from bot.delivery.people import RefreshBudget, person_for_message
+from bot.delivery.problems import announcement_problem, delivery_problem
+from bot.delivery.render import Job, Reading, Rendered, Skip, kind_of
 from storage import keys
 from storage.models import DeliveryKind, Pair
 from storage.outbox import NewDelivery, add_deliveries
@@ -68,6 +73,31 @@ def render_notice(r: Reading, job: Job) -> Rendered | Skip:
     """A prepared message (delivery problems, reschedule notes): text and blocks in the payload."""
     text = str(job.payload.get("text", ""))
     blocks = job.payload.get("blocks") or [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in split_within(text, MESSAGE_BLOCKS)
     ]
-    return Rendered(text, list(blocks))
+    return Rendered(clip(text, FALLBACK_TEXT), list(blocks))
+
+
+def tell_creator(services: Services, budget: RefreshBudget, job: Job, error: str) -> None:
+    """Queue one DM to the pair's creator explaining what to fix (once per problem)."""
+    if job.kind == DeliveryKind.NOTICE or job.pair_id is None:
+        return
+    with services.sessions() as session:
+        pair = session.get(Pair, job.pair_id)
+        if pair is None:
+            return
+        creator, team_id = pair.creator_id, pair.team_id
+    name = job.recipient_id
+    with contextlib.suppress(SlackApiError), services.sessions() as session:
+        name = person_for_message(services, session, budget, team_id, job.recipient_id).name
+    if job.kind == DeliveryKind.ANNOUNCEMENT:
+        text = announcement_problem(job.recipient_id, error)
+    else:
+        kind = kind_of(services, job.kind)
+        text = delivery_problem(name, kind.what if kind else "a message", error)
+    now = services.clock.now()
+    key = keys.problem(job.pair_id, job.recipient_id, error)
+    row = notice(team_id, creator, key, text, now, job.pair_id)
+    with services.sessions.begin() as session:
+        add_deliveries(session, [row], now)

@@ -3,6 +3,12 @@ does about each, and what the pair's creator is told."""
 
 from __future__ import annotations
 
+from bot.core.text import mrkdwn
+
+# Our own errors, before Slack is asked: a message that breaks Slack's limits, or one that could
+# not be built at all (after MAX_ATTEMPTS tries).
+UNBUILDABLE, RENDER_ERROR = "unbuildable", "render_error"
+
 # Errors about the bot's own token, not about whoever the message was for: the workspace stops
 # (as on tokens_revoked) and its messages wait for a reinstall; nobody is told to end anything.
 TOKEN_ERRORS = frozenset(
@@ -58,7 +64,12 @@ FIXES = {
     "not_authed": "no bot token was sent; set SLACK_BOT_TOKEN",
     "missing_scope": "the app lacks a scope; reinstall it with the manifest from "
     "`mentorship-bot manifest`",
+    UNBUILDABLE: "a message builder broke Slack's limits (a bug): the line above names the block "
+    "and the limit",
+    RENDER_ERROR: "building the message failed each time (a bug, or the database): see the "
+    "traceback logged with each attempt",
 }
+MY_MISTAKE = "my mistake, not yours. Whoever runs me finds the details in my log"
 
 # For the pair's creator, after "I couldn't send the meeting nudge to Maya: ".
 PROBLEMS = {
@@ -70,6 +81,9 @@ PROBLEMS = {
     "channel_not_found": "I can't see that channel. Invite me, or pick another channel in the plan.",
     "is_archived": "the channel is archived. Pick another channel in the plan.",
     "not_in_channel": "I'm not in that channel. Invite me with `/invite @Mentorship`.",
+    UNBUILDABLE: f"it came out bigger than Slack accepts — {MY_MISTAKE}; shorter goals "
+    "(✏️ Edit plan on my Home tab) may get the next one through.",
+    RENDER_ERROR: f"something went wrong while I wrote it — {MY_MISTAKE}.",
 }
 
 
@@ -80,8 +94,8 @@ def operator_fix(error: str) -> str:
 
 def delivery_problem(recipient_name: str, what: str, error: str) -> str:
     """Told to the pair's creator when a DM could not be delivered."""
-    fix = PROBLEMS.get(error, f"Slack answered “{error}”.")
-    return f"I couldn't send {what} to {recipient_name}: {fix}"
+    fix = PROBLEMS.get(error, f"Slack answered “{mrkdwn(error)}”.")
+    return f"I couldn't send {what} to {mrkdwn(recipient_name)}: {fix}"
 
 
 def announcement_problem(channel: str, error: str) -> str:
@@ -94,4 +108,6 @@ def announcement_problem(channel: str, error: str) -> str:
         )
     if error == "is_archived":
         return f"I can't post milestone announcements in {where} because it's archived. Pick another channel in your plan."
+    if error in (UNBUILDABLE, RENDER_ERROR):
+        return f"I couldn't post the milestone announcement in {where}: {PROBLEMS[error]}"
     return f"I couldn't post the milestone announcement in {where}: Slack answered “{error}”."

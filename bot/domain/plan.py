@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -42,8 +43,11 @@ CHECKPOINT_WEEKS = {
     "12": "12 weeks",
 }
 
-MAX_TEXT = 1000
-MAX_GOALS = 10
+MAX_TEXT = 1000  # the shared vision, and each goal
+MAX_GOALS = 10  # goals per person
+# A person's goals, one per line, all together: Slack's largest text input (3,000), so the plan
+# form can always show (and save) every goal stored, including those added on the Home tab.
+MAX_GOALS_TEXT = 3000
 MAX_PLAN_DAYS = 3 * 366
 MAX_START_DAYS = 366  # the first meeting is at most about a year away
 
@@ -83,6 +87,9 @@ def channel_problem(channel_id: str | None) -> str | None:
     if not _CHANNEL_ID.fullmatch(channel_id):
         return "Pick a channel from the list for the announcements, or untick the box."
     return None
+
+
+_BULLET = re.compile(r"^[\s\-*•]+")  # leading bullets (any number) and spaces of a goal line
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,42 @@ def goal_lines(text: str | None) -> tuple[str, ...]:
     """Split a goals field into goals: one per line, bullets and blanks removed."""
     if not text:
         return ()
-    lines = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
+    lines = (_BULLET.sub("", line).strip() for line in text.splitlines())
     return tuple(line for line in lines if not is_blank(line))
+
+
+def too_long(text: str, limit: int) -> str:
+    """The field error for a text over its limit."""
+    return f"Please keep this under {limit:,} characters (it has {len(text):,})."
+
+
+def goals_problem(text: str) -> str | None:
+    """What is wrong with a goals field (one goal per line), or None."""
+    if len(text) > MAX_GOALS_TEXT:
+        return too_long(text, MAX_GOALS_TEXT)
+    goals = goal_lines(text)
+    if len(goals) > MAX_GOALS:
+        return f"Up to {MAX_GOALS} goals, one per line — pick the ones that matter most."
+    for number, goal in enumerate(goals, start=1):
+        if len(goal) > MAX_TEXT:
+            return (
+                f"Please keep each goal under {MAX_TEXT:,} characters "
+                f"(goal {number} has {len(goal):,})."
+            )
+    return None
+
+
+def one_goal(text: str) -> str:
+    """A goal typed on its own (the Home's Add a goal) as the plan form would store it: one
+    line, without a leading bullet, so an edit of the plan reads it back unchanged."""
+    return " ".join(goal_lines(text))
+
+
+def goal_room(goals: Sequence[str]) -> int:
+    """How many characters one more goal may have so that a person's goals, one per line, still
+    fit the plan form's goals field (MAX_GOALS_TEXT) and the goal its own limit (MAX_TEXT)."""
+    used = len("\n".join(goals)) + (1 if goals else 0)
+    return max(0, min(MAX_TEXT, MAX_GOALS_TEXT - used))
 
 
 def add_months(start: date, months: int) -> date:
@@ -208,15 +249,12 @@ def validate_plan(
             "Manage it from the Home tab, or end it before starting a new one."
         )
 
-    for key, text in (
-        ("mentee_goals", form.mentee_goals),
-        ("mentor_goals", form.mentor_goals),
-        ("vision", form.vision),
-    ):
-        if text and len(text) > MAX_TEXT:
-            errors[key] = f"Please keep this under {MAX_TEXT:,} characters (it has {len(text):,})."
-        elif text and len(goal_lines(text)) > MAX_GOALS and key != "vision":
-            errors[key] = f"Up to {MAX_GOALS} goals, one per line — pick the ones that matter most."
+    if form.vision and len(form.vision) > MAX_TEXT:
+        errors["vision"] = too_long(form.vision, MAX_TEXT)
+    for key, text in (("mentee_goals", form.mentee_goals), ("mentor_goals", form.mentor_goals)):
+        problem = goals_problem(text or "")
+        if problem:
+            errors[key] = problem
 
     if form.cadence and form.cadence not in CADENCES:
         errors["cadence"] = "Pick weekly, every two weeks, or monthly."

@@ -19,6 +19,7 @@ class GoalItem:
     owner_name: str
     text: str
     done: bool
+    owner_role: str = ""  # "mentee" or "mentor": the reader's own goal when it is their role
 
 
 @dataclass(frozen=True)

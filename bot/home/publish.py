@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block
 
 from bot.core.services import Services
 from bot.documents.feed import feed_since
@@ -17,7 +17,7 @@ from bot.domain.agenda import Progress
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
-from bot.home.view import build_home, card_blocks
+from bot.home.view import build_home, status_message
 from bot.meetings.series import next_meeting
 from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
@@ -47,7 +47,7 @@ def _card(
     owners = {"mentee": pair.mentee_id, "mentor": pair.mentor_id}
     names = {reader.user_id: reader.name, partner.user_id: partner.name}
     goals = tuple(
-        GoalItem(g.id, names.get(owners[g.owner], g.owner), g.text, g.status == "done")
+        GoalItem(g.id, names.get(owners[g.owner], g.owner), g.text, g.status == "done", g.owner)
         for g in pair.goals
         if g.owner in owners
     )
@@ -172,7 +172,5 @@ def status_reply(
         return DENIED, None
     card = card_for(services, client, pair, user_id)
     if pair.role_of(user_id):
-        return f"Your mentorship with {card.partner_name}", card_blocks(card, interactive=False)
-    who = pair_label(services, client, pair, user_id)
-    heading = SectionBlock(text=MarkdownTextObject(text=f"*{who}* (you're a program admin)"))
-    return f"The mentorship of {who}", [heading, *card_blocks(card, interactive=False)]
+        return status_message(card)
+    return status_message(card, pair_label(services, client, pair, user_id))

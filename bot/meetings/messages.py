@@ -16,11 +16,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.text import ACCESSIBILITY_LABEL, clip, mrkdwn
+from bot.core.text import ACCESSIBILITY_LABEL, around, clip, mrkdwn
 from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local, slack_date, zone_offset_note
 from bot.sessions.data import Agenda
-from bot.sessions.messages import add_to_agenda_button, agenda_blocks, label, notes_offer
+from bot.sessions.messages import add_to_agenda_button, agenda_blocks, notes_offer
 
 MET, RESCHEDULE, SKIP = "meeting_met", "meeting_reschedule", "meeting_skip"
 # The pair's meeting series as a calendar file in the clicker's DM (bot/documents answers it).
@@ -31,6 +31,8 @@ FOLLOWUP_HINT = (
     "I ask after a meeting when neither of you has said how it went. "
     "`/mentorship pause` pauses these messages."
 )
+FOCUS_SHOWN = 500  # characters of the focus goal a nudge shows (the Home has all of it)
+FOCUS_MORE = "…* _(the whole goal is on my Home tab)_"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ def _when(f: MeetingFacts) -> str:
     return f"{when} ({theirs} for {mrkdwn(f.partner_name)})" if theirs else when
 
 
+def _focus(goal: str) -> str:
+    """ "Focus from your plan: *goal*", a long goal clipped with a pointer to the Home."""
+    shown = mrkdwn(goal)
+    if len(shown) <= FOCUS_SHOWN:
+        return f"Focus from your plan: *{shown}*"
+    return f"Focus from your plan: *{clip(shown, FOCUS_SHOWN, FOCUS_MORE)}"
+
+
 def _how(f: MeetingFacts) -> str:
     channels = [CHANNELS.get(c, c).lower() for c in f.channels]
     talk = " and ".join(channels) if len(channels) <= 2 else ", ".join(channels)
@@ -63,25 +73,26 @@ def _how(f: MeetingFacts) -> str:
 def _buttons(f: MeetingFacts, *, followup: bool) -> ActionsBlock:
     value = str(f.meeting_id)
     day = format_local(f.at, f.reader_tz).split(" at ")[0]
+    session = f"session with {f.partner_name}"
     elements = [
         ButtonElement(
             text="✅ We met",
             action_id=MET,
             value=value,
             style="primary",
-            accessibility_label=label("Record that you met on {}", day),
+            accessibility_label=around("We met: the ", session, f" on {day}"),
         ),
         ButtonElement(
             text="📅 Pick a new time" if followup else "📅 Reschedule",
             action_id=RESCHEDULE,
             value=value,
-            accessibility_label=label("Move the {} session to a new time", day),
+            accessibility_label=around("Pick a new time for the ", session, f" on {day}"),
         ),
         ButtonElement(
             text="⏭ We skipped it" if followup else "⏭ Skip this one",
             action_id=SKIP,
             value=value,
-            accessibility_label=label("Record that the {} session was skipped", day),
+            accessibility_label=around("Skip the ", session, f" on {day}"),
         ),
     ]
     if f.agenda is not None and not followup:
@@ -95,10 +106,7 @@ def nudge(f: MeetingFacts) -> tuple[str, list[Block]]:
     text = f"📅 Your mentorship session with *{partner}* is {_when(f)}. {_how(f)}"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if f.focus:
-        focus = mrkdwn(clip(f.focus, 1000))
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"Focus from your plan: *{focus}*"))
-        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_focus(f.focus))))
     if f.agenda is not None:
         blocks += agenda_blocks(f.agenda)
     blocks += [
@@ -125,7 +133,7 @@ def followup(f: MeetingFacts) -> tuple[str, list[Block]]:
 def answered(status: str, at: datetime, reader_tz: str, by_name: str | None) -> str:
     """The line that replaces the buttons once a meeting has an answer."""
     day = format_local(at, reader_tz).split(" at ")[0]
-    who = f"{by_name} recorded" if by_name else "Recorded"
+    who = f"{mrkdwn(by_name)} recorded" if by_name else "Recorded"
     if status == "held":
         return f"✅ {who}: you met on {day}. Thanks!"
     if status == "skipped":
@@ -157,7 +165,7 @@ def after_answer(status: str, meeting_id: int, at: datetime, reader_tz: str) -> 
 
 def rescheduled_note(at: datetime, reader_tz: str, by_name: str) -> tuple[str, list[Block]]:
     """Told to both when a session moves."""
-    text = f"📅 {by_name} moved your mentorship session to {slack_date(at, reader_tz)}."
+    text = f"📅 {mrkdwn(by_name)} moved your mentorship session to {slack_date(at, reader_tz)}."
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]
 
 

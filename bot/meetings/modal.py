@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.core.payload import metadata_of
+from bot.core.text import mrkdwn
 from bot.domain.timefmt import format_local
 
 CALLBACK_ID = "meeting_reschedule"
@@ -32,7 +33,7 @@ def build_reschedule_modal(
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"Your session with *{partner_name}* is {format_local(at, reader_tz)} "
+                text=f"Your session with *{mrkdwn(partner_name)}* is {format_local(at, reader_tz)} "
                 f"({reader_tz}). Pick a new time; the rest of the series stays as planned."
             )
         ),

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.core.payload import mentions
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.pairs import messages as say
 from bot.pairs.lifecycle import MAX_PAUSE_WEEKS
 from bot.pairs.manage import pair_label as label
@@ -57,7 +58,10 @@ def open_pairs(
         if theirs:
             return theirs, None
     name = person(services, client, team_id, mention).name
-    return [], f"You don't have an open mentorship with {name}, so there's nothing to change."
+    return (
+        [],
+        f"You don't have an open mentorship with {mrkdwn(name)}, so there's nothing to change.",
+    )
 
 
 @dataclass(frozen=True)

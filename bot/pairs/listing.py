@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.core.services import Services
+from bot.core.text import SECTION_TEXT, clip, mrkdwn
 from bot.domain.timefmt import format_local_date, slack_date
 from bot.meetings.series import next_meeting
 from bot.pairs.messages import START_HINT
@@ -13,9 +14,11 @@ from bot.people.lookup import person
 from storage.models import ALL_STATUSES, PairStatus
 from storage.pairs import pairs_for_user
 
+LIST_MORE = "… _(my Home tab shows every one)_"
+
 
 def _md(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT, LIST_MORE)))
 
 
 def list_reply(
@@ -44,7 +47,7 @@ def list_reply(
             )
         else:
             state = f"{p.status}, {format_local_date(p.end_date)}"
-        lines.append(f"• *{partner}* ({role}) — {state}")
+        lines.append(f"• *{mrkdwn(partner)}* ({role}) — {state}")
     text = "*Your mentorships*\n" + "\n".join(lines)
     hint = "`/mentorship status @name` shows one in full; my Home tab has a button for everything."
     return text, [_md(text), ContextBlock(elements=[MarkdownTextObject(text=hint)])]

@@ -15,10 +15,18 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.text import BUTTON_TEXT, CONFIRM_TEXT, around, clip, mrkdwn
 from bot.domain.timefmt import format_local_date, slack_date
 
 # Buttons in ephemeral command replies; values carry only ids (and the pause length).
 CMD_STATUS, CMD_PAUSE, CMD_RESUME, CMD_END = "cmd_status", "cmd_pause", "cmd_resume", "cmd_end"
+
+# How a picker's button reads to a screen reader, before the pair's name.
+PICKED = {
+    "status": "Show the mentorship with ",
+    "pause": "Pause the mentorship with ",
+    "resume": "Resume the mentorship with ",
+}
 
 START_HINT = (
     "You don't have a mentorship yet. Start one here or with `/mentorship start @mentee` — "
@@ -37,7 +45,12 @@ class PairNames:
     names: Mapping[str, str]
 
     def name(self, user_id: str) -> str:
+        """Someone's name as plain text (a button, an option)."""
         return self.names.get(user_id) or "someone"
+
+    def md(self, user_id: str) -> str:
+        """Someone's name for mrkdwn: escaped, so a name is never read as markup."""
+        return mrkdwn(self.name(user_id))
 
     def partner_of(self, user_id: str) -> str:
         return self.mentee_id if user_id == self.mentor_id else self.mentor_id
@@ -45,8 +58,8 @@ class PairNames:
     def described_for(self, reader: str) -> str:
         """ "your mentorship with *Maya*", or for an admin "the mentorship of *Maya* and *Omar*"."""
         if reader in (self.mentor_id, self.mentee_id):
-            return f"your mentorship with *{self.name(self.partner_of(reader))}*"
-        return f"the mentorship of *{self.name(self.mentee_id)}* and *{self.name(self.mentor_id)}*"
+            return f"your mentorship with *{self.md(self.partner_of(reader))}*"
+        return f"the mentorship of *{self.md(self.mentee_id)}* and *{self.md(self.mentor_id)}*"
 
     def by_whom(self, reader: str) -> str:
         """ "*Omar* paused your mentorship" or "*Kai* paused your mentorship with *Omar*"."""
@@ -60,13 +73,13 @@ class PairNames:
 
 
 def _told(p: PairNames) -> str:
-    told = " and ".join(p.name(u) for u in p.others())
+    told = " and ".join(p.md(u) for u in p.others())
     return f" I've let {told} know." if told else ""
 
 
 def paused_notice(p: PairNames, reader: str, until: date | None) -> str:
     """To the other participant(s) when a pair is paused."""
-    who = f"*{p.name(p.actor_id)}* paused {p.by_whom(reader)}"
+    who = f"*{p.md(p.actor_id)}* paused {p.by_whom(reader)}"
     if until is None:
         return f"⏸ {who}. No nudges until one of you resumes it from my Home tab."
     return (
@@ -87,14 +100,14 @@ def paused_reply(p: PairNames, until: date) -> str:
 def deactivated_notice(gone: str) -> str:
     """To the remaining participant when the other's Slack account was deactivated."""
     return (
-        f"⏸ *{gone}*'s Slack account was deactivated, so I've paused your mentorship. "
+        f"⏸ *{mrkdwn(gone)}*'s Slack account was deactivated, so I've paused your mentorship. "
         "Resume it from my Home tab if that changes, or close it with `/mentorship end`."
     )
 
 
 def resumed_notice(p: PairNames, reader: str, next_meeting: datetime | None, tz: str) -> str:
     """To the other participant(s) when a pair is resumed."""
-    text = f"▶️ *{p.name(p.actor_id)}* resumed {p.by_whom(reader)}."
+    text = f"▶️ *{p.md(p.actor_id)}* resumed {p.by_whom(reader)}."
     if next_meeting is not None:
         text += f" Next meeting {slack_date(next_meeting, tz)}."
     return text
@@ -111,7 +124,7 @@ def resumed_reply(p: PairNames, next_meeting: datetime | None, tz: str) -> str:
 def ended_notice(p: PairNames, reader: str) -> str:
     """To the other participant(s) when a pair is ended."""
     return (
-        f"*{p.name(p.actor_id)}* ended {p.by_whom(reader)}. No more nudges about it — "
+        f"*{p.md(p.actor_id)}* ended {p.by_whom(reader)}. No more nudges about it — "
         "thank you for the time you put in."
     )
 
@@ -128,7 +141,7 @@ def edited_notice(
     if reader == p.actor_id:
         text = f"✏️ You updated the plan for {p.described_for(reader)}."
     else:
-        text = f"✏️ *{p.name(p.actor_id)}* updated the plan for {p.by_whom(reader)}."
+        text = f"✏️ *{p.md(p.actor_id)}* updated the plan for {p.by_whom(reader)}."
     if next_meeting is not None:
         text += f" Next meeting {slack_date(next_meeting, tz)}, then {cadence}."
     return text + " The details are in my Home tab."
@@ -153,16 +166,18 @@ def _section(text: str) -> SectionBlock:
 
 
 def end_button(action_id: str, pair_id: int, label: str, partner: str) -> ButtonElement:
-    """A danger button that asks Slack to confirm before ending a mentorship."""
+    """A danger button that asks Slack to confirm before ending a mentorship (`partner` names
+    it: "Maya", or for an admin "Maya & Omar")."""
+    after = " ends now: no more nudges or prompts. Both of you will be told."
     return ButtonElement(
-        text=label[:75],
+        text=clip(label, BUTTON_TEXT),
         action_id=action_id,
         value=str(pair_id),
         style="danger",
+        accessibility_label=around("End mentorship with ", partner),
         confirm=ConfirmObject(
             title="End this mentorship?",
-            text=f"Your mentorship with {partner} ends now: no more nudges or prompts. "
-            "Both of you will be told.",
+            text=around("Your mentorship with ", mrkdwn(partner), after, CONFIRM_TEXT),
             confirm="End it",
             deny="Keep it",
             style="danger",
@@ -196,5 +211,12 @@ def picker(
         if verb == "end":
             buttons.append(end_button(action, pair_id, label, label))
         else:
-            buttons.append(ButtonElement(text=label[:75], action_id=action, value=value))
+            buttons.append(
+                ButtonElement(
+                    text=clip(label, BUTTON_TEXT),
+                    action_id=action,
+                    value=value,
+                    accessibility_label=around(PICKED[verb], label),
+                )
+            )
     return text, [_section(text), ActionsBlock(block_id=f"pick_{verb}", elements=buttons)]

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.core.payload import metadata_of
-from bot.core.text import OPTION_TEXT, SECTION_TEXT, clip
+from bot.core.text import OPTION_TEXT, SECTION_TEXT, around, clip
 from bot.domain.plan import MAX_TEXT
 
 GOAL_CALLBACK = "goal_add"
@@ -57,7 +57,10 @@ def build_goal_modal(
 ) -> View:
     """Ask for one goal and whose it is; `names` maps "mentee"/"mentor" to people's names.
     From a message, `initial` is its text and the metadata says so (`FROM_MESSAGE`)."""
-    options = [Option(value=role, label=f"{names[role]}'s goal") for role in ("mentee", "mentor")]
+    options = [
+        Option(value=role, label=around("", names[role], "'s goal", OPTION_TEXT))
+        for role in ("mentee", "mentor")
+    ]
     chosen = next((o for o in options if o.value == default_owner), options[0])
     metadata: dict[str, Any] = {"pair_id": pair_id}
     if initial is not None:

@@ -10,7 +10,15 @@ from slack_sdk import WebClient
 from bot.core.payload import parse_id
 from bot.core.services import Services
 from bot.core.text import mrkdwn
-from bot.domain.plan import MAX_GOALS, goal_problem
+from bot.domain.plan import (
+    MAX_GOALS,
+    MAX_GOALS_TEXT,
+    MAX_TEXT,
+    goal_problem,
+    goal_room,
+    one_goal,
+    too_long,
+)
 from bot.pairs.access import DENIED, authorized_pair, may_manage
 from bot.pairs.lifecycle import Change
 from bot.pairs.manage import pair_names
@@ -87,6 +95,7 @@ def add_goal(
     problem = goal_problem(text)
     if problem:
         return {GOAL_BLOCK: problem}
+    text = one_goal(text)  # as a line of the plan form reads it back (bullets, spaces)
     view_id = view.get("id")
     if not isinstance(view_id, str) or not 0 < len(view_id) <= 64:
         return {GOAL_BLOCK: UNREADABLE}
@@ -100,8 +109,10 @@ def add_goal(
             return {GOAL_BLOCK: DENIED}
         if already_submitted(session, team_id, view_id):
             return Change(True, said, people)  # the same submission again: stored already
-        if sum(1 for g in fresh.goals if g.owner == owner) >= MAX_GOALS:
-            return {GOAL_BLOCK: TOO_MANY}
+        theirs = [g.text for g in sorted(fresh.goals, key=lambda g: g.position) if g.owner == owner]
+        problem = room_problem(text, theirs)
+        if problem:
+            return {GOAL_BLOCK: problem}
         now = services.clock.now()
         if not first_submission(
             session, team_id=team_id, view_id=view_id, callback_id=GOAL_CALLBACK, now=now
@@ -126,3 +137,20 @@ def _role(pair: Pair, user_id: str, owner: str) -> str:
     if owner == MINE:
         return mine
     return "mentee" if mine == "mentor" else "mentor"
+
+
+def room_problem(text: str, theirs: list[str]) -> str | None:
+    """Why one more goal cannot join a person's goals, or None: every goal stored must fit the
+    plan form, so that ✏️ Edit plan can always show and save them (bot/domain/plan.py)."""
+    if len(theirs) >= MAX_GOALS:
+        return TOO_MANY
+    if len(text) > MAX_TEXT:
+        return too_long(text, MAX_TEXT)
+    room = goal_room(theirs)
+    if len(text) > room:
+        return (
+            f"That goal has {len(text):,} characters, and these goals have room for {room:,} "
+            f"more ({MAX_GOALS_TEXT:,} in all). Shorten it, or tighten the others with "
+            "✏️ Edit plan."
+        )
+    return None

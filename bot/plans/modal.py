@@ -32,6 +32,7 @@ from bot.domain.plan import (
     DEFAULT_MEETING_MINUTES,
     DURATIONS,
     FORMATS,
+    MAX_GOALS_TEXT,
     MAX_TEXT,
     MEETING_LENGTHS,
     PlanForm,
@@ -73,21 +74,56 @@ def _initial(choices: Mapping[str, str], value: str | None) -> Option | None:
     return Option(value=value, label=choices[value])
 
 
+# What each free-text field accepts: a person's goals, one per line, share Slack's largest input.
+MAX_LENGTHS = {"mentee_goals": MAX_GOALS_TEXT, "mentor_goals": MAX_GOALS_TEXT, "vision": MAX_TEXT}
+HINTS = {
+    "mentee_goals": f"Up to 10 goals, each under {MAX_TEXT:,} characters.",
+    "mentor_goals": f"Up to 10 goals, each under {MAX_TEXT:,} characters.",
+}
+
+
+def fitted_prefill(text: str, limit: int) -> tuple[str, int]:
+    """A prefill that the input accepts: whole lines while they fit (a first line longer than
+    the input is cut), and how many lines were left out. The bot stores nothing that needs
+    this (tests/plans/test_goal_room.py); it keeps older data from making the form unopenable."""
+    if len(text) <= limit:
+        return text, 0
+    lines = text.split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) > limit:
+            break
+        kept.append(line)
+    if not kept:
+        return lines[0][:limit], len(lines) - 1
+    return "\n".join(kept), len(lines) - len(kept)
+
+
 def _text_input(block_id: str, *, initial: str | None, placeholder: str, optional: bool) -> Block:
+    limit = MAX_LENGTHS[block_id]
+    prefill, left_out = fitted_prefill(initial or "", limit)
+    hint = HINTS.get(block_id)
+    if left_out:
+        hint = (
+            f"{left_out} more line{'s' if left_out != 1 else ''} did not fit in this field: "
+            "saving the form keeps only what you see here."
+        )
     return InputBlock(
         block_id=block_id,
         label=LABELS[block_id],
         optional=optional,
+        hint=hint,
         element=PlainTextInputElement(
             action_id=ACTION,
             multiline=True,
-            max_length=MAX_TEXT,
-            initial_value=initial or None,
+            max_length=limit,
+            initial_value=prefill or None,
             placeholder=placeholder,
         ),
     )
 
 
+TZ_MAX = 64  # the longest IANA zone name is 32 characters; the plan's column holds 64
 TZ_HINT = "An IANA zone such as Europe/Berlin. Each of you sees times in your own zone."
 TZ_HINT_NEW = (
     "An IANA zone such as Europe/Berlin; leave it empty to use your Slack time zone. "
@@ -123,8 +159,8 @@ def build_plan_modal(
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="A plan rests on three pillars: *goals & vision*, "
-                    "*structure & communication*, and *milestones & reflection*. "
+                    text="A plan rests on three pillars: *goals &amp; vision*, "
+                    "*structure &amp; communication*, and *milestones &amp; reflection*. "
                     "Both of you get a summary by DM."
                 )
             ]
@@ -202,7 +238,7 @@ def build_plan_modal(
             optional=tz_from_profile,
             hint=TZ_HINT_NEW if tz_from_profile else TZ_HINT,
             element=PlainTextInputElement(
-                action_id=ACTION, initial_value=f.tz or None, max_length=64
+                action_id=ACTION, initial_value=(f.tz or "")[:TZ_MAX] or None, max_length=TZ_MAX
             ),
         ),
         InputBlock(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import (
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
+from bot.core.text import MESSAGE_BLOCKS, mrkdwn, split_within
 from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair
 from bot.domain.plan import CHANNELS, FORMATS, PersonFacts
 from bot.domain.schedule import occurrences
@@ -52,13 +54,26 @@ class PlanSummary:
     meeting_minutes: int = 30
 
 
+HOME_POINTER = "… _(the rest is in ✏️ Edit plan on my Home tab)_"
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
+
+
 def _bullets(items: Sequence[str]) -> str:
-    return "\n".join(f"• {item}" for item in items) if items else "• _none yet_"
+    return "\n".join(f"• {mrkdwn(item)}" for item in items) if items else "• _none yet_"
+
+
+def channel_mention(channel: str) -> str:
+    """`<#C…>` for a channel id; anything else as escaped text (never a token of its own)."""
+    return f"<#{channel}>" if CHANNEL_ID.match(channel) else mrkdwn(channel)
 
 
 def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[str, list[Block]]:
-    """The DM each participant gets when a plan is stored, in the reader's own time zone."""
-    partner = s.mentee_name if reader_role == "mentor" else s.mentor_name
+    """The DM each participant gets when a plan is stored, in the reader's own time zone.
+
+    People's text is escaped; goals and vision of any length are split over as many sections
+    as they need (a message holds 50 blocks: more than that is clipped, pointing to the Home)."""
+    partner = mrkdwn(s.mentee_name if reader_role == "mentor" else s.mentor_name)
+    mentee, mentor = mrkdwn(s.mentee_name), mrkdwn(s.mentor_name)
     role_phrase = "mentor" if reader_role == "mentor" else "mentee"
     when = slack_date(s.first_meeting, reader_tz, "{date_short_pretty} at {time}")
     names = [CHANNELS.get(c, c).lower() for c in s.channels]
@@ -70,13 +85,13 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
         f"First meeting {when}, then {s.cadence_phrase}."
     )
     structure = (
-        f"*Structure & Communication*\n{FORMATS.get(s.format, s.format)}, "
+        f"*Structure &amp; Communication*\n{FORMATS.get(s.format, s.format)}, "
         f"{s.meeting_minutes} minutes each, talking by {channels}. "
         f"Plan time zone: {s.plan_tz}."
     )
     goals = (
-        f"*Goals & Vision*\n*{s.mentee_name}'s goals*\n{_bullets(s.mentee_goals)}\n"
-        f"*{s.mentor_name}'s goals*\n{_bullets(s.mentor_goals)}\n*Shared vision*: {s.vision}"
+        f"*Goals &amp; Vision*\n*{mentee}'s goals*\n{_bullets(s.mentee_goals)}\n"
+        f"*{mentor}'s goals*\n{_bullets(s.mentor_goals)}\n*Shared vision*: {mrkdwn(s.vision)}"
     )
     checkpoint_text = (
         f"{s.checkpoints} feedback checkpoint{'s' if s.checkpoints != 1 else ''} "
@@ -85,14 +100,15 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
         else "no checkpoints in between"
     )
     milestones = (
-        f"*Milestones & Reflection*\nKickoff at the first meeting, {checkpoint_text}, "
+        f"*Milestones &amp; Reflection*\nKickoff at the first meeting, {checkpoint_text}, "
         f"final review on {format_local_date(s.end_date)}."
     )
     if s.announce_channel:
-        milestones += f" Milestones will be announced in <#{s.announce_channel}>."
+        milestones += f" Milestones will be announced in {channel_mention(s.announce_channel)}."
+    goal_sections = split_within(goals, MESSAGE_BLOCKS - 4, more=HOME_POINTER)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=intro)),
-        SectionBlock(text=MarkdownTextObject(text=goals)),
+        *(SectionBlock(text=MarkdownTextObject(text=piece)) for piece in goal_sections),
         SectionBlock(text=MarkdownTextObject(text=structure)),
         SectionBlock(text=MarkdownTextObject(text=milestones)),
         ActionsBlock(

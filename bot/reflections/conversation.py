@@ -8,18 +8,23 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.domain.reflection import classify_reply, clean_answer, parse_rating
+from bot.domain.reflection import MAX_ANSWER, classify_reply, clean_answer, parse_rating
 from bot.reflections import messages as say
+from bot.reflections.milestones import milestone_label
 from bot.reflections.prompts import close_prompt, qa_items, questions_of
-from storage.models import Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
+from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import answer_for_message, open_prompt_for, record_message
 
 log = logging.getLogger(__name__)
 FILES_ONLY = "I can only read typed answers — please write yours as a message."
+CUT_NOTE = (
+    f"I saved the first {MAX_ANSWER:,} characters of that answer — one answer holds that "
+    "much. To keep a different part, edit your message."
+)
 
 
 @dataclass
@@ -31,6 +36,20 @@ class Reply:
 
 
 def _step(
+    session: Session, services: Services, prompt: ReflectionPrompt, row: ReflectionAnswer, text: str
+) -> Reply:
+    """Take one reply to the open prompt; an answer longer than one answer holds is kept cut,
+    and the person is told so (with the reply that follows it)."""
+    reply = _take(session, services, prompt, row, text)
+    if row.text is None or len(text.strip()) <= MAX_ANSWER:
+        return reply
+    if reply.blocks is None:
+        return Reply(f"{CUT_NOTE}\n{reply.text}")
+    note = SectionBlock(text=MarkdownTextObject(text=CUT_NOTE))
+    return Reply(f"{CUT_NOTE}\n{reply.text}", [note, *reply.blocks])
+
+
+def _take(
     session: Session, services: Services, prompt: ReflectionPrompt, row: ReflectionAnswer, text: str
 ) -> Reply:
     questions = questions_of(prompt)
@@ -63,7 +82,9 @@ def _step(
     partner = (
         _name(session, prompt.team_id, pair.partner_of(prompt.user_id)) if pair else "your partner"
     )
-    text_, blocks = say.thanks(prompt.id, partner, qa_items(session, prompt))
+    milestone = session.get(Milestone, prompt.milestone_id)
+    label = milestone_label(session, milestone) if milestone else "Reflection"
+    text_, blocks = say.thanks(prompt.id, partner, qa_items(session, prompt), label)
     return Reply(text_, blocks)
 
 

@@ -14,7 +14,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.text import mrkdwn
+from bot.core.text import (
+    BUTTON_TEXT,
+    MESSAGE_BLOCKS,
+    SECTION_TEXT,
+    around,
+    clip,
+    mrkdwn,
+    split,
+    split_within,
+)
 from bot.domain.reflection import Question
 
 OPEN_FORM, SHARE = "reflection_form", "reflection_share"
@@ -24,6 +33,7 @@ NO_PROMPT = (
     "checkpoint comes up. `/mentorship help` shows what I can do."
 )
 RATING_AGAIN = "Just a number from 1 to 5, please (or `skip`)."
+ANSWER_SHOWN, QUESTION_SHOWN, GOAL_SHOWN = 400, 300, 300  # characters shown in summaries
 
 
 def thread_hint(number: str) -> str:
@@ -61,14 +71,19 @@ def _section(text: str) -> SectionBlock:
 
 
 def question_line(questions: Sequence[Question], position: int) -> str:
-    """ "*2/4:* What has worked well so far?"."""
-    return f"*{position + 1}/{len(questions)}:* {questions[position].text}"
+    """ "*2/4:* What has worked well so far?" (a question names a goal: escaped, within a
+    section)."""
+    head = f"*{position + 1}/{len(questions)}:* "
+    return head + clip(mrkdwn(questions[position].text), SECTION_TEXT - len(head))
 
 
-def prompt_intro(kind: str, label: str, partner: str, count: int, so_far: str | None = None) -> str:
+def prompt_intro(
+    kind: str, label: str, partner_name: str, count: int, so_far: str | None = None
+) -> str:
     """The first line of a reflection prompt, fitting the milestone; checkpoints and the final
     review quote the sessions' numbers (`so_far`, e.g. "4 sessions held, 3 of 5 action items
     done (2 open)") when there are any."""
+    partner = mrkdwn(partner_name)
     steer = "answer right here, or type `skip` to pass one and `stop` to finish later."
     numbers = f" So far: {so_far}." if so_far else ""
     if kind == "kickoff":
@@ -79,9 +94,10 @@ def prompt_intro(kind: str, label: str, partner: str, count: int, so_far: str | 
 
 
 def prompt(
-    prompt_id: int, intro: str, questions: Sequence[Question], position: int
+    prompt_id: int, intro: str, questions: Sequence[Question], position: int, *, label: str
 ) -> tuple[str, list[Block]]:
-    """A reflection prompt with its current question and a form for people who prefer one."""
+    """A reflection prompt with its current question and a form for people who prefer one
+    (`intro` is mrkdwn, its names escaped; `label` the milestone, for the button's label)."""
     first = question_line(questions, position)
     return f"{intro}\n{first}", [
         _section(intro),
@@ -89,7 +105,12 @@ def prompt(
         ActionsBlock(
             block_id=f"reflection_{prompt_id}",
             elements=[
-                ButtonElement(text="Answer in a form", action_id=OPEN_FORM, value=str(prompt_id))
+                ButtonElement(
+                    text="Answer in a form",
+                    action_id=OPEN_FORM,
+                    value=str(prompt_id),
+                    accessibility_label=around("Answer ", phrase(label), " questions in a form"),
+                )
             ],
         ),
         ContextBlock(elements=[MarkdownTextObject(text=PRIVATE_NOTE)]),
@@ -102,38 +123,55 @@ def reminder(
     """The one reminder for a prompt left unanswered."""
     left = len(questions) - position
     text = (
-        f"Your questions for {phrase(label)} with *{partner}* are still open — "
+        f"Your questions for {phrase(label)} with *{mrkdwn(partner)}* are still open — "
         f"{left} to go. Reply here whenever you're ready, or type `stop`."
     )
-    return prompt(prompt_id, text, questions, position)
+    return prompt(prompt_id, text, questions, position, label=label)
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _shown(text: str, limit: int) -> str:
+    """A person's text on one line, escaped, and clipped to `limit` characters."""
+    return clip(mrkdwn(_one_line(text)), limit)
 
 
 def summary_lines(items: Sequence[QA]) -> str:
-    """Answers as a short list that fits one Slack section (3,000 characters)."""
+    """Answers as a short list: each question and answer on its own, long ones clipped."""
     if not items:
         return "_No answers saved._"
-    lines = "\n".join(f"• {qa.question}\n    _{_clip(_one_line(qa.answer), 400)}_" for qa in items)
-    return _clip(lines, 2900)
+    return "\n".join(
+        f"• {_shown(qa.question, QUESTION_SHOWN)}\n    _{_shown(qa.answer, ANSWER_SHOWN)}_"
+        for qa in items
+    )
 
 
-def thanks(prompt_id: int, partner: str, items: Sequence[QA]) -> tuple[str, list[Block]]:
+def summary_sections(items: Sequence[QA], heading: str = "") -> list[SectionBlock]:
+    """The answers (after an optional mrkdwn heading) in as many sections as they need."""
+    return [_section(piece) for piece in split(heading + summary_lines(items)) if piece.strip()]
+
+
+def thanks(
+    prompt_id: int, partner: str, items: Sequence[QA], label: str
+) -> tuple[str, list[Block]]:
     """Sent after the last answer: a summary and the choice to share it."""
     text = "✅ Thanks — that's everything. Here's what you said:"
     return text, [
         _section(text),
-        _section(summary_lines(items)),
+        *summary_sections(items),
         ActionsBlock(
             block_id=f"share_{prompt_id}",
             elements=[
-                ButtonElement(text=f"Share with {partner}", action_id=SHARE, value=str(prompt_id))
+                ButtonElement(
+                    text=around("Share with ", partner, limit=BUTTON_TEXT),
+                    action_id=SHARE,
+                    value=str(prompt_id),
+                    accessibility_label=around(
+                        f"Share your answers on {phrase(label)} with ", partner
+                    ),
+                )
             ],
         ),
         ContextBlock(elements=[MarkdownTextObject(text=PRIVATE_NOTE)]),
@@ -148,12 +186,13 @@ def stopped(count: int) -> str:
 
 def shared_with_partner(author: str, label: str, items: Sequence[QA]) -> tuple[str, list[Block]]:
     """What the partner receives when someone shares their reflection."""
-    text = f"*{author}* shared their reflection on {phrase(label)} with you:"
-    return text, [_section(text), _section(summary_lines(items))]
+    text = f"*{mrkdwn(author)}* shared their reflection on {phrase(label)} with you:"
+    return text, [_section(text), *summary_sections(items)]
 
 
-def announcement(kind: str, mentee: str, mentor: str, label: str) -> str:
+def announcement(kind: str, mentee_name: str, mentor_name: str, label: str) -> str:
     """A channel post for a milestone: names and the milestone, never reflection content."""
+    mentee, mentor = mrkdwn(mentee_name), mrkdwn(mentor_name)
     if kind == "kickoff":
         return f"🎉 *{mentee}* and *{mentor}* kicked off their mentorship. Welcome aboard!"
     if kind == "final_review":
@@ -179,35 +218,60 @@ class Journey:
 
 def done_text(done: Sequence[tuple[str, str]], shown: int = 15) -> str:
     """What the two got done, one action item a line (within one section)."""
-    lines = [
-        f"• ✅ {mrkdwn(_clip(_one_line(t), 200))} _({mrkdwn(who)})_" for t, who in done[:shown]
-    ]
+    lines = [f"• ✅ {mrkdwn(clip(_one_line(t), 200))} _({mrkdwn(who)})_" for t, who in done[:shown]]
     if len(done) > shown:
         lines.append(f"…and {len(done) - shown} more")
-    return _clip("*What you got done*\n" + "\n".join(lines), 2900)
+    return clip("*What you got done*\n" + "\n".join(lines), 2900)
+
+
+def _goal_line(goal: str, status: str) -> str:
+    state = "✅ done" if status == "done" else "◻️ open"
+    return f"• {state}: {_shown(goal, GOAL_SHOWN)}"
 
 
 def journey(j: Journey) -> tuple[str, list[Block]]:
-    """The final summary each participant gets: goals, meetings, milestones, own reflections."""
-    head = f"🎉 Your mentorship with *{j.partner}* is complete. Here's the journey."
+    """The final summary each participant gets: goals, meetings, milestones, own reflections.
+
+    Within one message (50 blocks): every goal (a long one clipped), then each reflection in
+    the sections it needs while they fit; the ones that do not are counted, with where the
+    answers are (the thanks message each one ended with, earlier in the same DM)."""
+    head = f"🎉 Your mentorship with *{mrkdwn(j.partner)}* is complete. Here's the journey."
     goals = (
-        "\n".join(f"• {'✅' if status == 'done' else '◻️'} {goal}" for goal, status in j.goals)
-        or "• _no goals recorded_"
+        "\n".join(_goal_line(goal, status) for goal, status in j.goals) or "• _no goals recorded_"
     )
+    if j.vision:
+        goals += f"\n*Shared vision*: {mrkdwn(j.vision)}"
     meetings = f"*Meetings*: {j.held} held of {j.planned} planned" + (
         f" ({j.skipped} skipped)" if j.skipped else ""
     )
-    marks = ", ".join(f"{label} {'✓' if reached else '—'}" for label, reached in j.milestones)
+    marks = ", ".join(
+        f"{label} {'✓ reached' if reached else '— not reached'}" for label, reached in j.milestones
+    )
     actions = f"\n*Action items*: {j.items}" if j.items else ""
     blocks: list[Block] = [
         _section(head),
-        _section(f"*Goals*\n{goals}" + (f"\n*Shared vision*: {j.vision}" if j.vision else "")),
-        _section(f"{meetings}{actions}\n*Milestones*: {marks}"),
+        *(_section(piece) for piece in split_within(f"*Goals*\n{goals}", 10)),
+        _section(clip(f"{meetings}{actions}\n*Milestones*: {marks or '—'}", SECTION_TEXT)),
     ]
     if j.done:
         blocks.append(_section(done_text(j.done)))
-    for label, items in j.reflections:
-        if items:
-            blocks.append(_section(f"*Your reflection on {phrase(label)}*\n{summary_lines(items)}"))
+    room = MESSAGE_BLOCKS - len(blocks) - 2  # the context, and a line for what did not fit
+    written = [(label, items) for label, items in j.reflections if items]
+    shown = 0
+    for label, items in written:
+        sections = summary_sections(items, f"*Your reflection on {phrase(label)}*\n")
+        if len(sections) > room:
+            break
+        blocks += sections
+        room -= len(sections)
+        shown += 1
+    if shown < len(written):
+        left = len(written) - shown
+        blocks.append(
+            _section(
+                f"…and {left} more reflection{'s' if left != 1 else ''}: your answers are in "
+                "the message that closed each one, earlier in this chat."
+            )
+        )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=PRIVATE_NOTE)]))
-    return head, blocks[:50]
+    return head, blocks

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.core.payload import metadata_of
+from bot.core.text import clip
 from bot.domain.reflection import MAX_ANSWER, Question
 
 CALLBACK_ID = "reflection_form_submit"
@@ -25,9 +26,14 @@ ACTION = "value"
 RATINGS = [Option(value=str(n), label=f"{n}") for n in range(1, 6)]
 
 
+# A question names a goal (up to 1,000 characters): its label shows the start of it, so that five
+# labels and five full answers stay within a view's 250 KB however the text is written.
+LABEL_SHOWN = 300
+
+
 def _plain(text: str) -> str:
-    """Labels are plain text: drop mrkdwn emphasis and keep within Slack's 2,000 characters."""
-    return text.replace("*", "")[:2000]
+    """Labels are plain text: drop mrkdwn emphasis and keep a long goal short."""
+    return clip(" ".join(text.replace("*", "").split()), LABEL_SHOWN)
 
 
 def build_reflection_modal(
@@ -58,7 +64,8 @@ def build_reflection_modal(
                 action_id=ACTION,
                 multiline=True,
                 max_length=MAX_ANSWER,
-                initial_value=answers.get(q.key) or None,
+                # An earlier answer is at most MAX_ANSWER long when stored; older rows may not be.
+                initial_value=clip(answers.get(q.key) or "", MAX_ANSWER) or None,
             )
         blocks.append(
             InputBlock(block_id=q.key, label=_plain(q.text), optional=True, element=element)

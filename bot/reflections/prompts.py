@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.payload import parse_id
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.domain.reflection import Question, parse_rating
 from bot.people.lookup import person
 from bot.reflections import messages as say
@@ -229,8 +230,10 @@ def submit_form(
         session.flush()
         pair = session.get(Pair, prompt.pair_id)
         items = qa_items(session, prompt)
+        milestone = session.get(Milestone, prompt.milestone_id)
+        label = milestone_label(session, milestone) if milestone else "Reflection"
     partner = person(services, client, team_id, pair.partner_of(user_id)).name if pair else None
-    return say.thanks(found.id, partner or "your partner", items)
+    return say.thanks(found.id, partner or "your partner", items, label)
 
 
 def store_form_answer(
@@ -282,8 +285,8 @@ def share(
         me = person(services, client, team_id, user_id).name
         text, blocks = say.shared_with_partner(me, label, items)
         client.chat_postMessage(channel=partner_id, text=text, blocks=blocks)
-        return f"✅ Shared with {partner}."
-    return f"You already shared this with {partner}."
+        return f"✅ Shared with {mrkdwn(partner)}."
+    return f"You already shared this with {mrkdwn(partner)}."
 
 
 NEVER_ASKED = "I haven't asked you these questions yet, so there's nothing to share."

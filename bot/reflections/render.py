@@ -55,7 +55,7 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
     counts = progress_of(r.session, pair)
     so_far = progress_line(counts) if milestone.kind != "kickoff" and counts.held else None
     intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions), so_far)
-    text, blocks = say.prompt(prompt.id, intro, questions, 0)
+    text, blocks = say.prompt(prompt.id, intro, questions, 0, label=label)
     window = timedelta(days=r.services.config.reflection.window_days)
     prompt_id, milestone_id, team_id, pair_id = prompt.id, milestone.id, pair.team_id, pair.id
 

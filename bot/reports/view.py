@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.text import SECTION_TEXT, clip, mrkdwn
 from bot.reports.report import PairLine, ProgramReport, percent
 from storage.models import ALL_STATUSES
 
@@ -53,7 +54,8 @@ def numbers(report: ProgramReport) -> list[MarkdownTextObject]:
 def risk_line(p: PairLine) -> str:
     """ "• *Maya* & *Omar*: no meeting recorded since … — contact @Maya, @Omar"."""
     contacts = ", ".join(f"<@{u}>" for u in p.contacts)
-    return f"• *{p.mentee_name}* & *{p.mentor_name}*: {'; '.join(p.risks)} — contact {contacts}"
+    names = f"*{mrkdwn(p.mentee_name)}* &amp; *{mrkdwn(p.mentor_name)}*"
+    return f"• {names}: {'; '.join(p.risks)} — contact {contacts}"
 
 
 def risk_text(report: ProgramReport, limit: int) -> str:
@@ -65,7 +67,7 @@ def risk_text(report: ProgramReport, limit: int) -> str:
     if len(risky) > limit:
         lines.append(f"…and {len(risky) - limit} more in the CSV export.")
     text = f"*Pairs at risk ({len(risky)})*\n" + "\n".join(lines)
-    return text if len(text) <= 2900 else text[:2899] + "…"
+    return clip(text, SECTION_TEXT, "… _(all of them in `/mentorship report` and the CSV)_")
 
 
 def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[Block]]:

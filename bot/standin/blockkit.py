@@ -19,11 +19,13 @@ MAX_VIEW_TEXT = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_ID = 255
 MAX_SECTION_TEXT = 3000
+MAX_CONTEXT_TEXT = 3000  # a text element of a context block
 MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_LABEL = 2000
 MAX_BUTTON_TEXT = 75
+MAX_ACCESSIBILITY_LABEL = 75
 MAX_BUTTON_VALUE = 2000
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
@@ -171,6 +173,8 @@ def _check_element(element: Any, pointer: str) -> list[str]:
         errors += _check_text(element.get("text"), MAX_BUTTON_TEXT, f"{pointer}/text")
         errors += _too_long(element.get("value"), MAX_BUTTON_VALUE, f"{pointer}/value")
         errors += _too_long(element.get("url"), MAX_URL, f"{pointer}/url")
+        label = element.get("accessibility_label")
+        errors += _too_long(label, MAX_ACCESSIBILITY_LABEL, f"{pointer}/accessibility_label")
     elif kind == "plain_text_input":
         errors += _check_text_input(element, pointer)
     elif kind == "image":
@@ -224,8 +228,11 @@ def _check_block(block: Any, pointer: str) -> list[str]:
                 errors += _check_element(element, f"{pointer}/elements/{i}")
         else:
             for i, element in enumerate(elements):
+                where = f"{pointer}/elements/{i}"
                 if isinstance(element, dict) and element.get("type") == "image":
-                    errors += _check_element(element, f"{pointer}/elements/{i}")
+                    errors += _check_element(element, where)
+                elif isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
+                    errors += _check_text(element, MAX_CONTEXT_TEXT, where)
     elif kind == "image":
         errors += _too_long(block.get("alt_text"), MAX_ALT_TEXT, f"{pointer}/alt_text")
         errors += _too_long(block.get("image_url"), MAX_URL, f"{pointer}/image_url")

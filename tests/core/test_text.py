@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.core.text import ELLIPSIS, clip, mrkdwn, split
+from bot.core.text import (
+    ACCESSIBILITY_LABEL,
+    ELLIPSIS,
+    around,
+    clip,
+    mrkdwn,
+    split,
+    split_within,
+    strike,
+)
 
 
 def test_markup_in_peoples_text_stays_literal() -> None:
@@ -29,3 +40,52 @@ def test_split_loses_nothing_and_keeps_every_piece_within_the_limit(text: str, l
     pieces = split(text, limit)
     assert all(0 < len(p) <= limit for p in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+ENTITY = re.compile(r"&(amp|lt|gt);")
+PEOPLES_TEXT = st.text(st.one_of(st.sampled_from("<>&~ab\n"), st.characters(codec="utf-8")))
+
+
+def no_half_escapes(text: str) -> bool:
+    return "&" not in ENTITY.sub("", text)
+
+
+@given(PEOPLES_TEXT, st.integers(min_value=1, max_value=300))
+@example("R&D <b>x</b>", 4)
+@example("<" * 40, 12)
+def test_clipping_or_splitting_escaped_text_never_halves_an_escape(text: str, limit: int) -> None:
+    escaped = mrkdwn(text)
+    assert no_half_escapes(clip(escaped, limit))
+    pieces = split(escaped, max(limit, 10))
+    assert all(no_half_escapes(p) for p in pieces)
+    assert "".join(pieces).replace("\n", "") == escaped.replace("\n", "")
+
+
+def test_a_cut_never_lands_inside_a_slack_token() -> None:
+    token = "<!date^1773064800^{date_short_pretty}|Tue 9 Mar>"
+    text = "a" * 20 + token + "b" * 20
+    for limit in range(21, 20 + len(token)):
+        assert clip(text, limit) == "a" * 20 + ELLIPSIS
+
+
+@given(PEOPLES_TEXT)
+def test_a_struck_text_has_exactly_its_two_tildes(text: str) -> None:
+    struck = strike(text)
+    assert struck == "" or (struck.count("~") == 2 and struck[0] == struck[-1] == "~")
+    assert no_half_escapes(struck) and "<" not in struck
+
+
+@given(st.text(max_size=200), st.text(max_size=40), st.text(max_size=40))
+def test_around_keeps_the_words_and_clips_the_thing(thing: str, before: str, after: str) -> None:
+    label = around(before, thing, after)
+    assert len(label) <= ACCESSIBILITY_LABEL
+    if len(before) + len(after) <= ACCESSIBILITY_LABEL - 4:
+        assert label.startswith(before) and label.endswith(after)
+
+
+@given(st.text(st.sampled_from("ab\n"), max_size=3000), st.integers(1, 5))
+def test_split_within_keeps_the_start_and_marks_the_cut(text: str, most: int) -> None:
+    pieces = split_within(text, most, limit=100, more="… (Home)")
+    assert len(pieces) <= most and all(0 < len(p) <= 100 for p in pieces)
+    if len([p for p in split(text, 100) if p.strip()]) > most:
+        assert pieces[-1].endswith("… (Home)")

@@ -50,7 +50,8 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "6 held of 7 planned (1 skipped)" in out
     # Maya marked her first goal done in the Home tab; the journey summary says so.
     assert "Maya clicked '✅ Mark done'" in out and "✅ ~Lead a design review~" in out
-    assert "• ✅ Lead a design review" in out and "• ◻️ Learn Rust async programming" in out
+    assert "• ✅ done: Lead a design review" in out
+    assert "• ◻️ open: Learn Rust async programming" in out
     assert "*Shared vision*: Maya leads her team's next launch" in out
     assert "• ◻️ Maya leads" not in out  # the vision is not a goal to tick off
     # Channel mentions render as Slack shows them; follow-ups say when they come.
