@@ -11,7 +11,8 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.core.services import Services
-from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.stats import DispatchStats
 from bot.pairs.planner import plan_tick
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.error import URLError
@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
 from bot.core.services import Services
+from bot.delivery.collapse import collapse
 from bot.delivery.notices import tell_creator
 from bot.delivery.people import RefreshBudget
 from bot.delivery.problems import (
@@ -35,8 +36,9 @@ from bot.delivery.problems import (
 )
 from bot.delivery.recovery import OnSent, Unrecorded
 from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
+from bot.delivery.stats import DispatchStats
 from bot.delivery.stops import stop_for_token
-from storage.models import Delivery, DeliveryKind
+from storage.models import Delivery
 from storage.outbox import (
     CANCELLED,
     EXPIRED,
@@ -53,25 +55,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # A tick waits out a 429's Retry-After (real seconds) up to this long and then goes on sending.
 MAX_WAIT = 10.0
-
-
-@dataclass
-class DispatchStats:
-    """What one tick did."""
-
-    sent: int = 0
-    failed: int = 0
-    unknown: int = 0
-    retried: int = 0
-    skipped: int = 0
-    collapsed: int = 0
-    rate_limited: bool = False
-    rate_limits: int = 0  # 429 answers
-    waited: float = 0.0  # real seconds spent waiting them out
-    put_back: int = 0  # claimed rows returned unsent because the dispatcher was stopped
-    more_due: bool = False  # the tick used all its batches: rows may still be due
-    held_back: int = 0  # rows put back unsent while their channel was rate limited
-    errors: dict[str, int] = field(default_factory=dict)
 
 
 def _is_channel(recipient: str) -> bool:
@@ -211,35 +194,17 @@ class Dispatcher:
             return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
 
     def _collapse(self, jobs: list[Job], stats: DispatchStats) -> list[Job]:
-        """Of several overdue rows of one series for one person, keep only the newest."""
-        newest: dict[tuple[Any, ...], Job] = {}
-        keep: list[Job] = []
-        for job in jobs:
-            kind = kind_of(self.services, job.kind)
-            if kind is None or not kind.collapses:
-                keep.append(job)
-                continue
-            key = (job.pair_id, job.kind, job.recipient_id)
-            kept = newest.get(key)
-            if kept is None:
-                newest[key] = job
-                continue
-            # Follow-ups: the newest question is the one worth asking. Nudges: the one for the
-            # soonest meeting (an overdue nudge's meeting has not started, or it would be expired).
-            if job.kind == DeliveryKind.NUDGE:
-                soonest = min(kept, job, key=lambda j: str(j.payload.get("scheduled_at", "")))
-                dropped = job if soonest is kept else kept
-            else:
-                soonest, dropped = job, kept
-            reason = (
-                "collapsed into a sooner meeting's nudge"
-                if job.kind == DeliveryKind.NUDGE
-                else "collapsed into a newer message"
-            )
-            self._finish(dropped, EXPIRED, error=reason)
-            stats.collapsed += 1
-            newest[key] = soonest
-        return sorted([*keep, *newest.values()], key=lambda j: (j.due_at, j.id))
+        """Of several overdue rows of one series for one person, keep only one."""
+
+        def collapses(name: str) -> bool:
+            kind = kind_of(self.services, name)
+            return kind is not None and kind.collapses
+
+        keep, dropped = collapse(jobs, collapses)
+        for job, reason in dropped:
+            self._finish(job, EXPIRED, error=reason)
+        stats.collapsed += len(dropped)
+        return keep
 
     def _finish(self, job: Job, status: str, on_sent: OnSent = None, **kwargs: Any) -> None:
         values = {"now": self.services.clock.now(), **kwargs}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.render import Job
+from bot.delivery.stats import DispatchStats
 from bot.domain.timing import notice_due
 from tests.kit.workspace import Bot
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import Runtime
 from bot.core.clock import ManualClock
 from bot.core.config import Config, parse_config
-from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.stats import DispatchStats
 from bot.heartbeat import run_tick
 from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn

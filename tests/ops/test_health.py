@@ -15,7 +15,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from bot.app import Runtime, build_runtime
 from bot.core.clock import ManualClock
-from bot.delivery.dispatcher import Dispatcher, DispatchStats
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.stats import DispatchStats
 from bot.heartbeat import Heartbeat
 from bot.ops.doctor import check_database
 from bot.server import HealthExtra, make_wsgi
