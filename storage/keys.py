@@ -7,6 +7,7 @@ down once here and nowhere else:
     moved:{meeting}:{user}              summary:{pair}:v{schedule version}:{user}
     prompt:{prompt}    remind:{prompt}  announce:{milestone}    journey:{pair}:{user}
     problem:{pair}:{recipient}:{error}  {verb}:{pair}:{stamp}:{user}   (one-off notices)
+    match:{pair}:{user}    enrolment:{enrolment}:r{revision}    unmatched:{run}:{user}
 """
 
 from __future__ import annotations
@@ -69,3 +70,18 @@ def problem(pair_id: int, recipient: str, error: str) -> str:
 def notice(verb: str, pair_id: int, stamp: str, user_id: str) -> str:
     """A one-off DM about something that happened to a pair (paused, resumed, ended...)."""
     return f"{verb}:{pair_id}:{stamp}:{user_id}"
+
+
+def match_summary(pair_id: int, user_id: str) -> str:
+    """A program pair's plan summary with why they were matched, for one person."""
+    return f"match:{pair_id}:{user_id}"
+
+
+def enrolment(enrolment_id: int, revision: int) -> str:
+    """The confirmation of one revision of someone's enrolment in a program."""
+    return f"enrolment:{enrolment_id}:r{revision}"
+
+
+def unmatched(run_id: int, user_id: str) -> str:
+    """The note to someone a published run found no match for that they stay enrolled."""
+    return f"unmatched:{run_id}:{user_id}"

@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    text,
-)
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python; naive UTC in the column, so SQLite and PostgreSQL agree."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[dict[str, Any]]: JSON(),
-    }
+# The base lives in storage/base.py so that the program tables (storage/program_models.py) can
+# share it; both are imported here, so every table is on `Base.metadata` wherever models are.
+from storage import program_models as program_models
+from storage.base import NAMING as NAMING
+from storage.base import Base as Base
+from storage.base import UTCDateTime as UTCDateTime
 
 
 class PairStatus(StrEnum):
@@ -86,6 +46,15 @@ class Pair(Base):
         # which pauses ran out) find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
+        # A program's mentee has one open mentorship in it, even under a double-clicked publish.
+        Index(
+            "uq_pairs_open_program_mentee",
+            "program_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
+            postgresql_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +80,12 @@ class Pair(Base):
     planned_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when a program's published match made the pair (None for `/mentorship start`). No
+    # foreign key: SQLite can add one to an existing table only by rebuilding it, and dropping
+    # the old `pairs` with foreign keys on would cascade-delete every goal, meeting and message.
+    program_id: Mapped[int | None] = mapped_column(index=True)
+    # The program's checkpoint questions, copied when the pair is made (None: the standard ones).
+    checkpoint_questions: Mapped[list[str] | None]
 
     goals: Mapped[list[Goal]] = relationship(
         back_populates="pair", order_by="Goal.position", cascade="all, delete-orphan"
@@ -224,6 +199,8 @@ class DeliveryKind(StrEnum):
     REFLECTION_REMINDER = "reflection_reminder"
     ANNOUNCEMENT = "announcement"
     JOURNEY = "journey"
+    MATCH_SUMMARY = "match_summary"  # a program pair's plan summary, with why they were matched
+    ENROLMENT = "enrolment"  # what someone signed up for in a program, and what happens next
 
 
 MEETING_KINDS = (DeliveryKind.NUDGE, DeliveryKind.FOLLOWUP)

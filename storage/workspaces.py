@@ -11,11 +11,20 @@ from sqlalchemy.orm import Session
 from storage.models import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
+    Base,
     Delivery,
     Pair,
     Person,
     ReflectionAnswer,
     Workspace,
+)
+from storage.program_models import (
+    Enrolment,
+    Exclusion,
+    MatchProposal,
+    MatchRun,
+    Program,
+    ProgramLead,
 )
 
 # last_error of the pending messages a stop cancelled; a reactivation sends them after all.
@@ -83,8 +92,12 @@ def purge_team(session: Session, team_id: str) -> dict[str, int]:
     """Delete every row of one workspace; return counts per table."""
     counts: dict[str, int] = {}
     # Goals, milestones, meetings, prompts and their answers and deliveries go with their pair.
-    for model in (ReflectionAnswer, Delivery, Pair, Person, Workspace):
-        result = session.execute(delete(model).where(model.team_id == team_id))
+    # Proposals point at pairs, and enrolments and runs at programs: they go first.
+    models: tuple[type[Base], ...] = (ReflectionAnswer, Delivery, MatchProposal, MatchRun)
+    models += (Exclusion, Enrolment, ProgramLead, Pair, Program, Person, Workspace)
+    for model in models:
+        rows = Base.metadata.tables[model.__tablename__]
+        result = session.execute(delete(rows).where(rows.c.team_id == team_id))
         counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
     for table in (INSTALLATIONS_TABLE, BOTS_TABLE):
         result = session.execute(text(f"DELETE FROM {table} WHERE team_id = :t"), {"t": team_id})
