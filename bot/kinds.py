@@ -10,6 +10,7 @@ from bot.delivery.notices import render_notice
 from bot.delivery.render import Kind
 from bot.meetings.render import render_followup, render_nudge
 from bot.plans.summary import render_plan_summary
+from bot.programs.intro import render_enrolment, render_match_summary
 from bot.reflections.render import (
     render_announcement,
     render_journey,
@@ -27,4 +28,6 @@ KINDS: Mapping[str, Kind] = {
     DeliveryKind.REFLECTION_REMINDER: Kind(render_reminder, "the reflection reminder"),
     DeliveryKind.ANNOUNCEMENT: Kind(render_announcement, "the milestone announcement"),
     DeliveryKind.JOURNEY: Kind(render_journey, "the mentorship summary"),
+    DeliveryKind.MATCH_SUMMARY: Kind(render_match_summary, "the plan summary"),
+    DeliveryKind.ENROLMENT: Kind(render_enrolment, "the enrolment confirmation"),
 }

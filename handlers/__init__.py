@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, home, meetings, pairs, people, plans, reflections, workspaces
+from handlers import (
+    commands,
+    enrolment,
+    home,
+    matching,
+    meetings,
+    pairs,
+    people,
+    plans,
+    programs,
+    reflections,
+    workspaces,
+)
 
 
 def register(app: App) -> None:
@@ -17,3 +29,6 @@ def register(app: App) -> None:
     home.register(app)
     pairs.register(app)
     people.register(app)
+    programs.register(app)
+    enrolment.register(app)
+    matching.register(app)

@@ -12,7 +12,8 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.core.payload import mentions
 from bot.plans.start import open_start_modal
-from handlers import pairs, program, reflections
+from bot.programs.messages import USAGE as PROGRAM_USAGE
+from handlers import enrolment, pairs, program, programs, reflections
 from handlers.common import actor
 
 USAGE = (
@@ -27,7 +28,8 @@ USAGE = (
     "• `/mentorship reflect` — answer your open reflection questions now\n"
     "• `/mentorship report` — the program report (program admins)\n"
     "• `/mentorship help` — this message\n"
-    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action."
+    "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action.\n"
+    f"\n{PROGRAM_USAGE}"
 )
 
 # A subcommand's listener: (rest of the text, the command, client, context, respond).
@@ -68,6 +70,10 @@ COMMANDS: dict[str, Listener] = {
     "end": partial(pairs.on_pair_command, "end"),
     "reflect": reflections.on_reflect,
     "report": program.on_report,
+    "program": programs.on_program,
+    "programs": programs.on_program,
+    "join": enrolment.on_join,
+    "leave": enrolment.on_leave,
 }
 
 

@@ -91,7 +91,9 @@ def get_proposal(session: Session, team_id: str, proposal_id: int) -> MatchPropo
     return session.scalars(stmt).first()
 
 
-def claim_for_publishing(session: Session, team_id: str, run_id: int, by: str, now: datetime) -> bool:
+def claim_for_publishing(
+    session: Session, team_id: str, run_id: int, by: str, now: datetime
+) -> bool:
     """Mark a draft run published; False when it is not a draft any more (published by a click
     a moment ago, or superseded). The conditional update makes a double click publish once."""
     result = session.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.programs.home import ProgramsHome
 from bot.reports.report import ProgramReport
 
 
@@ -66,3 +67,4 @@ class HomeData:
     cards: tuple[PairCard, ...]
     past: tuple[PastPair, ...] = ()
     overview: ProgramReport | None = None
+    programs: ProgramsHome | None = None  # None when the workspace has no program

@@ -20,6 +20,7 @@ from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
 from bot.people.admins import is_admin
 from bot.people.lookup import person
+from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
 from bot.reports.report import build_report
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
@@ -87,6 +88,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
         labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
         overview = build_report(session, team_id, now) if admin else None
+        programs = programs_home(services, client, session, team_id, user_id, overview)
     reader = person(services, client, team_id, user_id)
     cards = tuple(
         _card(
@@ -108,7 +110,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         for p in pairs
         if p.status not in OPEN_STATUSES
     )
-    return HomeData(cards=cards, past=past, overview=overview)
+    return HomeData(cards=cards, past=past, overview=overview, programs=programs)
 
 
 def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:

@@ -23,6 +23,7 @@ from bot.domain.plan import CHANNELS, FORMATS
 from bot.domain.timefmt import format_local_date, slack_date, zone_offset_note
 from bot.home.data import GoalItem, HomeData, PairCard, PastPair
 from bot.pairs.messages import START_HINT, end_button
+from bot.programs.home import join_blocks, lead_blocks
 from bot.reports.view import overview_blocks
 
 HOME_PAUSE, HOME_PAUSE_FOR, HOME_RESUME = "home_pause", "home_pause_for", "home_resume"
@@ -178,6 +179,8 @@ def build_home(data: HomeData) -> View:
     """The whole Home tab, within 100 blocks: cards while they fit, then a one-line list."""
     head: list[Block] = [HeaderBlock(text="Your mentorships")]
     tail: list[Block] = [_past(data.past)] if data.past else []
+    if data.programs is not None and data.programs.cards:
+        tail += [DividerBlock(), *lead_blocks(data.programs)]
     if data.overview is not None:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
     if not data.cards:
@@ -193,6 +196,8 @@ def build_home(data: HomeData) -> View:
                 block_id="start_hint",
             )
         )
+    if data.programs is not None:
+        head += join_blocks(data.programs)
     budget = MAX_BLOCKS - len(head) - len(tail) - 1  # one left for "more mentorships"
     body: list[Block] = []
     for i, card in enumerate(data.cards):

@@ -11,7 +11,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.reports.report import PairLine, ProgramReport, percent
+from bot.core.text import SECTION_TEXT, clip, mrkdwn
+from bot.reports.report import PairLine, ProgramReport, percent, program_counts
 from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers are never part of the report."
@@ -48,7 +49,22 @@ def numbers(report: ProgramReport) -> list[MarkdownTextObject]:
 def risk_line(p: PairLine) -> str:
     """ "• *Maya* & *Omar*: no meeting recorded since … — contact @Maya, @Omar"."""
     contacts = ", ".join(f"<@{u}>" for u in p.contacts)
-    return f"• *{p.mentee_name}* & *{p.mentor_name}*: {'; '.join(p.risks)} — contact {contacts}"
+    program = f" ({mrkdwn(p.program)})" if p.program else ""
+    return (
+        f"• *{p.mentee_name}* & *{p.mentor_name}*{program}: {'; '.join(p.risks)} "
+        f"— contact {contacts}"
+    )
+
+
+def programs_text(report: ProgramReport) -> str | None:
+    """Pairs per program (and those made by hand), when any program made pairs."""
+    names = report.programs()
+    if not names:
+        return None
+    lines = [f"• *{mrkdwn(name)}*: {program_counts(report, name)}" for name in names]
+    if any(not p.program for p in report.pairs):
+        lines.append(f"• _Made by hand_: {program_counts(report, '')}")
+    return clip("*By program*\n" + "\n".join(lines), SECTION_TEXT)
 
 
 def risk_text(report: ProgramReport, limit: int) -> str:
@@ -67,9 +83,11 @@ def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[
     """The ephemeral reply to `/mentorship report`."""
     statuses = ", ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
     text = f"Mentorship program: {statuses}; {len(report.at_risk)} at risk."
+    by_program = programs_text(report)
     return text, [
         HeaderBlock(text="Mentorship program"),
         SectionBlock(fields=numbers(report)),
+        *([SectionBlock(block_id="programs", text=_md(by_program))] if by_program else []),
         SectionBlock(text=_md(risk_text(report, limit))),
         ContextBlock(elements=[_md(f"{PRIVATE} {EXPORT_HINT}")]),
     ]

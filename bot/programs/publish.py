@@ -1,0 +1,208 @@
+"""Publishing a run: one ordinary pair per proposed match, made like a hand-made one (the plan
+checked by `validate_plan`, stored by `create_pair`, planned by `plan_started_pair`) with the
+program's defaults; each person's plan summary says why they were matched; people left without
+a match are told they stay enrolled. A run publishes once, however often Publish is clicked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.services import Services
+from bot.core.text import mrkdwn
+from bot.delivery.notices import notice
+from bot.domain.enrolment import ProgramDefaults, pair_plan
+from bot.domain.plan import PersonFacts, validate_plan
+from bot.people.lookup import lookup_people
+from bot.plans.start import plan_started_pair
+from bot.programs import messages as say
+from bot.programs.runs import reason_of, stale_reason
+from storage import keys
+from storage.match_runs import claim_for_publishing, get_run, proposals_of
+from storage.models import DeliveryKind, Pair
+from storage.outbox import NewDelivery, add_deliveries
+from storage.pairs import create_pair, open_pair_exists
+from storage.program_models import MatchProposal, Program, ProposalStatus
+from storage.programs import enrolled, lock_program, open_program_pairs
+
+log = logging.getLogger(__name__)
+PEOPLE_MAX_AGE = timedelta(days=7)  # enrolment looked everyone up; `user_change` keeps it current
+LIVE = (ProposalStatus.PROPOSED.value, ProposalStatus.APPROVED.value)
+
+
+@dataclass
+class Outcome:
+    """What a click on Publish did."""
+
+    stale: str | None = None  # why nothing was published
+    pairs: list[str] = field(default_factory=list)  # "Lee with Kim"
+    skipped: list[str] = field(default_factory=list)
+    told: int = 0
+    pair_ids: list[int] = field(default_factory=list)
+
+
+def defaults_of(program: Program) -> ProgramDefaults:
+    return ProgramDefaults(
+        name=program.name,
+        cadence=program.cadence,
+        monthly_mode=program.monthly_mode,
+        starts_on=program.starts_on,
+        duration_months=program.duration_months,
+        end_date=program.end_date,
+        checkpoint_weeks=program.checkpoint_weeks,
+        announce_channel=program.announce_channel,
+    )
+
+
+def _make_pair(
+    services: Services,
+    session: Session,
+    program: Program,
+    row: MatchProposal,
+    people: dict[str, PersonFacts],
+    goals: dict[str, tuple[list[str], str]],
+    creator: str,
+) -> Pair | str:
+    """The pair for one proposal, or why it can't be made now."""
+    assert row.mentor_id is not None
+    mentor, mentee = people[row.mentor_id], people[row.mentee_id]
+    now = services.clock.now()
+    skills, text = goals.get(row.mentee_id, ([], ""))
+    form = pair_plan(
+        defaults_of(program),
+        mentor=mentor,
+        mentee=mentee,
+        mentee_goals=[g for g in text.splitlines() if g.strip()],
+        mentee_skills=skills,
+        today=now.astimezone(ZoneInfo(mentor.tz or mentee.tz or "UTC")).date(),
+    )
+    exists = open_pair_exists(session, program.team_id, row.mentor_id, row.mentee_id)
+    plan, errors = validate_plan(form, now=now, people=people, open_pair_exists=exists)
+    if plan is None:
+        return "; ".join(errors.values())
+    try:
+        with session.begin_nested():
+            pair = create_pair(session, program.team_id, creator, plan, now)
+            pair.program_id, pair.checkpoint_questions = program.id, list(program.questions) or None
+            session.flush()
+    except IntegrityError:
+        return "one of them is already in a running mentorship of this program"
+    summaries = [
+        NewDelivery(
+            team_id=program.team_id,
+            kind=DeliveryKind.MATCH_SUMMARY,
+            recipient_id=user_id,
+            occurrence_key=keys.match_summary(pair.id, user_id),
+            due_at=now,
+            pair_id=pair.id,
+        )
+        for user_id in (pair.mentee_id, pair.mentor_id)
+    ]
+    add_deliveries(session, summaries, now)
+    return pair
+
+
+def publish(
+    services: Services, client: WebClient, team_id: str, user_id: str, run_id: int
+) -> Outcome:
+    """Publish a draft run that is still current; say why not otherwise (nothing changes)."""
+    with services.sessions() as session:
+        run = get_run(session, team_id, run_id)
+        rows = proposals_of(session, team_id, run_id) if run else []
+    if run is None:
+        return Outcome(stale="gone")
+    ids = {u for r in rows for u in (r.mentee_id, r.mentor_id) if u}
+    people = lookup_people(services, client, team_id, ids, max_age=PEOPLE_MAX_AGE)
+    now = services.clock.now()
+    outcome = Outcome()
+    with services.sessions.begin() as session:
+        program = lock_program(session, team_id, run.program_id)
+        fresh = get_run(session, team_id, run_id)
+        why = stale_reason(fresh, program) if fresh and program else "gone"
+        if why or program is None or fresh is None:
+            return Outcome(stale=why or "gone")
+        if not claim_for_publishing(session, team_id, run_id, user_id, now):
+            return Outcome(stale="published")
+        entries = {e.user_id: e for e in enrolled(session, team_id, program.id)}
+        goals = {u: (list(e.skills), e.goals) for u, e in entries.items()}
+        load: dict[str, int] = {}
+        for pair in open_program_pairs(session, team_id, program.id):
+            load[pair.mentor_id] = load.get(pair.mentor_id, 0) + 1
+        made: set[str] = set()
+        for row in rows:
+            live = session.get(MatchProposal, row.id)
+            assert live is not None
+            if live.mentor_id is None or live.status not in LIVE:
+                continue
+            label = (
+                f"{mrkdwn_name(people, live.mentee_id)} with {mrkdwn_name(people, live.mentor_id)}"
+            )
+            capacity = entries[live.mentor_id].capacity if live.mentor_id in entries else 0
+            if load.get(live.mentor_id, 0) >= capacity:
+                result: Pair | str = "the mentor has no room left (or left the program)"
+            elif live.mentee_id not in entries:
+                result = "the mentee left the program"
+            else:
+                result = _make_pair(services, session, program, live, people, goals, user_id)
+            if isinstance(result, str):
+                live.status, live.note = ProposalStatus.SKIPPED.value, result
+                outcome.skipped.append(f"{label}: {mrkdwn(result)}")
+                continue
+            live.status, live.pair_id = ProposalStatus.PUBLISHED.value, result.id
+            load[live.mentor_id] = load.get(live.mentor_id, 0) + 1
+            made.add(live.mentee_id)
+            outcome.pairs.append(label)
+            outcome.pair_ids.append(result.id)
+        mentors = [str(u) for u in fresh.stats.get("mentor_ids", [])]
+        notes = _unmatched(program, rows, made, set(entries), mentors, load)
+        add_deliveries(
+            session,
+            [notice(team_id, who, keys.unmatched(run_id, who), text, now) for who, text in notes],
+            now,
+        )
+        outcome.told = len(notes)
+        fresh.stats = {**fresh.stats, "published": len(outcome.pairs), "told": outcome.told}
+    for pair_id in outcome.pair_ids:
+        plan_started_pair(services, pair_id)
+    log.info("program matches published", extra={"team_id": team_id})
+    return outcome
+
+
+def mrkdwn_name(people: dict[str, PersonFacts], user_id: str) -> str:
+    facts = people.get(user_id)
+    return say.name(facts.name if facts else user_id)
+
+
+def _unmatched(
+    program: Program,
+    rows: Sequence[MatchProposal],
+    made: set[str],
+    enrolled_now: set[str],
+    mentors: Sequence[str],
+    load: dict[str, int],
+) -> list[tuple[str, str]]:
+    """(person, DM) for everyone of the run it leaves without a match and still enrolled: its
+    mentees who got no pair, and its mentors who got nobody and mentor nobody in the program.
+    Only reasons that say nothing about anyone's wishes are passed on."""
+    notes: list[tuple[str, str]] = []
+    for row in rows:
+        if row.mentee_id in made or row.mentee_id not in enrolled_now:
+            continue
+        safe = [
+            reason_of(r).render(escape=mrkdwn)
+            for r in row.reasons
+            if row.mentor_id is None and r.get("code") in say.UNMATCHED_SAFE
+        ]
+        lowered = [s[:1].lower() + s[1:] for s in safe]
+        notes.append((row.mentee_id, say.unmatched_notice(program.name, "mentee", lowered)))
+    for user_id in mentors:
+        if user_id in enrolled_now and load.get(user_id, 0) == 0:
+            notes.append((user_id, say.unmatched_notice(program.name, "mentor", [])))
+    return notes
