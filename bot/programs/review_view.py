@@ -108,7 +108,8 @@ def _swap(row: Row) -> StaticSelectElement | None:
     verb = "Swap to" if row.mentor else "Match with"
     options = [
         Option(
-            value=f"{row.proposal_id}:{r.mentor_id}", label=clip(f"{verb} {r.name}", OPTION_TEXT)
+            value=f"{row.proposal_id}:{r.mentor_id}",
+            label=clip(f"{verb} {r.name}{'' if r.has_room else ' (full)'}", OPTION_TEXT),
         )
         for r in row.runners_up
     ]
