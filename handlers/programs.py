@@ -5,6 +5,7 @@ signed payload and calls one function of bot/programs/."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -99,8 +100,8 @@ PROGRAM_COMMANDS: dict[str, Sub] = {
     "list": on_list,
     "new": on_new,
     "edit": on_edit,
-    "close": lambda *a: on_enrolment_switch(False, *a),
-    "open": lambda *a: on_enrolment_switch(True, *a),
+    "close": partial(on_enrolment_switch, False),
+    "open": partial(on_enrolment_switch, True),
     "match": on_match,
     "help": on_help,
 }
@@ -132,34 +133,53 @@ def on_program_submitted(
     refresh_after(services, client, team_id, user_id, [])
 
 
-def on_home_program_button(
+def on_home_review(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """A lead's program buttons on the Home tab: review, close or reopen enrolment, edit."""
+    """Review matches, on a lead's Home tab: the same review as `/mentorship program match`."""
+    ack()
+    team_id, user_id = actor(body)
+    program_id = parse_id(action.get("value")) or 0
+    refusal = open_review(
+        services_of(context), client, team_id, user_id, program_id, body["trigger_id"]
+    )
+    if refusal:
+        tell_in_dm(client, user_id, refusal)
+
+
+def on_home_edit(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """✏️ Edit program, on a lead's Home tab: the program form, prefilled."""
+    ack()
+    team_id, user_id = actor(body)
+    program_id = parse_id(action.get("value")) or 0
+    refusal = open_edit_program(
+        services_of(context), client, team_id, user_id, program_id, body["trigger_id"]
+    )
+    if refusal:
+        tell_in_dm(client, user_id, refusal)
+
+
+def on_home_enrolment_switch(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Close or Reopen enrolment, on a lead's Home tab."""
     ack()
     services = services_of(context)
     team_id, user_id = actor(body)
-    program_id, action_id, trigger = (
-        parse_id(action.get("value")) or 0,
-        action["action_id"],
-        body["trigger_id"],
-    )
-    if action_id == HOME_REVIEW:
-        reply = open_review(services, client, team_id, user_id, program_id, trigger)
-    elif action_id == HOME_EDIT_PROGRAM:
-        reply = open_edit_program(services, client, team_id, user_id, program_id, trigger)
-    else:
-        change = set_enrolment_open(
-            services, client, team_id, user_id, program_id, action_id == HOME_REOPEN
-        )
-        reply = None if change.applied else change.reply
+    program_id, reopen = parse_id(action.get("value")) or 0, action["action_id"] == HOME_REOPEN
+    change = set_enrolment_open(services, client, team_id, user_id, program_id, reopen)
+    if change.applied:
         refresh_after(services, client, team_id, user_id, change.people)
-    if reply:
-        tell_in_dm(client, user_id, reply)
+    else:
+        tell_in_dm(client, user_id, change.reply)
 
 
 def register(app: App) -> None:
     """Wire the program form and the lead's Home buttons."""
     app.view(PROGRAM_CALLBACK)(on_program_submitted)
-    for action_id in (HOME_REVIEW, HOME_CLOSE, HOME_REOPEN, HOME_EDIT_PROGRAM):
-        app.action(action_id)(on_home_program_button)
+    app.action(HOME_REVIEW)(on_home_review)
+    app.action(HOME_EDIT_PROGRAM)(on_home_edit)
+    app.action(HOME_CLOSE)(on_home_enrolment_switch)
+    app.action(HOME_REOPEN)(on_home_enrolment_switch)

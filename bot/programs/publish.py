@@ -112,7 +112,8 @@ def _make_pair(
 def publish(
     services: Services, client: WebClient, team_id: str, user_id: str, run_id: int
 ) -> Outcome:
-    """Publish a draft run that is still current; say why not otherwise (nothing changes)."""
+    """Publish a draft run that is still current, in one transaction; say why not otherwise
+    (nothing changes). The new pairs are planned by `plan_published` afterwards."""
     with services.sessions() as session:
         run = get_run(session, team_id, run_id)
         rows = proposals_of(session, team_id, run_id) if run else []
@@ -154,6 +155,7 @@ def publish(
             if isinstance(result, str):
                 live.status, live.note = ProposalStatus.SKIPPED.value, result
                 outcome.skipped.append(f"{label}: {mrkdwn(result)}")
+                made.update((live.mentee_id, live.mentor_id))  # the lead sees why; not unmatched
                 continue
             live.status, live.pair_id = ProposalStatus.PUBLISHED.value, result.id
             load[live.mentor_id] = load.get(live.mentor_id, 0) + 1
@@ -169,10 +171,15 @@ def publish(
         )
         outcome.told = len(notes)
         fresh.stats = {**fresh.stats, "published": len(outcome.pairs), "told": outcome.told}
-    for pair_id in outcome.pair_ids:
-        plan_started_pair(services, pair_id)
     log.info("program matches published", extra={"team_id": team_id})
     return outcome
+
+
+def plan_published(services: Services, outcome: Outcome) -> None:
+    """After publishing: plan each new pair's first weeks, as a hand-made pair's are planned
+    (were the process to stop first, the scheduler plans them on its next tick)."""
+    for pair_id in outcome.pair_ids:
+        plan_started_pair(services, pair_id)
 
 
 def mrkdwn_name(people: dict[str, PersonFacts], user_id: str) -> str:
@@ -189,8 +196,9 @@ def _unmatched(
     load: dict[str, int],
 ) -> list[tuple[str, str]]:
     """(person, DM) for everyone of the run it leaves without a match and still enrolled: its
-    mentees who got no pair, and its mentors who got nobody and mentor nobody in the program.
-    Only reasons that say nothing about anyone's wishes are passed on."""
+    mentees who got no pair, and its mentors who got nobody and mentor nobody in the program
+    (`made`: people paired now, or in a pair publishing had to skip). Only reasons that say
+    nothing about anyone's wishes are passed on."""
     notes: list[tuple[str, str]] = []
     for row in rows:
         if row.mentee_id in made or row.mentee_id not in enrolled_now:
@@ -203,6 +211,6 @@ def _unmatched(
         lowered = [s[:1].lower() + s[1:] for s in safe]
         notes.append((row.mentee_id, say.unmatched_notice(program.name, "mentee", lowered)))
     for user_id in mentors:
-        if user_id in enrolled_now and load.get(user_id, 0) == 0:
+        if user_id in enrolled_now and user_id not in made and load.get(user_id, 0) == 0:
             notes.append((user_id, say.unmatched_notice(program.name, "mentor", [])))
     return notes

@@ -21,7 +21,7 @@ from bot.programs import messages as say
 from bot.programs import review_view as rv
 from bot.programs.access import can_lead
 from bot.programs.manage import led_program
-from bot.programs.publish import publish
+from bot.programs.publish import plan_published, publish
 from bot.programs.runs import change_setting, compute_run, decide, reason_of, stale_reason, swap
 from storage.match_runs import get_run, latest_run, proposals_of
 from storage.people import get_people
@@ -68,6 +68,7 @@ def review_of(services: Services, run: MatchRun, program: Program) -> rv.Review:
                     rv.RunnerUp(str(x["mentor_id"]), str(x["name"]), bool(x["has_room"]))
                     for x in r.runners_up
                 ),
+                note=mrkdwn(r.note or ""),
             )
             for r in rows
         ),
@@ -96,12 +97,29 @@ def _show(services: Services, team_id: str, run_id: int, page: int = 0) -> View:
         return rv.message_view(run_id, "", "This proposal is gone.", rerun=False)
     why = stale_reason(run, program)
     if why == "published":
-        when = f" by <@{run.published_by}>" if run.published_by else ""
-        text = f"These matches were already published{when}. Nothing was sent twice."
-        return rv.message_view(run.id, program.name, text, rerun=False)
+        return rv.message_view(
+            run.id, program.name, _published(services, run, program), rerun=False
+        )
     if why:
         return rv.message_view(run.id, program.name, rv.stale_text(why), rerun=True)
     return rv.review_view(review_of(services, run, program), page)
+
+
+def _published(services: Services, run: MatchRun, program: Program) -> str:
+    """What a published run made (the same words whichever click published it)."""
+    review = review_of(services, run, program)
+    made = [
+        f"*{mrkdwn(r.mentee)}* with *{mrkdwn(r.mentor or '')}*"
+        for r in review.rows
+        if r.status == "published"
+    ]
+    skipped = [
+        f"*{mrkdwn(r.mentee)}* with *{mrkdwn(r.mentor or '')}*: {r.note}"
+        for r in review.rows
+        if r.status == "skipped"
+    ]
+    told = int(run.stats.get("told", 0))
+    return rv.published_text(program.name, made, told, skipped)
 
 
 def open_review(
@@ -183,13 +201,15 @@ def review_action(
         new = change_setting(services, team_id, user_id, run, SETTINGS[action_id], value)
         shown = _show(services, team_id, new or run.id)
     elif action_id == rv.PUBLISH:
+        working = rv.message_view(run.id, program.name, "Publishing the matches…", rerun=False)
+        _update(client, str(view.get("id", "")), working)
         done = publish(services, client, team_id, user_id, run.id)
-        if done.stale:
-            shown = _show(services, team_id, run.id)
-        else:
-            text = rv.published_text(program.name, done.pairs, done.told, done.skipped)
-            shown = rv.message_view(run.id, program.name, text, rerun=False)
+        shown = _show(services, team_id, run.id)
+        if not done.stale:
             result.people = [user_id]
+        _update(client, str(view.get("id", "")), shown)
+        plan_published(services, done)
+        return result
     else:
         return result
     _update(client, str(view.get("id", "")), shown)

@@ -55,6 +55,7 @@ class Row:
     pinned: bool
     reasons: tuple[str, ...]  # rendered, escaped mrkdwn
     runners_up: tuple[RunnerUp, ...]
+    note: str = ""  # why publishing skipped it, escaped
 
 
 @dataclass(frozen=True)

@@ -129,5 +129,10 @@ def click_in(bot: Bot, lead: str, view: StoredView, action_id: str, **kw: Any) -
     """A click in the review, once the modal has been redrawn after it."""
     old = view.view["hash"]
     assert bot.driver.click(lead, action_id, view_id=view.id, **kw).status == 200
-    wait_for(lambda: bot.standin.view(view.id).view["hash"] != old, what="the review to redraw")
+
+    def redrawn() -> bool:
+        now = bot.standin.view(view.id)
+        return now.view["hash"] != old and "Publishing the matches…" not in str(now.blocks)
+
+    wait_for(redrawn, what="the review to redraw")
     return bot.standin.view(view.id)

@@ -11,6 +11,7 @@ from bot.programs.review_view import APPROVE, PIN, PRIORITY, PUBLISH, REJECT, RE
 from bot.standin import SlackStandIn
 from storage.models import Pair
 from storage.program_models import MatchProposal, MatchRun, Program
+from tests.kit.plans import PLAN
 from tests.kit.programs import (
     BEN,
     KIM,
@@ -130,3 +131,23 @@ def test_a_stale_proposal_says_so_and_offers_to_rerun(bot: Bot) -> None:
     assert "Published: 0 mentorships" in str(again.blocks)
     with bot.sessions() as s:
         assert {(p.mentor_id, p.mentee_id) for p in s.scalars(select(Pair))} == OPTIMAL
+
+
+def test_a_pair_that_can_no_longer_be_made_is_skipped_and_said(bot: Bot) -> None:
+    create_program(bot)
+    enrol_everyone(bot)
+    review = open_review(bot)
+    # While the lead reviews, Omar starts a mentorship with Maya by hand.
+    r = bot.start_plan(OMAR, {**PLAN, "Mentee": MAYA})
+    assert r.status == 200 and not r.body.strip(), r.body
+    review = click_in(bot, LEAD, review, PUBLISH)
+    wait_for(lambda: "Not started" in str(bot.standin.view(review.id).blocks), what="the result")
+    shown = str(bot.standin.view(review.id).blocks)
+    assert "Published: 3 mentorships" in shown and "*Maya* with *Omar*: These two already" in shown
+    with bot.sessions() as s:
+        made = {
+            (p.mentor_id, p.mentee_id, p.program_id is not None) for p in s.scalars(select(Pair))
+        }
+    assert made == {(m, e, True) for m, e in OPTIMAL - {(OMAR, MAYA)}} | {(OMAR, MAYA, False)}
+    bot.tick()
+    assert not [m for m in bot.standin.dm_messages(MAYA) if "No match for you" in m.text]
