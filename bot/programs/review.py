@@ -191,11 +191,11 @@ def review_action(
     elif why:
         shown = _show(services, team_id, run.id)
     elif action_id in CALLS:
-        decide(services, team_id, user_id, parse_id(value) or 0, CALLS[action_id])
+        decide(services, team_id, user_id, run.id, parse_id(value) or 0, CALLS[action_id])
         shown = _show(services, team_id, run.id, page)
     elif action_id == rv.SWAP:
         proposal, _, mentor = value.partition(":")
-        new = swap(services, team_id, user_id, parse_id(proposal) or 0, mentor)
+        new = swap(services, team_id, user_id, run.id, parse_id(proposal) or 0, mentor)
         shown = _show(services, team_id, new or run.id, page)
     elif action_id in SETTINGS:
         new = change_setting(services, team_id, user_id, run, SETTINGS[action_id], value)

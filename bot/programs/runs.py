@@ -177,15 +177,18 @@ def compute_run(
 
 
 def decide(
-    services: Services, team_id: str, user_id: str, proposal_id: int, call: str
+    services: Services, team_id: str, user_id: str, run_id: int, proposal_id: int, call: str
 ) -> MatchProposal | None:
-    """The lead's call on one proposed pair: "approve", "pin" or "reject" toggle (a second
-    click takes it back). None when the proposal is not a pair of a draft run."""
+    """The lead's call on one proposed pair of run `run_id` (the one they are reviewing, which
+    they lead): "approve", "pin" or "reject" toggle (a second click takes it back). None when
+    the proposal is not a pair of that draft run."""
     now = services.clock.now()
     with services.sessions.begin() as session:
         row = get_proposal(session, team_id, proposal_id)
         run = get_run(session, team_id, row.run_id) if row else None
-        if row is None or run is None or run.status != RunStatus.DRAFT or row.mentor_id is None:
+        if row is None or run is None or run.id != run_id or row.mentor_id is None:
+            return None
+        if run.status != RunStatus.DRAFT:
             return None
         if call == "approve":
             row.status = PROPOSED if row.status == APPROVED else APPROVED
@@ -202,14 +205,15 @@ def decide(
 
 
 def swap(
-    services: Services, team_id: str, user_id: str, proposal_id: int, mentor_id: str
+    services: Services, team_id: str, user_id: str, run_id: int, proposal_id: int, mentor_id: str
 ) -> int | None:
     """Give a proposal's mentee one of its runners-up instead: that pair is pinned, the old one
-    ruled out, and the rest re-solved (approved and pinned pairs stay). The new run's id."""
+    ruled out, and the rest re-solved (approved and pinned pairs stay). The new run's id (None
+    unless the proposal belongs to the draft run `run_id` the lead is reviewing)."""
     with services.sessions() as session:
         row = get_proposal(session, team_id, proposal_id)
         run = get_run(session, team_id, row.run_id) if row else None
-    if row is None or run is None or run.status != RunStatus.DRAFT:
+    if row is None or run is None or run.id != run_id or run.status != RunStatus.DRAFT:
         return None
     if mentor_id not in {str(r.get("mentor_id")) for r in row.runners_up}:
         return None

@@ -4,10 +4,14 @@ the program says so and offers to re-run, and a second Publish creates nothing."
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from bot.programs.review_view import APPROVE, PIN, PRIORITY, PUBLISH, REJECT, RERUN, SWAP
+from bot.programs.runs import swap
 from bot.standin import SlackStandIn
 from storage.models import Pair
 from storage.program_models import MatchProposal, MatchRun, Program
@@ -23,11 +27,12 @@ from tests.kit.programs import (
     add_cohort,
     click_in,
     create_program,
+    enrol,
     enrol_everyone,
     open_review,
     program_id,
 )
-from tests.kit.workspace import MAYA, OMAR, Bot, wait_for
+from tests.kit.workspace import LENA, MAYA, OMAR, TEAM, Bot, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -151,3 +156,36 @@ def test_a_pair_that_can_no_longer_be_made_is_skipped_and_said(bot: Bot) -> None
     assert made == {(m, e, True) for m, e in OPTIMAL - {(OMAR, MAYA)}} | {(OMAR, MAYA, False)}
     bot.tick()
     assert not [m for m in bot.standin.dm_messages(MAYA) if "No match for you" in m.text]
+
+
+def test_a_lead_of_one_program_cannot_touch_anothers_proposals(bot: Bot) -> None:
+    create_program(bot)
+    enrol_everyone(bot)
+    open_review(bot)
+    engineering = proposals(bot)
+    guild: dict[str, Any] = {
+        "Program name": "Design guild",
+        "Skills or topics people pick from": "Figma",
+        "Co-leads": [LENA],
+        "Enrolment closes": None,
+    }
+    assert not create_program(bot, **guild).body.strip()
+    enrol(bot, OMAR, {"role": "mentor", "skills": ["Figma"], "capacity": "1"}, "join Design guild")
+    enrol(
+        bot, BEN, {"role": "mentee", "skills": ["Figma"], "goals": "Critique"}, "join Design guild"
+    )
+    review = open_review(bot, LENA, "program match Design guild")
+    # Lena leads the guild only: a forged button with an engineering proposal changes nothing.
+    for action, target in ((APPROVE, engineering[LEE]), (REJECT, engineering[MAYA])):
+        review = click_in(bot, LENA, review, action, forge={"value": str(target.id)})
+    guild_run = int(json.loads(review.view["private_metadata"])["run"])
+    services = bot.runtime.services
+    assert swap(services, TEAM, LENA, guild_run, engineering[BEN].id, KIM) is None
+    with bot.sessions() as s:
+        rows = s.scalars(
+            select(MatchProposal).where(MatchProposal.id.in_([p.id for p in engineering.values()]))
+        )
+        assert {r.id: (r.status, r.pinned) for r in rows} == {
+            p.id: (p.status, p.pinned) for p in engineering.values()
+        }
+        assert len(s.scalars(select(MatchRun)).all()) == 2  # no re-run of the engineering program
