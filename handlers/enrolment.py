@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from bot.core.services import services_of
-from bot.programs.enrol import leave, open_join, picked, submit_enrolment
+from bot.programs.enrol import leave, open_join, opened_from_home, picked, submit_enrolment
 from bot.programs.enrol_modal import ENROL_CALLBACK, PICK_CALLBACK
 from bot.programs.home import HOME_JOIN
 from handlers.common import actor, refresh_after, reply_privately, show_errors, tell_in_dm
@@ -43,7 +43,8 @@ def on_join_clicked(
     """Join a program, on the Home tab: the same as `/mentorship join`."""
     ack()
     team_id, user_id = actor(body)
-    refusal = open_join(services_of(context), client, team_id, user_id, "", body["trigger_id"])
+    services = services_of(context)
+    refusal = open_join(services, client, team_id, user_id, "", body["trigger_id"], from_home=True)
     if refusal:
         tell_in_dm(client, user_id, refusal)
 
@@ -71,7 +72,8 @@ def on_enrolment_submitted(
         show_errors(ack, stored)
         return
     ack()
-    refresh_after(services, client, team_id, user_id, [])
+    if opened_from_home(view):  # they are looking at the Home tab: show the enrolment
+        refresh_after(services, client, team_id, user_id, [])
 
 
 def register(app: App) -> None:

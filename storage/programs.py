@@ -84,7 +84,9 @@ def _set_leads(session: Session, program: Program, leads: Sequence[str]) -> None
     wanted = list(dict.fromkeys([program.created_by, *leads]))
     session.execute(
         delete(ProgramLead).where(
-            ProgramLead.program_id == program.id, ProgramLead.user_id.not_in(wanted)
+            ProgramLead.team_id == program.team_id,
+            ProgramLead.program_id == program.id,
+            ProgramLead.user_id.not_in(wanted),
         )
     )
     have = set(lead_ids(session, program.team_id, program.id))
@@ -215,7 +217,7 @@ def save_enrolment(
         return row, False
     if before is not None:
         row.revision += 1
-    session.execute(delete(Exclusion).where(Exclusion.enrolment_id == row.id))
+    _forget_exclusions(session, row)
     session.add_all(
         Exclusion(team_id=program.team_id, enrolment_id=row.id, excluded_id=u) for u in draft.avoid
     )
@@ -224,10 +226,16 @@ def save_enrolment(
     return row, True
 
 
+def _forget_exclusions(session: Session, row: Enrolment) -> None:
+    session.execute(
+        delete(Exclusion).where(Exclusion.team_id == row.team_id, Exclusion.enrolment_id == row.id)
+    )
+
+
 def withdraw(session: Session, program: Program, row: Enrolment, now: datetime) -> None:
     """Take someone out of a program's next runs; their private exclusions go with it."""
     row.status, row.updated_at = EnrolmentStatus.WITHDRAWN.value, now
-    session.execute(delete(Exclusion).where(Exclusion.enrolment_id == row.id))
+    _forget_exclusions(session, row)
     bump_version(session, program)
 
 

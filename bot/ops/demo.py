@@ -21,6 +21,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import run_tick
 from bot.home.view import HOME_GOAL_DONE
 from bot.meetings.messages import MET, RESCHEDULE, SKIP
+from bot.ops.demo_program import program_act
 from bot.reflections.messages import OPEN_FORM, SHARE
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
 from storage.db import upgrade
@@ -321,12 +322,14 @@ def mark_first_goal_done(story: Story, user_id: str) -> None:
     story.flush()
 
 
-def show_report(story: Story) -> None:
+def show_report(story: Story, again: bool = False) -> None:
     """Kai, a workspace admin, looks at the program: their Home tab and `/mentorship report`."""
-    story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
-    show_home(story, KAI)
+    if not again:
+        story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
+        show_home(story, KAI)
+    before = len(story.standin.ephemeral_messages(KAI))
     story.driver.slash_command(KAI, "report")
-    _wait(lambda: story.standin.ephemeral_messages(KAI), "the report")
+    _wait(lambda: len(story.standin.ephemeral_messages(KAI)) > before, "the report")
     story.flush()
 
 
@@ -362,12 +365,14 @@ def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
             story.advance_until(END, people)
             show_home(story, MAYA)  # at the end: the completed mentorship
             show_report(story)
+            program_act(story, _wait)  # a program: enrol, match the cohort, publish
+            show_report(story, again=True)
         finally:
             if story is not None:
                 story.close()
         if not quiet and story is not None:
             sent = sum(1 for m in story.standin.messages if m.user == story.standin.bot_user_id)
             out(
-                f"\nThe bot sent {sent} messages over the whole mentorship (three simulated months)."
+                f"\nThe bot sent {sent} messages over the whole story (three simulated months, then a program)."
             )
     return 0

@@ -19,6 +19,7 @@ from bot.people.lookup import people_for_form
 from bot.programs import messages as say
 from bot.programs.access import is_enrolling, open_programs, pick
 from bot.programs.enrol_modal import (
+    FROM_HOME,
     ProgramChoice,
     enrolment_view,
     parse_enrolment_state,
@@ -56,7 +57,9 @@ def _matched_partner(services: Services, program: Program, user_id: str) -> str 
     return None
 
 
-def form_view(services: Services, program: Program, user_id: str) -> View:
+def form_view(
+    services: Services, program: Program, user_id: str, *, from_home: bool = False
+) -> View:
     """The enrolment form for `program`, with the person's own answers if they enrolled."""
     with services.sessions() as session:
         row = enrolment_of(session, program.team_id, program.id, user_id)
@@ -73,6 +76,7 @@ def form_view(services: Services, program: Program, user_id: str) -> View:
         skills=program.skills,
         allow_either=program.allow_either,
         form=form,
+        from_home=from_home,
     )
 
 
@@ -84,7 +88,14 @@ def _refusal(services: Services, program: Program, user_id: str) -> str | None:
 
 
 def open_join(
-    services: Services, client: WebClient, team_id: str, user_id: str, typed: str, trigger_id: str
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    typed: str,
+    trigger_id: str,
+    *,
+    from_home: bool = False,
 ) -> str | None:
     """`/mentorship join [program]`: the enrolment form, or the picker when several programs are
     open; a short reply instead when there is nothing to join."""
@@ -96,12 +107,12 @@ def open_join(
     if isinstance(chosen, str):
         if typed.strip():
             return chosen
-        view = picker_view([ProgramChoice(p.id, p.name) for p in open_now])
+        view = picker_view([ProgramChoice(p.id, p.name) for p in open_now], from_home=from_home)
     else:
         refusal = _refusal(services, chosen, user_id)
         if refusal:
             return refusal
-        view = form_view(services, chosen, user_id)
+        view = form_view(services, chosen, user_id, from_home=from_home)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
@@ -124,7 +135,12 @@ def picked(
     refusal = _refusal(services, program, user_id)
     if refusal:
         return {"program": refusal.replace("*", "")}
-    return form_view(services, program, user_id)
+    return form_view(services, program, user_id, from_home=opened_from_home(view))
+
+
+def opened_from_home(view: dict[str, Any]) -> bool:
+    """The picker or form was opened on the Home tab (which should then show the change)."""
+    return metadata_of(view).get("from") == FROM_HOME
 
 
 def submit_enrolment(
@@ -141,7 +157,8 @@ def submit_enrolment(
     if refusal:
         return {"role": refusal.replace("*", "")}
     form = parse_enrolment_state((view.get("state") or {}).get("values") or {})
-    people = people_for_form(services, team_id, form.avoid, max_age=CHECK_MAX_AGE)
+    # The person's own name and time zone come from Slack (matching reads them from the cache).
+    people = people_for_form(services, team_id, [user_id, *form.avoid], max_age=CHECK_MAX_AGE)
     if isinstance(people, str):
         return {"role": people}
     draft, errors = validate_enrolment(

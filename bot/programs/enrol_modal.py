@@ -30,6 +30,7 @@ from bot.domain.plan import MAX_TEXT
 PICK_CALLBACK = "program_pick"
 ENROL_CALLBACK = "program_enrol"
 ACTION = "value"
+FROM_HOME = "home"  # private_metadata "from": opened on the Home tab, which then shows the change
 MAX_OPTIONS = 100  # a select holds at most 100 options
 LABELS = {
     "program": "Program",
@@ -49,7 +50,7 @@ class ProgramChoice:
     name: str
 
 
-def picker_view(programs: Sequence[ProgramChoice]) -> View:
+def picker_view(programs: Sequence[ProgramChoice], *, from_home: bool = False) -> View:
     """Several programs are open: which one to join, first."""
     options = [
         Option(value=str(p.program_id), label=clip(p.name, OPTION_TEXT))
@@ -61,6 +62,7 @@ def picker_view(programs: Sequence[ProgramChoice]) -> View:
         title="Join a program",
         submit="Next",
         close="Cancel",
+        private_metadata=json.dumps({"from": FROM_HOME} if from_home else {}),
         blocks=[
             InputBlock(
                 block_id="program",
@@ -88,6 +90,7 @@ def enrolment_view(
     skills: Sequence[str],
     allow_either: bool,
     form: EnrolmentForm | None = None,
+    from_home: bool = False,
 ) -> View:
     """The enrolment form for one program, prefilled with the person's own answers if any."""
     f = form or EnrolmentForm()
@@ -164,7 +167,9 @@ def enrolment_view(
         submit="Enrol" if form is None else "Save",
         close="Cancel",
         blocks=blocks,
-        private_metadata=json.dumps({"program": program_id}),
+        private_metadata=json.dumps(
+            {"program": program_id, **({"from": FROM_HOME} if from_home else {})}
+        ),
     )
 
 

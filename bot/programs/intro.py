@@ -16,7 +16,7 @@ from bot.programs import messages as say
 from bot.programs.runs import reason_of
 from storage.match_runs import proposal_for_pair
 from storage.models import Pair
-from storage.program_models import Enrolment, EnrolmentStatus, Program
+from storage.program_models import Enrolment, EnrolmentStatus
 from storage.programs import avoided_by, get_program
 
 
@@ -55,7 +55,7 @@ def render_enrolment(r: Reading, job: Job) -> Rendered | Skip:
         return Skip("enrolment gone")
     if row.status != EnrolmentStatus.ENROLLED or row.revision != job.payload.get("revision"):
         return Skip("enrolment changed or withdrawn since")
-    program = r.session.get(Program, row.program_id)
+    program = get_program(r.session, row.team_id, row.program_id)
     if program is None:
         return Skip("program gone")
     facts = say.EnrolmentFacts(

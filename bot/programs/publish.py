@@ -25,7 +25,7 @@ from bot.plans.start import plan_started_pair
 from bot.programs import messages as say
 from bot.programs.runs import reason_of, stale_reason
 from storage import keys
-from storage.match_runs import claim_for_publishing, get_run, proposals_of
+from storage.match_runs import claim_for_publishing, get_proposal, get_run, proposals_of
 from storage.models import DeliveryKind, Pair
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import create_pair, open_pair_exists
@@ -138,7 +138,7 @@ def publish(
             load[pair.mentor_id] = load.get(pair.mentor_id, 0) + 1
         made: set[str] = set()
         for row in rows:
-            live = session.get(MatchProposal, row.id)
+            live = get_proposal(session, team_id, row.id)
             assert live is not None
             if live.mentor_id is None or live.status not in LIVE:
                 continue

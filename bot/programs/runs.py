@@ -4,21 +4,26 @@ lead's calls on it (approve, pin, reject, swap, the settings)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.domain.matching import DEFAULT_WEIGHTS, Priority, Weight
 from bot.domain.matching_explain import Explanation, Reason, RunnerUp, explain
 from bot.domain.matching_solve import Origin, Proposal, solve
+from bot.people.lookup import lookup_people
 from bot.programs.cohort import IdPair, Loaded, load_cohort
 from storage.match_runs import add_proposals, create_run, get_proposal, get_run, proposals_of
+from storage.people import get_people
 from storage.program_models import MatchProposal, MatchRun, Program, ProposalStatus, RunStatus
-from storage.programs import bump_version, get_program, lock_program
+from storage.programs import bump_version, enrolled, get_program, lock_program
 
+log = logging.getLogger(__name__)
 PROPOSED, APPROVED, REJECTED = (
     ProposalStatus.PROPOSED.value,
     ProposalStatus.APPROVED.value,
@@ -123,6 +128,20 @@ def _rows(
     return ordered
 
 
+def _know_everyone(services: Services, team_id: str, program_id: int) -> None:
+    """Names and time zones come from the people cache (kept current by `user_change`); anyone
+    enrolled it has never seen is looked up once."""
+    with services.sessions() as session:
+        ids = [e.user_id for e in enrolled(session, team_id, program_id)]
+        known = {p.user_id for p in get_people(session, team_id, ids)}
+    missing = [u for u in ids if u not in known]
+    if missing:
+        try:
+            lookup_people(services, services.client_for(team_id), team_id, missing)
+        except (SlackApiError, OSError) as exc:
+            log.warning("users.info failed before matching (%s); names may show as ids", exc)
+
+
 def compute_run(
     services: Services,
     team_id: str,
@@ -138,6 +157,7 @@ def compute_run(
     the program is gone). Pinned and approved pairs of `base` are kept, pairs it rejected or
     ruled out stay out. The cohort is read in one session and solved outside any write."""
     now = services.clock.now()
+    _know_everyone(services, team_id, program_id)
     with services.sessions() as session:
         program = get_program(session, team_id, program_id)
         if program is None:

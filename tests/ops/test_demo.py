@@ -56,3 +56,12 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "App Home published for Maya: Your mentorships" in out and "Mentored by Omar" in out
     assert "[⏸ Pause 2 weeks]" in out and "➡️ *Kickoff* · Tue 9 Mar 2027 (next)" in out
     assert "ephemeral to Kai: Mentorship program" in out and "6 of 7 planned (86%)" in out
+    # The program act: eight people enrol, the whole cohort is matched, the pairs are published.
+    program = out[out.index("── A program") :]
+    assert "Kai ran /mentorship program new" in program and "Omar ran /mentorship join" in program
+    assert "*Lee* with *Kim* / • Lee wants *Kubernetes / k8s*; Kim offers it" in program
+    assert "*Ben* with *Ana* / • Ben wants *Go (golang)*; Ana offers it" in program
+    assert "DM to Lee: 📅 Your mentorship with *Kim* is set up" in program
+    assert "🤝 *Why you two* (matched in *Summer engineering mentorship*)" in program
+    assert "DM to Pia: No match for you in *Summer engineering mentorship* this round" in program
+    assert "• *Summer engineering mentorship*: 4 active" in program

@@ -100,7 +100,10 @@ def test_a_program_from_creation_to_published_pairs(bot: Bot) -> None:
 
     # The lead's review: the optimum, with reasons, and Pia unmatched with why.
     review = open_review(bot)
-    assert "No mentor in this program offers *Rust*" in str(review.blocks)
+    shown = str(review.blocks)
+    assert "No mentor in this program offers *Rust*" in shown and "*Pia* — no mentor" in shown
+    assert "*Lee* with *Kim*" in shown and "Lee wants *Kubernetes / k8s*; Kim offers it" in shown
+    assert "*Ben* with *Ana*" in shown and "Ben wants *Go (golang)*; Ana offers it" in shown
     with bot.sessions() as s:
         run = s.scalars(select(MatchRun)).one()
         proposed = s.scalars(select(MatchProposal).where(MatchProposal.run_id == run.id)).all()
