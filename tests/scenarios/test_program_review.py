@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.programs.review_view import APPROVE, PIN, PRIORITY, PUBLISH, REJECT, RERUN, SWAP
+from bot.programs.review_view import (
+    APPROVE,
+    PIN,
+    PRIORITY,
+    PUBLISH,
+    REJECT,
+    RERUN,
+    SWAP,
+    WEIGHT_ACTIONS,
+)
 from bot.programs.runs import swap
 from bot.standin import SlackStandIn
 from storage.models import Pair
@@ -103,6 +112,16 @@ def test_calls_survive_a_rerun_and_a_swap_pins_a_runner_up(bot: Bot) -> None:
         assert program.match_settings["priority"] == "most_matched"
         assert run.settings["priority"] == "most_matched" and run.settings["seed"] == program.id
     assert "Most people matched" in str(review.blocks)
+    review = click_in(bot, LEAD, review, WEIGHT_ACTIONS["skills"], value="high")
+    with bot.sessions() as s:
+        program = s.get(Program, program_id(bot))
+        run = s.scalars(select(MatchRun).order_by(MatchRun.id.desc())).first()
+        assert program is not None and run is not None
+        assert program.match_settings == {"priority": "most_matched", "weights": {"skills": "high"}}
+        assert (
+            run.settings["weights"]["skills"] == "high" and run.program_version == program.version
+        )
+    assert "Skills: high" in str(review.blocks)
 
 
 def test_a_stale_proposal_says_so_and_offers_to_rerun(bot: Bot) -> None:
