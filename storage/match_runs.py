@@ -83,6 +83,17 @@ def proposals_of(session: Session, team_id: str, run_id: int) -> list[MatchPropo
     return list(session.scalars(stmt.order_by(MatchProposal.position, MatchProposal.id)))
 
 
+def lock_proposals(session: Session, team_id: str, ids: Sequence[int]) -> list[MatchProposal]:
+    """Some proposals in display order, row-locked on PostgreSQL (SQLite writers hold the
+    database's write lock): two clicks publishing at once make each pair once."""
+    stmt = select(MatchProposal).where(
+        MatchProposal.team_id == team_id, MatchProposal.id.in_(list(ids))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt.order_by(MatchProposal.position, MatchProposal.id)))
+
+
 def get_proposal(session: Session, team_id: str, proposal_id: int) -> MatchProposal | None:
     """One proposal of this workspace."""
     stmt = select(MatchProposal).where(

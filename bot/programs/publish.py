@@ -6,9 +6,10 @@ a match are told they stay enrolled. A run publishes once, however often Publish
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -25,16 +26,17 @@ from bot.plans.start import plan_started_pair
 from bot.programs import messages as say
 from bot.programs.runs import reason_of, stale_reason
 from storage import keys
-from storage.match_runs import claim_for_publishing, get_proposal, get_run, proposals_of
+from storage.match_runs import claim_for_publishing, get_run, lock_proposals, proposals_of
 from storage.models import DeliveryKind, Pair
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import create_pair, open_pair_exists
 from storage.program_models import MatchProposal, Program, ProposalStatus
-from storage.programs import enrolled, lock_program, open_program_pairs
+from storage.programs import enrolled, get_program, lock_program, open_program_pairs
 
 log = logging.getLogger(__name__)
 PEOPLE_MAX_AGE = timedelta(days=7)  # enrolment looked everyone up; `user_change` keeps it current
 LIVE = (ProposalStatus.PROPOSED.value, ProposalStatus.APPROVED.value)
+CHUNK = 50  # proposals made into pairs per transaction
 
 
 @dataclass
@@ -112,8 +114,13 @@ def _make_pair(
 def publish(
     services: Services, client: WebClient, team_id: str, user_id: str, run_id: int
 ) -> Outcome:
-    """Publish a draft run that is still current, in one transaction; say why not otherwise
-    (nothing changes). The new pairs are planned by `plan_published` afterwards."""
+    """Publish a draft run that is still current; say why not otherwise (nothing changes).
+
+    The run is claimed first (a double click, or a second lead, finds it published); then the
+    pairs are made `CHUNK` proposals per transaction, each proposal once (locked, re-checked,
+    marked with its pair), so no long transaction holds the database and a publish cut short
+    by a crash is finished by the next click; last, everyone left without a match is told once.
+    The new pairs are planned by `plan_published` afterwards."""
     with services.sessions() as session:
         run = get_run(session, team_id, run_id)
         rows = proposals_of(session, team_id, run_id) if run else []
@@ -122,57 +129,96 @@ def publish(
     ids = {u for r in rows for u in (r.mentee_id, r.mentor_id) if u}
     people = lookup_people(services, client, team_id, ids, max_age=PEOPLE_MAX_AGE)
     now = services.clock.now()
-    outcome = Outcome()
     with services.sessions.begin() as session:
         program = lock_program(session, team_id, run.program_id)
         fresh = get_run(session, team_id, run_id)
         why = stale_reason(fresh, program) if fresh and program else "gone"
-        if why or program is None or fresh is None:
-            return Outcome(stale=why or "gone")
-        if not claim_for_publishing(session, team_id, run_id, user_id, now):
-            return Outcome(stale="published")
-        entries = {e.user_id: e for e in enrolled(session, team_id, program.id)}
-        goals = {u: (list(e.skills), e.goals) for u, e in entries.items()}
-        load: dict[str, int] = {}
-        for pair in open_program_pairs(session, team_id, program.id):
-            load[pair.mentor_id] = load.get(pair.mentor_id, 0) + 1
-        made: set[str] = set()
-        for row in rows:
-            live = get_proposal(session, team_id, row.id)
-            assert live is not None
-            if live.mentor_id is None or live.status not in LIVE:
-                continue
-            label = (
-                f"{mrkdwn_name(people, live.mentee_id)} with {mrkdwn_name(people, live.mentor_id)}"
+        if why not in (None, "published"):
+            return Outcome(stale=why)
+        if why is None and not claim_for_publishing(session, team_id, run_id, user_id, now):
+            why = "published"  # another click claimed it a moment ago
+    todo = [r.id for r in rows if r.mentor_id and r.status in LIVE]
+    if why == "published" and not todo:
+        return Outcome(stale="published")
+    outcome = Outcome(stale=why)
+    for start in range(0, len(todo), CHUNK):
+        with services.sessions.begin() as session:
+            _make_chunk(
+                services,
+                session,
+                team_id,
+                user_id,
+                run.program_id,
+                todo[start : start + CHUNK],
+                people,
+                outcome,
             )
-            capacity = entries[live.mentor_id].capacity if live.mentor_id in entries else 0
-            if load.get(live.mentor_id, 0) >= capacity:
-                result: Pair | str = "the mentor has no room left (or left the program)"
-            elif live.mentee_id not in entries:
-                result = "the mentee left the program"
-            else:
-                result = _make_pair(services, session, program, live, people, goals, user_id)
-            if isinstance(result, str):
-                live.status, live.note = ProposalStatus.SKIPPED.value, result
-                outcome.skipped.append(f"{label}: {mrkdwn(result)}")
-                made.update((live.mentee_id, live.mentor_id))  # the lead sees why; not unmatched
-                continue
-            live.status, live.pair_id = ProposalStatus.PUBLISHED.value, result.id
-            load[live.mentor_id] = load.get(live.mentor_id, 0) + 1
-            made.add(live.mentee_id)
-            outcome.pairs.append(label)
-            outcome.pair_ids.append(result.id)
-        mentors = [str(u) for u in fresh.stats.get("mentor_ids", [])]
-        notes = _unmatched(program, rows, made, set(entries), mentors, load)
-        add_deliveries(
-            session,
-            [notice(team_id, who, keys.unmatched(run_id, who), text, now) for who, text in notes],
-            now,
-        )
-        outcome.told = len(notes)
-        fresh.stats = {**fresh.stats, "published": len(outcome.pairs), "told": outcome.told}
+    with services.sessions.begin() as session:
+        outcome.told = _tell_unmatched(session, team_id, run_id, now)
     log.info("program matches published", extra={"team_id": team_id})
     return outcome
+
+
+def _make_chunk(
+    services: Services,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    program_id: int,
+    proposal_ids: Sequence[int],
+    people: dict[str, PersonFacts],
+    outcome: Outcome,
+) -> None:
+    """Make the pairs of some proposals, each still live when locked, within capacity."""
+    program = get_program(session, team_id, program_id)
+    assert program is not None
+    entries = {e.user_id: e for e in enrolled(session, team_id, program.id)}
+    goals = {u: (list(e.skills), e.goals) for u, e in entries.items()}
+    load = Counter(p.mentor_id for p in open_program_pairs(session, team_id, program.id))
+    for live in lock_proposals(session, team_id, proposal_ids):
+        if live.mentor_id is None or live.status not in LIVE:
+            continue  # made (or skipped) by another click meanwhile
+        label = f"{mrkdwn_name(people, live.mentee_id)} with {mrkdwn_name(people, live.mentor_id)}"
+        capacity = entries[live.mentor_id].capacity if live.mentor_id in entries else 0
+        if load[live.mentor_id] >= capacity:
+            result: Pair | str = "the mentor has no room left (or left the program)"
+        elif live.mentee_id not in entries:
+            result = "the mentee left the program"
+        else:
+            result = _make_pair(services, session, program, live, people, goals, user_id)
+        if isinstance(result, str):
+            live.status, live.note = ProposalStatus.SKIPPED.value, result
+            outcome.skipped.append(f"{label}: {mrkdwn(result)}")
+            continue
+        live.status, live.pair_id = ProposalStatus.PUBLISHED.value, result.id
+        load[live.mentor_id] += 1
+        outcome.pairs.append(label)
+        outcome.pair_ids.append(result.id)
+
+
+def _tell_unmatched(session: Session, team_id: str, run_id: int, now: datetime) -> int:
+    """Queue the note to everyone the published run left without a match (once each: the key
+    is per run and person); record the run's counts. How many were told."""
+    run = get_run(session, team_id, run_id)
+    program = get_program(session, team_id, run.program_id) if run else None
+    if run is None or program is None:
+        return 0
+    rows = proposals_of(session, team_id, run_id)
+    published = ProposalStatus.PUBLISHED.value
+    made = {r.mentee_id for r in rows if r.status in (published, ProposalStatus.SKIPPED.value)}
+    made |= {r.mentor_id for r in rows if r.mentor_id and r.status == ProposalStatus.SKIPPED.value}
+    entries = {e.user_id for e in enrolled(session, team_id, program.id)}
+    load = Counter(p.mentor_id for p in open_program_pairs(session, team_id, program.id))
+    mentors = [str(u) for u in run.stats.get("mentor_ids", [])]
+    notes = _unmatched(program, rows, made, entries, mentors, load)
+    add_deliveries(
+        session,
+        [notice(team_id, who, keys.unmatched(run_id, who), text, now) for who, text in notes],
+        now,
+    )
+    pairs = sum(1 for r in rows if r.status == published)
+    run.stats = {**run.stats, "published": pairs, "told": len(notes)}
+    return len(notes)
 
 
 def plan_published(services: Services, outcome: Outcome) -> None:

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
-from bot.programs.publish import _unmatched, publish
+from bot.people.lookup import lookup_people
+from bot.programs.publish import CHUNK, Outcome, _make_chunk, _unmatched, publish
 from bot.programs.review import review_of
 from bot.programs.review_view import PAGE_SIZE, Review, Row, RunnerUp, pages, review_view
 from bot.programs.runs import compute_run
 from bot.standin.blockkit import view_errors
+from storage.match_runs import claim_for_publishing
 from storage.models import Delivery, DeliveryKind, Pair, Person
 from storage.program_models import (
     Enrolment,
@@ -166,3 +168,35 @@ def test_the_cohort_skips_deactivated_people(
     with sessions() as s:
         rows = s.scalars(select(MatchProposal).where(MatchProposal.run_id == run_id)).all()
         assert len(rows) == 3 and gone_id not in {r.mentee_id for r in rows}
+
+
+def test_a_publish_cut_short_is_finished_by_the_next_click(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """The run was claimed and 50 of its pairs made before the process died: the next click
+    makes the rest, each pair once, and tells the unmatched once."""
+    services = services_for(sessions, db_url, clock)
+    with sessions.begin() as s:
+        pid = seed_cohort(s, clock.now(), mentees=120, mentors=50)
+    run_id = compute_run(services, TEAM, LEAD, pid, base=None)
+    assert run_id is not None
+    with sessions.begin() as s:
+        assert claim_for_publishing(s, TEAM, run_id, LEAD, clock.now())
+        rows = s.scalars(select(MatchProposal).where(MatchProposal.run_id == run_id)).all()
+        first = [r.id for r in rows if r.mentor_id][:CHUNK]
+    ids = {u for r in rows for u in (r.mentor_id, r.mentee_id) if u}
+    people = lookup_people(services, services.client, TEAM, ids)  # all cached: no Slack call
+    with sessions.begin() as s:
+        _make_chunk(services, s, TEAM, LEAD, pid, first, people, Outcome())
+    done = publish(services, services.client, TEAM, LEAD, run_id)
+    matched = sum(1 for r in rows if r.mentor_id)
+    assert done.stale == "published" and len(done.pairs) == matched - CHUNK > 0
+    again = publish(services, services.client, TEAM, LEAD, run_id)
+    assert again.stale == "published" and again.pairs == []
+    with sessions() as s:
+        final = s.scalars(select(MatchProposal).where(MatchProposal.run_id == run_id)).all()
+        pairs = s.scalars(select(Pair).where(Pair.program_id == pid)).all()
+        assert len(pairs) == sum(1 for r in final if r.status == "published") == matched
+        assert len({p.mentee_id for p in pairs}) == len(pairs)
+        notices = [d for d in s.scalars(select(Delivery)) if d.kind == DeliveryKind.NOTICE]
+        assert len(notices) == len({d.recipient_id for d in notices}) == done.told > 0
