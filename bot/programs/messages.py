@@ -187,6 +187,7 @@ def unmatched_notice(program: str, role: str, reasons: Sequence[str]) -> str:
         why = "every mentee has a mentor this round"
     else:
         why = "; ".join(reasons) if reasons else "no mentor with room fitted what you asked for"
+    why = clip(why, SECTION_TEXT // 2)  # fifty skills named in a reason stay within one section
     return (
         f"No match for you in {name(program)} this round — {why}. You stay enrolled for the "
         "next round; there's nothing you need to do. Change your answers with "

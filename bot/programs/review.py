@@ -100,6 +100,11 @@ def _show(services: Services, team_id: str, run_id: int, page: int = 0) -> View:
         return rv.message_view(
             run.id, program.name, _published(services, run, program), rerun=False
         )
+    if why == "superseded":  # a click that crossed a newer run (a double click): show that one
+        with services.sessions() as session:
+            newest = latest_run(session, team_id, program.id)
+        if newest is not None and newest.id != run.id and stale_reason(newest, program) is None:
+            return rv.review_view(review_of(services, newest, program), 0)
     if why:
         return rv.message_view(run.id, program.name, rv.stale_text(why), rerun=True)
     return rv.review_view(review_of(services, run, program), page)
@@ -191,7 +196,9 @@ def review_action(
     elif why:
         shown = _show(services, team_id, run.id)
     elif action_id in CALLS:
-        decide(services, team_id, user_id, run.id, parse_id(value) or 0, CALLS[action_id])
+        proposal, _, state = value.partition(":")
+        call = CALLS[action_id]
+        decide(services, team_id, user_id, run.id, parse_id(proposal) or 0, call, state == "on")
         shown = _show(services, team_id, run.id, page)
     elif action_id == rv.SWAP:
         proposal, _, mentor = value.partition(":")

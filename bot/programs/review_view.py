@@ -129,25 +129,28 @@ def row_blocks(row: Row) -> list[Block]:
     who = f"*{mrkdwn(row.mentee)}* with *{mrkdwn(row.mentor)}*"
     text = f"{who}{_marks(row)}\n{reasons}{_runners_text(row)}"
     pair = f"{row.mentee} with {row.mentor}"
-    value = str(row.proposal_id)
     approved, rejected = row.status == "approved", row.status == "rejected"
+
+    def value(on: bool) -> str:  # the state the click asks for: a double click asks it twice
+        return f"{row.proposal_id}:{'on' if on else 'off'}"
+
     buttons = [
         _button(
             "Undo approve" if approved else "✅ Approve",
             APPROVE,
-            value,
+            value(not approved),
             f"{'Undo approving' if approved else 'Approve'} {pair}",
         ),
         _button(
             "Unpin" if row.pinned else "📌 Pin",
             PIN,
-            value,
+            value(not row.pinned),
             f"{'Unpin' if row.pinned else 'Pin'} {pair}",
         ),
         _button(
             "Restore" if rejected else "❌ Reject",
             REJECT,
-            value,
+            value(not rejected),
             f"{'Restore' if rejected else 'Reject'} {pair}",
         ),
     ]

@@ -197,11 +197,17 @@ def compute_run(
 
 
 def decide(
-    services: Services, team_id: str, user_id: str, run_id: int, proposal_id: int, call: str
+    services: Services,
+    team_id: str,
+    user_id: str,
+    run_id: int,
+    proposal_id: int,
+    call: str,
+    on: bool,
 ) -> MatchProposal | None:
     """The lead's call on one proposed pair of run `run_id` (the one they are reviewing, which
-    they lead): "approve", "pin" or "reject" toggle (a second click takes it back). None when
-    the proposal is not a pair of that draft run."""
+    they lead): "approve", "pin" or "reject", set on or off (so a double click sets it once).
+    None when the proposal is not a pair of that draft run."""
     now = services.clock.now()
     with services.sessions.begin() as session:
         row = get_proposal(session, team_id, proposal_id)
@@ -211,14 +217,14 @@ def decide(
         if run.status != RunStatus.DRAFT:
             return None
         if call == "approve":
-            row.status = PROPOSED if row.status == APPROVED else APPROVED
+            row.status = APPROVED if on else (PROPOSED if row.status == APPROVED else row.status)
         elif call == "pin":
-            row.pinned = not row.pinned
-            if row.status == REJECTED:
+            row.pinned = on
+            if on and row.status == REJECTED:
                 row.status = PROPOSED
         elif call == "reject":
-            row.status = PROPOSED if row.status == REJECTED else REJECTED
-            if row.status == REJECTED:
+            row.status = REJECTED if on else (PROPOSED if row.status == REJECTED else row.status)
+            if on:
                 row.pinned = False
         row.decided_by, row.decided_at = user_id, now
         return row

@@ -6,12 +6,15 @@ purging a workspace takes its programs with it."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
+from bot.core.text import SECTION_TEXT
 from bot.people.lookup import lookup_people
+from bot.programs.messages import EnrolmentFacts, enrolment_confirmation, why_line
 from bot.programs.publish import CHUNK, Outcome, _make_chunk, _unmatched, publish
 from bot.programs.review import review_of
 from bot.programs.review_view import PAGE_SIZE, Review, Row, RunnerUp, pages, review_view
@@ -200,3 +203,19 @@ def test_a_publish_cut_short_is_finished_by_the_next_click(
         assert len({p.mentee_id for p in pairs}) == len(pairs)
         notices = [d for d in s.scalars(select(Delivery)) if d.kind == DeliveryKind.NOTICE]
         assert len(notices) == len({d.recipient_id for d in notices}) == done.told > 0
+
+
+def test_messages_stay_within_a_section_whatever_people_typed() -> None:
+    skills = [f"<!channel> {'k' * 66}" for _ in range(50)]
+    reason = {"code": "not_offered", "template": "No mentor in this program offers {items}"}
+    rows = [MatchProposal(mentee_id="U1", mentor_id=None, reasons=[{**reason, "items": skills}])]
+    [(who, note)] = _unmatched(Program(name="P" * 80), rows, set(), {"U1"}, [], {})
+    assert who == "U1" and len(note) <= SECTION_TEXT and "<!channel>" not in note
+    why = why_line("P" * 80, [f"{'x' * 600} <@U0KAI00001>"] * 3)
+    assert len(why) <= SECTION_TEXT
+    _, sections = enrolment_confirmation(
+        EnrolmentFacts(
+            "P" * 80, 2, "either", skills, ["g" * 99] * 10, 5, 20, None, date(2027, 3, 1)
+        )
+    )
+    assert all(len(s) <= SECTION_TEXT for s in sections) and "<!channel>" not in str(sections)

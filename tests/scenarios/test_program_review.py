@@ -5,6 +5,7 @@ the program says so and offers to re-run, and a second Publish creates nothing."
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -67,7 +68,22 @@ def test_calls_survive_a_rerun_and_a_swap_pins_a_runner_up(bot: Bot) -> None:
     enrol_everyone(bot)
     review = open_review(bot)
     lee, maya, noor = row_of(bot, LEE), row_of(bot, MAYA), row_of(bot, NOOR)
-    review = click_in(bot, LEAD, review, APPROVE, block_id=f"calls_{lee}")
+    # A double click on Approve approves once (the button asks for a state, not a toggle).
+    clicks = [
+        threading.Thread(
+            target=bot.driver.click,
+            args=(LEAD, APPROVE),
+            kwargs={"view_id": review.id, "block_id": f"calls_{lee}"},
+        )
+        for _ in range(2)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    wait_for(lambda: len(bot.standin.calls_to("views.update")) >= 3, what="both redraws")
+    assert proposals(bot)[LEE].status == "approved"
+    review = bot.standin.view(review.id)
     review = click_in(bot, LEAD, review, PIN, block_id=f"calls_{maya}")
     review = click_in(bot, LEAD, review, REJECT, block_id=f"calls_{noor}")
     shown = str(review.blocks)
@@ -196,7 +212,7 @@ def test_a_lead_of_one_program_cannot_touch_anothers_proposals(bot: Bot) -> None
     review = open_review(bot, LENA, "program match Design guild")
     # Lena leads the guild only: a forged button with an engineering proposal changes nothing.
     for action, target in ((APPROVE, engineering[LEE]), (REJECT, engineering[MAYA])):
-        review = click_in(bot, LENA, review, action, forge={"value": str(target.id)})
+        review = click_in(bot, LENA, review, action, forge={"value": f"{target.id}:on"})
     guild_run = int(json.loads(review.view["private_metadata"])["run"])
     services = bot.runtime.services
     assert swap(services, TEAM, LENA, guild_run, engineering[BEN].id, KIM) is None

@@ -71,7 +71,7 @@ def test_a_program_belongs_to_its_workspace(org: Org) -> None:
         a_row = s.scalars(select(MatchProposal).where(MatchProposal.team_id == "T0AAAAAAA1")).one()
     assert teams == {"T0AAAAAAA1", "T0BBBBBBB1"}
     old = org.b.view(review_b).view["hash"]
-    org.driver(org.b).click(OMAR, APPROVE, view_id=review_b, forge={"value": str(a_row.id)})
+    org.driver(org.b).click(OMAR, APPROVE, view_id=review_b, forge={"value": f"{a_row.id}:on"})
     wait_for(lambda: org.b.view(review_b).view["hash"] != old, what="B's review redrawn")
     with org.runtime.services.sessions() as s:
         assert s.get(MatchProposal, a_row.id).status == "proposed"  # type: ignore[union-attr]
