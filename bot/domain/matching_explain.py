@@ -56,6 +56,11 @@ _BLOCK_CAUSE = {
     Block.MIN_SCORE: "min_score",
 }
 _BLOCK_CAUSES = np.array([_BLOCK_CAUSE.get(b, "") for b in Block])  # indexed by Block value
+_ONLY_BECAUSE = {
+    Origin.SOLVED: "{mentor} has room and nothing rules the pair out",
+    Origin.PINNED: "The lead pinned {mentor} and {mentee} together",
+    Origin.APPROVED: "The lead approved {mentor} and {mentee} in an earlier run",
+}
 # The same rules said of a pair, for pinned or approved pairs that could not be kept.
 _PAIR_IS = {
     Block.SELF: "they are one person",
@@ -170,7 +175,7 @@ def explain(cohort: Cohort, settings: Settings, proposal: Proposal) -> Explanati
             p.mentor_id,
             p.mentee_id,
             p.origin,
-            _pair_reasons(table, row[p.mentee_id], col[p.mentor_id], settings),
+            _pair_reasons(table, row[p.mentee_id], col[p.mentor_id], p.origin, settings),
             _runners_up(table, row[p.mentee_id], room, skip=col[p.mentor_id]),
         )
         for p in proposal.pairs
@@ -183,14 +188,17 @@ def explain(cohort: Cohort, settings: Settings, proposal: Proposal) -> Explanati
         )
         for mentee_id in proposal.unmatched
     )
+    names = {m.id: m.name for m in table.mentors} | {e.id: e.name for e in table.mentees}
     refused = tuple(
-        RefusedExplanation(r.mentor_id, r.mentee_id, r.origin, _refused_reason(table, r))
+        RefusedExplanation(r.mentor_id, r.mentee_id, r.origin, _refused_reason(names, r))
         for r in proposal.refused
     )
     return Explanation(pairs, unmatched, refused)
 
 
-def _pair_reasons(table: ScoreTable, i: int, j: int, settings: Settings) -> tuple[Reason, ...]:
+def _pair_reasons(
+    table: ScoreTable, i: int, j: int, origin: Origin, settings: Settings
+) -> tuple[Reason, ...]:
     """Up to three reasons, from the criteria that added most to this pair's score."""
     mentee, mentor = table.mentees[i], table.mentors[j]
     parts = table.parts(i, j)
@@ -204,15 +212,8 @@ def _pair_reasons(table: ScoreTable, i: int, j: int, settings: Settings) -> tupl
     # sorted() is stable: equal contributions keep the order above.
     ranked = sorted(builders, key=lambda b: -b[0])
     reasons = [r for gain, build in ranked if gain > 0 and (r := build()) is not None]
-    if not reasons:
-        reasons = [
-            Reason(
-                "available",
-                "{mentor} has room and nothing rules the pair out",
-                mentee.name,
-                mentor.name,
-            )
-        ]
+    if not reasons:  # every criterion is off or scored nothing: say why the pair exists at all
+        reasons = [Reason(f"{origin.value}_only", _ONLY_BECAUSE[origin], mentee.name, mentor.name)]
     return tuple(reasons[:MAX_REASONS])
 
 
@@ -356,8 +357,7 @@ def _skill_group_reason(
     )
 
 
-def _refused_reason(table: ScoreTable, refused: Refused) -> Reason:
-    names = {m.id: m.name for m in table.mentors} | {e.id: e.name for e in table.mentees}
+def _refused_reason(names: dict[str, str], refused: Refused) -> Reason:
     mentor, mentee = names.get(refused.mentor_id, ""), names.get(refused.mentee_id, "")
     if refused.problem is KeptProblem.NOT_IN_RUN:
         text = "A kept pair was dropped: one of the two is no longer in this run"

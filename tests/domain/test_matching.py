@@ -646,6 +646,21 @@ def test_the_seed_breaks_ties_and_only_ties() -> None:
         assert pairs_of(solve(cohort, replace(RUN, seed=seed))) == pairs
 
 
+def test_a_pair_with_every_criterion_off_still_gets_a_reason() -> None:
+    nothing = Weights(Weight.OFF, Weight.OFF, Weight.OFF, Weight.OFF)
+    run = replace(RUN, weights=nothing, priority=Priority.MOST_MATCHED)
+    kim = mentor("Kim", ("SQL",), capacity=2)
+    cohort = Cohort((kim,), (mentee("Kai", ("Rust",)), mentee("Lee", ())))
+    cohort = replace(cohort, constraints=Constraints(pinned=(("Kim", "Lee"),)))
+    story = explain(cohort, run, solve(cohort, run))
+    assert {p.mentee_id: [str(r) for r in p.reasons] for p in story.pairs} == {
+        "Kai": ["Kim has room and nothing rules the pair out"],
+        "Lee": ["The lead pinned Kim and Lee together"],
+    }
+    # With nothing to gain, "best matches" leaves Kai out rather than make an empty match.
+    assert solve(cohort, replace(run, priority=Priority.BEST_MATCHES)).unmatched == ("Kai",)
+
+
 def test_reasons_render_through_the_callers_escape() -> None:
     odd = "C++ <b>&"
     run = replace(RUN, skills=(*SKILLS, odd))
