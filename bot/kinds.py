@@ -14,6 +14,7 @@ from bot.documents.export import render_plan_export
 from bot.documents.sync import render_canvas_sync
 from bot.meetings.render import render_followup, render_nudge
 from bot.plans.summary import render_plan_summary
+from bot.programs.intro import render_enrolment, render_match_summary
 from bot.reflections.render import (
     render_announcement,
     render_journey,
@@ -38,4 +39,6 @@ KINDS: Mapping[str, Kind] = {
     DeliveryKind.CANVAS: Kind(render_canvas, "the plan canvas"),
     # Each update compares the canvas with the plan as it is then: one overdue update is enough.
     DeliveryKind.CANVAS_SYNC: Kind(render_canvas_sync, "the plan canvas update", collapses=True),
+    DeliveryKind.MATCH_SUMMARY: Kind(render_match_summary, "the plan summary"),
+    DeliveryKind.ENROLMENT: Kind(render_enrolment, "the enrolment confirmation"),
 }

@@ -7,12 +7,15 @@ from slack_bolt import App
 from handlers import (
     commands,
     documents,
+    enrolment,
     home,
+    matching,
     meetings,
     pairs,
     people,
     plans,
     program,
+    programs,
     reflections,
     sessions,
     workspaces,
@@ -32,3 +35,6 @@ def register(app: App) -> None:
     people.register(app)
     documents.register(app)
     program.register(app)
+    programs.register(app)
+    enrolment.register(app)
+    matching.register(app)

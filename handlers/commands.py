@@ -12,7 +12,8 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.core.payload import mentions
 from bot.plans.start import open_start_modal
-from handlers import documents, pairs, program, reflections
+from bot.programs.messages import USAGE as PROGRAM_USAGE
+from handlers import documents, enrolment, pairs, program, programs, reflections
 from handlers.common import actor
 
 USAGE = (
@@ -35,7 +36,8 @@ USAGE = (
     "• `/mentorship help` — this message\n"
     "Your mentorships, goals and milestones are in my *Home* tab, with a button for each action "
     "and a short help. From the shortcuts menu, *Start a mentorship*; on any message, "
-    "*Add as a goal*."
+    "*Add as a goal*.\n"
+    f"\n{PROGRAM_USAGE}"
 )
 
 # A subcommand's listener: (rest of the text, the command, client, context, respond).
@@ -83,6 +85,10 @@ COMMANDS: dict[str, Listener] = {
     "admins list": program.on_admins,
     "admins add": partial(program.on_admins_change, "add"),
     "admins remove": partial(program.on_admins_change, "remove"),
+    "program": programs.on_program,
+    "programs": programs.on_program,
+    "join": enrolment.on_join,
+    "leave": enrolment.on_leave,
 }
 
 

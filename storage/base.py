@@ -1,7 +1,7 @@
 """The declarative base every table shares, and the one column type it maps datetimes to.
 
 Kept apart from the models so that the tables of each feature can live in modules of their own
-(`storage/models.py`, `storage/notes_models.py`) and still land on one metadata.
+(`storage/models.py`, `storage/notes_models.py`, `storage/program_models.py`) and still land on one metadata.
 """
 
 from __future__ import annotations
@@ -46,4 +46,5 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
         list[dict[str, Any]]: JSON(),
+        list[str]: JSON(),
     }

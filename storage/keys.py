@@ -11,6 +11,7 @@ down once here and nowhere else:
     calendar:{pair}:v{schedule version}:{user}   export:{pair}:{content digest}:{user}
     canvas:{pair}:r{share round}   docsync:{pair}:{sync round}   canvaslink:{pair}:{canvas}:{user}
     welcome:{team}:{user}               admins:{verb}:{team}:{stamp}:{user}
+    match:{pair}:{user}    enrolment:{enrolment}:r{revision}    unmatched:{run}:{user}
 """
 
 from __future__ import annotations
@@ -118,3 +119,18 @@ def welcome(team_id: str, user_id: str) -> str:
 def admin_notice(verb: str, team_id: str, stamp: str, user_id: str) -> str:
     """The DM telling someone they were made (or are no longer) a program admin."""
     return f"admins:{verb}:{team_id}:{stamp}:{user_id}"
+
+
+def match_summary(pair_id: int, user_id: str) -> str:
+    """A program pair's plan summary with why they were matched, for one person."""
+    return f"match:{pair_id}:{user_id}"
+
+
+def enrolment(enrolment_id: int, revision: int) -> str:
+    """The confirmation of one revision of someone's enrolment in a program."""
+    return f"enrolment:{enrolment_id}:r{revision}"
+
+
+def unmatched(run_id: int, user_id: str) -> str:
+    """The note to someone a published run found no match for that they stay enrolled."""
+    return f"unmatched:{run_id}:{user_id}"

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The base lives in storage/base.py so that the program tables (storage/program_models.py) can
+# share it; both are imported here, so every table is on `Base.metadata` wherever models are.
+from storage import program_models as program_models
 from storage.base import NAMING as NAMING
 from storage.base import Base as Base
 from storage.base import UTCDateTime as UTCDateTime
@@ -52,6 +55,15 @@ class Pair(Base):
         # which pauses ran out) find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
+        # A program's mentee has one open mentorship in it, even under a double-clicked publish.
+        Index(
+            "uq_pairs_open_program_mentee",
+            "program_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
+            postgresql_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +90,12 @@ class Pair(Base):
     planned_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when a program's published match made the pair (None for `/mentorship start`). No
+    # foreign key: SQLite can add one to an existing table only by rebuilding it, and dropping
+    # the old `pairs` with foreign keys on would cascade-delete every goal, meeting and message.
+    program_id: Mapped[int | None] = mapped_column(index=True)
+    # The program's checkpoint questions, copied when the pair is made (None: the standard ones).
+    checkpoint_questions: Mapped[list[str] | None]
 
     goals: Mapped[list[Goal]] = relationship(
         back_populates="pair", order_by="Goal.position", cascade="all, delete-orphan"
@@ -199,6 +217,8 @@ class DeliveryKind(StrEnum):
     PLAN_EXPORT = "plan_export"  # the plan as a Markdown file in a person's DM
     CANVAS = "canvas"  # create the pair's plan canvas (or fall back to Markdown files)
     CANVAS_SYNC = "canvas_sync"  # bring the canvas's bot-owned sections up to date
+    MATCH_SUMMARY = "match_summary"  # a program pair's plan summary, with why they were matched
+    ENROLMENT = "enrolment"  # what someone signed up for in a program, and what happens next
 
 
 MEETING_KINDS = (DeliveryKind.NUDGE, DeliveryKind.FOLLOWUP)

@@ -22,6 +22,14 @@ from storage.models import (
     ReflectionAnswer,
     Workspace,
 )
+from storage.program_models import (
+    Enrolment,
+    Exclusion,
+    MatchProposal,
+    MatchRun,
+    Program,
+    ProgramLead,
+)
 
 # last_error of the pending messages a stop cancelled; a reactivation sends them after all.
 STOPPED = "workspace stopped"
@@ -126,19 +134,15 @@ def installed_bots(session: Session) -> dict[str, tuple[str, frozenset[str]]]:
 def purge_team(session: Session, team_id: str) -> dict[str, int]:
     """Delete every row of one workspace; return counts per table."""
     counts: dict[str, int] = {}
-    # Goals, milestones, meetings, prompts and their answers, deliveries and pair documents go
-    # with their pair.
-    for model in (
-        ReflectionAnswer,
-        Delivery,
-        Pair,
-        CalendarFeed,
-        Person,
-        ProgramAdmin,
-        HomeIntro,
-        Workspace,
-    ):
-        result = session.execute(delete(model).where(model.team_id == team_id))
+    # Goals, milestones, meetings, prompts and their answers, deliveries, sessions and pair
+    # documents go with their pair. Proposals point at pairs, and enrolments and runs at
+    # programs: they go first.
+    models: tuple[type[Base], ...] = (ReflectionAnswer, Delivery, MatchProposal, MatchRun)
+    models += (Exclusion, Enrolment, ProgramLead, Pair, Program, CalendarFeed, Person)
+    models += (ProgramAdmin, HomeIntro, Workspace)
+    for model in models:
+        rows = Base.metadata.tables[model.__tablename__]
+        result = session.execute(delete(rows).where(rows.c.team_id == team_id))
         counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
     for table in (INSTALLATIONS_TABLE, BOTS_TABLE):
         result = session.execute(text(f"DELETE FROM {table} WHERE team_id = :t"), {"t": team_id})

@@ -37,8 +37,14 @@ def _goal_questions(goals: Sequence[str], verb: str) -> list[Question]:
     ]
 
 
-def questions_for(kind: str, own_goals: Sequence[str], partner: str) -> list[Question]:
-    """The questions for a milestone, naming the reader's own goals and their partner."""
+def questions_for(
+    kind: str, own_goals: Sequence[str], partner: str, checkpoint: Sequence[str] = ()
+) -> list[Question]:
+    """The questions for a milestone, naming the reader's own goals and their partner.
+
+    `checkpoint` holds a program's own checkpoint questions: at a checkpoint they replace the
+    standard ones (what worked, what to change, the rating); the questions about the reader's
+    own goals stay."""
     rating = Question(
         "rating", f"From 1 to 5, how is the mentorship with {partner} going?", "rating"
     )
@@ -60,6 +66,9 @@ def questions_for(kind: str, own_goals: Sequence[str], partner: str) -> list[Que
                 "rating", f"From 1 to 5, how valuable was this mentorship with {partner}?", "rating"
             ),
         ]
+    if checkpoint:
+        program = [Question(f"program_{i}", text) for i, text in enumerate(checkpoint)]
+        return [*_goal_questions(own_goals, "How far did you get with"), *program]
     return [
         *_goal_questions(own_goals, "How far did you get with"),
         Question("worked", "What has worked well so far?"),

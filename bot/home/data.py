@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.agenda import Progress
+from bot.programs.home import ProgramsHome
 from bot.reports.report import ProgramReport
 from bot.sessions.data import SessionsCard
 
@@ -78,3 +79,4 @@ class HomeData:
     feed_since: date | None = None
     # The first time someone's Home has nothing in it, it explains how the bot works.
     intro: bool = False
+    programs: ProgramsHome | None = None  # None when the workspace has no program

@@ -23,6 +23,7 @@ from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
 from bot.people.admins import is_admin
 from bot.people.lookup import person
+from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
 from bot.reports.report import build_report
 from bot.sessions.data import SessionsCard
@@ -103,6 +104,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         feed_enabled = bool(services.config.server.public_url)
         since = feed_since(session, team_id, user_id) if feed_enabled else None
         intro = not pairs and not home_intro_shown(session, team_id, user_id)
+        programs = programs_home(services, client, session, team_id, user_id, overview)
     reader = person(services, client, team_id, user_id)
     partners = {p.id: person(services, client, team_id, p.partner_of(user_id)) for p in open_pairs}
     with services.sessions() as session:
@@ -136,6 +138,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         feed_enabled=feed_enabled,
         feed_since=since,
         intro=intro,
+        programs=programs,
     )
 
 

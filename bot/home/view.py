@@ -39,6 +39,7 @@ from bot.home.data import GoalItem, HomeData, PairCard, PastPair
 from bot.home.help import help_blocks, intro_blocks, notice_block
 from bot.meetings.messages import calendar_button
 from bot.pairs.messages import START_HINT, end_button
+from bot.programs.home import join_blocks, lead_blocks
 from bot.reports.view import overview_blocks
 from bot.sessions.home_blocks import sessions_blocks, summary_text
 
@@ -294,6 +295,8 @@ def build_home(data: HomeData, notice: str | None = None) -> View:
     tail: list[Block] = [_past(data.past)] if data.past else []
     if data.feed_enabled and data.cards:
         tail = [*feed_blocks(data.feed_since), *tail]
+    if data.programs is not None and data.programs.cards:
+        tail += [DividerBlock(), *lead_blocks(data.programs)]
     if data.overview is not None:
         tail += [DividerBlock(), *overview_blocks(data.overview)]
     tail += [DividerBlock(), *help_blocks(admin=data.overview is not None)]
@@ -321,6 +324,8 @@ def build_home(data: HomeData, notice: str | None = None) -> View:
                 block_id="start_hint",
             )
         )
+    if data.programs is not None:
+        head += join_blocks(data.programs)
     budget = VIEW_BLOCKS - len(head) - len(tail) - 1  # one left for "more mentorships"
     room = VIEW_BYTES - _size(head) - _size(tail) - ENVELOPE
     body: list[Block] = []

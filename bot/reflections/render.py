@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.core.services import Services
+from bot.core.text import mrkdwn
 from bot.delivery.render import Job, Reading, Rendered, Skip
 from bot.domain.agenda import progress_line
 from bot.domain.reflection import Question, questions_for
@@ -51,7 +52,12 @@ def render_prompt(r: Reading, job: Job) -> Rendered | Skip:
         return found
     pair, milestone, label = found
     partner = r.person(pair.team_id, pair.partner_of(job.recipient_id))
-    questions = questions_for(milestone.kind, _own_goals(pair, job.recipient_id), partner.name)
+    questions = questions_for(
+        milestone.kind,
+        _own_goals(pair, job.recipient_id),
+        partner.name,
+        checkpoint=[mrkdwn(q) for q in pair.checkpoint_questions or ()],
+    )
     counts = progress_of(r.session, pair)
     so_far = progress_line(counts) if milestone.kind != "kickoff" and counts.held else None
     intro = say.prompt_intro(milestone.kind, label, partner.name, len(questions), so_far)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import format_local_date
 from storage.models import ALL_STATUSES, PairStatus
+from storage.programs import program_names
 from storage.report import PairCounts, cached_names, pair_counts, team_pairs
 
 PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
@@ -64,6 +65,8 @@ class PairLine:
     end_date: date
     counts: PairCounts
     risks: tuple[str, ...]
+    program_id: int | None = None
+    program: str = ""  # the program that made the pair; "" for a pair made by hand
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -115,6 +118,10 @@ class ProgramReport:
     def at_risk(self) -> list[PairLine]:
         return [p for p in self.pairs if p.risks]
 
+    def programs(self) -> list[str]:
+        """The programs that made pairs, in the order of their first pair."""
+        return list(dict.fromkeys(p.program for p in self.pairs if p.program))
+
 
 def percent(part: int, whole: int) -> str:
     """ "80%", or "–" when there is nothing to divide by."""
@@ -124,6 +131,7 @@ def percent(part: int, whole: int) -> str:
 def build_report(session: Session, team_id: str, now: datetime) -> ProgramReport:
     """Compute the report for one workspace from the database."""
     names = cached_names(session, team_id)
+    programs = program_names(session, team_id)
     counts = pair_counts(session, team_id, now)
     lines = []
     for pair in team_pairs(session, team_id):
@@ -151,6 +159,8 @@ def build_report(session: Session, team_id: str, now: datetime) -> ProgramReport
                     ignored=c.ignored,
                     now=now,
                 ),
+                program_id=pair.program_id,
+                program=programs.get(pair.program_id, "") if pair.program_id else "",
             )
         )
     return ProgramReport(team_id=team_id, generated_at=now, pairs=tuple(lines))
@@ -159,6 +169,7 @@ def build_report(session: Session, team_id: str, now: datetime) -> ProgramReport
 CSV_COLUMNS = (
     "team_id",
     "pair_id",
+    "program",
     "status",
     "mentee_id",
     "mentee_name",
@@ -189,6 +200,7 @@ def csv_row(p: PairLine) -> list[str | int]:
     return [
         p.team_id,
         p.pair_id,
+        p.program,
         p.status,
         p.mentee_id,
         p.mentee_name,
@@ -237,4 +249,12 @@ def summary_lines(report: ProgramReport) -> Sequence[str]:
         f"Sessions with notes: {report.with_notes} of {report.held} held",
         f"Action items: {report.items_done} done, {report.items_open} open",
         f"Pairs at risk: {len(report.at_risk)}",
+        *(f"Program {name}: " + program_counts(report, name) for name in report.programs()),
     )
+
+
+def program_counts(report: ProgramReport, program: str) -> str:
+    """ "4 active · 0 paused · 0 completed · 0 ended · 1 at risk" for one program ("" = by hand)."""
+    mine = [p for p in report.pairs if p.program == program]
+    counts = " · ".join(f"{sum(1 for p in mine if p.status == s)} {s}" for s in ALL_STATUSES)
+    return f"{counts} · {sum(1 for p in mine if p.risks)} at risk"

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.text import SECTION_TEXT, clip, mrkdwn
-from bot.reports.report import PairLine, ProgramReport, percent
+from bot.reports.report import PairLine, ProgramReport, percent, program_counts
 from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers and session notes are never part of the report."
@@ -55,7 +55,19 @@ def risk_line(p: PairLine) -> str:
     """ "• *Maya* & *Omar*: no meeting recorded since … — contact @Maya, @Omar"."""
     contacts = ", ".join(f"<@{u}>" for u in p.contacts)
     names = f"*{mrkdwn(p.mentee_name)}* &amp; *{mrkdwn(p.mentor_name)}*"
-    return f"• {names}: {'; '.join(p.risks)} — contact {contacts}"
+    program = f" ({mrkdwn(p.program)})" if p.program else ""
+    return f"• {names}{program}: {'; '.join(p.risks)} — contact {contacts}"
+
+
+def programs_text(report: ProgramReport) -> str | None:
+    """Pairs per program (and those made by hand), when any program made pairs."""
+    names = report.programs()
+    if not names:
+        return None
+    lines = [f"• *{mrkdwn(name)}*: {program_counts(report, name)}" for name in names]
+    if any(not p.program for p in report.pairs):
+        lines.append(f"• _Made by hand_: {program_counts(report, '')}")
+    return clip("*By program*\n" + "\n".join(lines), SECTION_TEXT)
 
 
 def risk_text(report: ProgramReport, limit: int) -> str:
@@ -74,9 +86,11 @@ def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[
     """The ephemeral reply to `/mentorship report`."""
     statuses = ", ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
     text = f"Mentorship program: {statuses}; {len(report.at_risk)} at risk."
+    by_program = programs_text(report)
     return text, [
         HeaderBlock(text="Mentorship program"),
         SectionBlock(fields=numbers(report)),
+        *([SectionBlock(block_id="programs", text=_md(by_program))] if by_program else []),
         SectionBlock(text=_md(risk_text(report, limit))),
         ContextBlock(elements=[_md(f"{PRIVATE} {EXPORT_HINT}")]),
     ]

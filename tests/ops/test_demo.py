@@ -92,3 +92,12 @@ def test_demo_plays_the_whole_mentorship(capsys) -> None:
     assert "◻️ Next I'd like to present our design system at the all-hands  _(Maya)_" in out
     assert "DM to Kai: 📎 The mentorship program on Fri 11 Jun 2027: 1 pair" in out
     assert "[file mentorship-report-2027-06-11.csv]" in out
+    # The program act: eight people enrol, the whole cohort is matched, the pairs are published.
+    program = out[out.index("── A program") :]
+    assert "Kai ran /mentorship program new" in program and "Omar ran /mentorship join" in program
+    assert "*Lee* with *Kim* / • Lee wants *Kubernetes / k8s*; Kim offers it" in program
+    assert "*Ben* with *Ana* / • Ben wants *Go (golang)*; Ana offers it" in program
+    assert "DM to Lee: 📅 Your mentorship with *Kim* is set up" in program
+    assert "🤝 *Why you two* (matched in *Summer engineering mentorship*)" in program
+    assert "DM to Pia: No match for you in *Summer engineering mentorship* this round" in program
+    assert "• *Summer engineering mentorship*: 4 active" in program

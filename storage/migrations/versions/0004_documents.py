@@ -19,10 +19,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("meeting_minutes", sa.Integer(), server_default=sa.text("30"), nullable=False)
-        )
+    # Plain ALTER TABLE, never batch mode: batch mode rebuilds a SQLite table and drops the old
+    # one, and with foreign keys on (as storage.db sets them) dropping `pairs` cascade-deleted
+    # every goal, milestone, meeting and message of every pair.
+    op.add_column(
+        "pairs",
+        sa.Column("meeting_minutes", sa.Integer(), server_default=sa.text("30"), nullable=False),
+    )
     op.create_table(
         "pair_documents",
         sa.Column("pair_id", sa.Integer(), nullable=False),
@@ -70,5 +73,4 @@ def downgrade() -> None:
     with op.batch_alter_table("pair_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pair_documents_team_id"))
     op.drop_table("pair_documents")
-    with op.batch_alter_table("pairs", schema=None) as batch_op:
-        batch_op.drop_column("meeting_minutes")
+    op.drop_column("pairs", "meeting_minutes")  # SQLite 3.35+ drops a column in place
