@@ -153,8 +153,8 @@ def test_a_program_from_creation_to_published_pairs(bot: Bot) -> None:
         assert {m.pair_id for m in made} == {p.id for p in pairs}
         assert all(m.reasons for m in made)  # every published pair carries its reasons
         # (the workspace's first person also got the welcome: a notice with a key of its own)
-        rows = s.scalars(select(Delivery)).all()
-        kinds = Counter(d.kind for d in rows if not d.occurrence_key.startswith("welcome:"))
+        sent = s.scalars(select(Delivery)).all()
+        kinds = Counter(d.kind for d in sent if not d.occurrence_key.startswith("welcome:"))
         assert kinds[DeliveryKind.MATCH_SUMMARY] == 8 and kinds[DeliveryKind.NOTICE] == 1
 
     bot.tick()
