@@ -18,19 +18,24 @@ from bot.core.clock import ManualClock
 from bot.core.config import load_config, parse_config
 from bot.delivery.dispatcher import Dispatcher
 from bot.heartbeat import run_tick
-from bot.home.view import HOME_GOAL_DONE
 from bot.meetings.messages import CALENDAR_FILE, MET, RESCHEDULE, SKIP
+from bot.ops.demo_acts import (
+    MAYA,
+    MENTORING,
+    OMAR,
+    goal_from_a_message,
+    mark_first_goal_done,
+    show_home,
+    show_report,
+)
 from bot.ops.demo_program import program_act
 from bot.ops.demo_steps import add_topic, click_item, wait_for, write_notes
 from bot.reflections.messages import OPEN_FORM, SHARE
 from bot.sessions.messages import ITEM_CARRY, ITEM_DONE
 from bot.standin import RecordedMessage, SlackDriver, SlackStandIn
-from bot.workspaces.manifest import GOAL_SHORTCUT
 from storage.db import upgrade
 
 TOKEN, SECRET, TEAM = "xoxb-demo", "demo-signing-secret", "T0DEMO0001"
-OMAR, MAYA, KAI = "U0OMAR0001", "U0MAYA0001", "U0KAI00001"
-MENTORING = "C0MENTOR01"
 DEFAULT_START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
 
@@ -315,63 +320,6 @@ class People:
         )
         self.handled.update(m.ts for m in self.story.standin.dm_messages(OMAR))
         self.story.flush()
-
-
-def show_home(story: Story, user_id: str) -> None:
-    """The person opens the app's Home tab; the transcript shows what was published."""
-    before = story.standin.home_view(user_id)
-    old_hash = before.view["hash"] if before else None
-    story.driver.open_home(user_id)
-    wait_for(
-        lambda: (
-            (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
-        ),
-        "the Home tab",
-    )
-    story.flush()
-
-
-def mark_first_goal_done(story: Story, user_id: str) -> None:
-    """The person opens the Home tab and marks their first open goal done."""
-    show_home(story, user_id)
-    home = story.standin.home_view(user_id)
-    assert home is not None
-    old_hash = home.view["hash"]
-    story.driver.click(user_id, HOME_GOAL_DONE, view_id=home.id)
-    wait_for(
-        lambda: (
-            (view := story.standin.home_view(user_id)) is not None and view.view["hash"] != old_hash
-        ),
-        "the Home tab to show the goal done",
-    )
-    story.flush()
-
-
-def goal_from_a_message(story: Story) -> None:
-    """Maya turns what she wrote in #mentoring into a goal: the "Add as a goal" shortcut."""
-    text = "Next I'd like to present our design system at the all-hands"
-    _, ts = story.driver.send_message_event(MAYA, channel_id=MENTORING, text=text)
-    message = story.standin.ws.find_message(MENTORING, ts)
-    assert message is not None  # recorded before the event went out
-    story.driver.message_shortcut(MAYA, GOAL_SHORTCUT, message, "Add as a goal")
-    form = wait_for(lambda: [v for v in story.standin.views_for(MAYA) if v.is_open], "the form")
-    story.driver.submit_view(MAYA, form[-1].id, {})  # the text as it was, her own goal
-    story.flush()
-
-
-def show_report(story: Story, again: bool = False) -> None:
-    """Kai, a workspace admin, looks at the program: their Home tab (the first time, with how it
-    works), `/mentorship report`, and (the first time) every pair as a CSV file in the DM."""
-    if not again:
-        story.standin.add_user(KAI, "kai", real_name="Kai", tz="Pacific/Auckland", is_admin=True)
-        show_home(story, KAI)
-    before = len(story.standin.ephemeral_messages(KAI))
-    story.driver.slash_command(KAI, "report")
-    wait_for(lambda: len(story.standin.ephemeral_messages(KAI)) > before, "the report")
-    if not again:
-        story.driver.slash_command(KAI, "report csv")
-        wait_for(lambda: story.standin.dm_files(KAI), "the CSV")
-    story.flush()
 
 
 def run_demo(quiet: bool = False, config_path: Path | None = None) -> int:
