@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -26,8 +27,8 @@ def slot_key(instant: datetime) -> str:
 
 def ensure_meetings(
     session: Session, team_id: str, pair_id: int, instants: Sequence[datetime]
-) -> list[Meeting]:
-    """Create the meetings for planned slots (ignoring existing ones); return all of them."""
+) -> None:
+    """Create the meetings for planned slots, ignoring those that exist (one statement)."""
     if instants:
         values = [
             {
@@ -39,12 +40,15 @@ def ensure_meetings(
             }
             for i in instants
         ]
-        dialect = session.get_bind().dialect.name
-        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Meeting)
-        session.execute(stmt.on_conflict_do_nothing(), values)
-    keys = [slot_key(i) for i in instants]
-    stmt2 = select(Meeting).where(Meeting.pair_id == pair_id, Meeting.occurrence_key.in_(keys))
-    return list(session.scalars(stmt2))
+        session.flush()  # Core below: what the session holds goes first, as autoflush would
+        session.connection().execute(_insert_slots(session.get_bind().dialect.name), values)
+
+
+@cache
+def _insert_slots(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into meetings, built once per dialect."""
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Meeting)
+    return stmt.on_conflict_do_nothing()
 
 
 def get_meeting(session: Session, team_id: str, meeting_id: int) -> Meeting | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, and_, func, insert, select, update
@@ -68,7 +69,15 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
         }
         for r in rows
     ]
-    dialect = session.get_bind().dialect.name
+    # An ORM bulk insert reports no rowcount; RETURNING counts the rows really inserted.
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    result = session.connection().execute(_insert_new(session.get_bind().dialect.name), values)
+    return len(result.all())
+
+
+@cache
+def _insert_new(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (occurrence_key) DO NOTHING RETURNING id, built once per dialect."""
     stmt: Any
     if dialect == "postgresql":
         stmt = pg_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
@@ -76,9 +85,7 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
         stmt = sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
     else:  # pragma: no cover - other databases are not supported
         stmt = insert(Delivery)
-    # An ORM bulk insert reports no rowcount; RETURNING counts the rows really inserted.
-    result = session.execute(stmt.returning(Delivery.id), values)
-    return len(result.all())
+    return stmt.returning(Delivery.id)
 
 
 def release_stale(session: Session, now: datetime) -> tuple[int, int]:

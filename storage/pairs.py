@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
@@ -23,44 +25,99 @@ def open_pair_exists(session: Session, team_id: str, a: str, b: str) -> bool:
     return session.execute(stmt.limit(1)).first() is not None
 
 
-def create_pair(session: Session, team_id: str, creator_id: str, plan: Plan, now: datetime) -> Pair:
-    """Store a validated plan: the pair, its goals and its milestones."""
-    pair = Pair(
-        team_id=team_id,
-        mentor_id=plan.mentor_id,
-        mentee_id=plan.mentee_id,
-        people_key=people_key(plan.mentor_id, plan.mentee_id),
-        creator_id=creator_id,
-        status=PairStatus.ACTIVE,
-        start_date=plan.first_date,
-        end_date=plan.end_date,
-        tz=plan.tz,
-        cadence=plan.cadence,
-        monthly_mode=plan.monthly_mode,
-        meeting_time=plan.meeting_time,
-        meeting_minutes=plan.meeting_minutes,
-        format=plan.format,
-        channels=",".join(plan.channels),
-        checkpoint_weeks=plan.checkpoint_weeks,
-        announce_channel=plan.announce_channel,
-        announce=plan.announce,
-        created_at=now,
-        updated_at=now,
-    )
-    goals = [(GoalOwner.MENTEE, text) for text in plan.mentee_goals]
-    goals += [(GoalOwner.MENTOR, text) for text in plan.mentor_goals]
-    goals.append((GoalOwner.SHARED, plan.vision))
-    pair.goals = [
-        Goal(team_id=team_id, owner=owner.value, text=text, position=i)
-        for i, (owner, text) in enumerate(goals)
+def create_pair(
+    session: Session,
+    team_id: str,
+    creator_id: str,
+    plan: Plan,
+    now: datetime,
+    *,
+    program_id: int | None = None,
+    checkpoint_questions: list[str] | None = None,
+) -> Pair:
+    """Store a validated plan: the pair, its goals and its milestones, in three INSERTs (no
+    unit of work: a new pair is a dozen rows that nothing else holds yet).
+
+    Returns the pair as if just loaded (goals and milestones with their ids), detached: read
+    it freely; to change it in a transaction, `session.add` it there first.
+    """
+    values = {
+        "team_id": team_id,
+        "mentor_id": plan.mentor_id,
+        "mentee_id": plan.mentee_id,
+        "people_key": people_key(plan.mentor_id, plan.mentee_id),
+        "creator_id": creator_id,
+        "status": PairStatus.ACTIVE.value,
+        "start_date": plan.first_date,
+        "end_date": plan.end_date,
+        "tz": plan.tz,
+        "cadence": plan.cadence,
+        "monthly_mode": plan.monthly_mode,
+        "meeting_time": plan.meeting_time,
+        "meeting_minutes": plan.meeting_minutes,
+        "format": plan.format,
+        "channels": ",".join(plan.channels),
+        "checkpoint_weeks": plan.checkpoint_weeks,
+        "announce_channel": plan.announce_channel,
+        "announce": plan.announce,
+        "paused_until": None,
+        "schedule_version": 1,
+        "planned_until": None,
+        "created_at": now,
+        "updated_at": now,
+        "program_id": program_id,
+        "checkpoint_questions": checkpoint_questions,
+    }
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    pair_id = session.connection().execute(_INSERT_PAIR, values).scalar_one()
+    owners = [(GoalOwner.MENTEE, text) for text in plan.mentee_goals]
+    owners += [(GoalOwner.MENTOR, text) for text in plan.mentor_goals]
+    owners.append((GoalOwner.SHARED, plan.vision))
+    goals = [
+        {"team_id": team_id, "pair_id": pair_id, "owner": o.value, "text": t, "position": i}
+        for i, (o, t) in enumerate(owners)
     ]
-    pair.milestones = [
-        Milestone(team_id=team_id, kind=m.kind.value, index=m.index, due_date=m.due_date)
+    milestones = [
+        {
+            "team_id": team_id,
+            "pair_id": pair_id,
+            "kind": m.kind.value,
+            "index": m.index,
+            "due_date": m.due_date,
+        }
         for m in milestone_plan(plan.first_date, plan.end_date, plan.checkpoint_weeks)
     ]
-    session.add(pair)
-    session.flush()
+    pair = Pair(id=pair_id, **values)
+    pair.goals = [
+        Goal(id=goal_id, status="open", **row)
+        for goal_id, row in zip(_inserted(session, Goal, goals), goals, strict=True)
+    ]
+    pair.milestones = [
+        Milestone(id=milestone_id, completed_at=None, announced_at=None, **row)
+        for milestone_id, row in zip(
+            _inserted(session, Milestone, milestones), milestones, strict=True
+        )
+    ]
+    for loaded in (pair, *pair.goals, *pair.milestones):
+        make_transient_to_detached(loaded)
     return pair
+
+
+_INSERT_PAIR = insert(Pair).returning(Pair.id)
+
+
+def _inserted(
+    session: Session, model: type[Goal] | type[Milestone], rows: list[dict[str, Any]]
+) -> list[int]:
+    """Insert rows in one statement; their new ids, in the rows' order."""
+    if not rows:
+        return []
+    return list(session.connection().execute(_insert_many(model), rows).scalars())
+
+
+@cache
+def _insert_many(model: type[Goal] | type[Milestone]) -> Any:
+    return insert(model).returning(model.id, sort_by_parameter_order=True)
 
 
 def get_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:

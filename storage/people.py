@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import Pair, Person
@@ -44,6 +48,38 @@ def save_person(
     person.name, person.tz, person.deleted = name, tz, deleted
     person.is_bot, person.is_admin, person.refreshed_at = is_bot, is_admin, now
     return person
+
+
+FACT_COLUMNS = ("name", "tz", "deleted", "is_bot", "is_admin", "refreshed_at")
+
+
+def save_people(
+    session: Session, team_id: str, facts: Iterable[Mapping[str, Any]], now: datetime
+) -> None:
+    """Insert or refresh several users' cached facts in one statement (each mapping has
+    `user_id` and the FACT_COLUMNS but `refreshed_at`); the DM channel a row has stays."""
+    values = [
+        {
+            "team_id": team_id,
+            "refreshed_at": now,
+            **{k: f[k] for k in ("user_id", *FACT_COLUMNS[:-1])},
+        }
+        for f in facts
+    ]
+    if not values:
+        return
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    session.connection().execute(_upsert(session.get_bind().dialect.name), values)
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of the facts, built once per dialect."""
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Person)
+    return stmt.on_conflict_do_update(
+        index_elements=["team_id", "user_id"],
+        set_={column: getattr(stmt.excluded, column) for column in FACT_COLUMNS},
+    )
 
 
 def set_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,41 +17,41 @@ from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 OPEN = PromptStatus.OPEN.value
 
 
-def ensure_prompt(
-    session: Session,
-    *,
-    team_id: str,
-    pair_id: int,
-    milestone_id: int,
-    user_id: str,
-    questions: Sequence[dict[str, Any]],
-) -> ReflectionPrompt:
-    """The prompt for one person at one milestone, created once."""
-    found = session.scalars(
-        select(ReflectionPrompt).where(
-            ReflectionPrompt.milestone_id == milestone_id, ReflectionPrompt.user_id == user_id
+def ensure_prompts(
+    session: Session, team_id: str, pair_id: int, wanted: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """The prompt ids for (milestone id, user id) pairs of one pair, each created once (no
+    questions yet): one insert that skips those that exist, one read of their ids."""
+    if not wanted:
+        return {}
+    values = [
+        {
+            "team_id": team_id,
+            "pair_id": pair_id,
+            "milestone_id": milestone_id,
+            "user_id": user_id,
+            "status": PromptStatus.SCHEDULED.value,
+            "questions": [],
+            "position": 0,
+        }
+        for milestone_id, user_id in dict.fromkeys(wanted)
+    ]
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    session.connection().execute(_insert_prompts(session.get_bind().dialect.name), values)
+    rows = session.execute(
+        select(ReflectionPrompt.milestone_id, ReflectionPrompt.user_id, ReflectionPrompt.id).where(
+            ReflectionPrompt.pair_id == pair_id,
+            ReflectionPrompt.milestone_id.in_({m for m, _ in wanted}),
         )
-    ).first()
-    if found is not None:
-        return found
-    values = {
-        "team_id": team_id,
-        "pair_id": pair_id,
-        "milestone_id": milestone_id,
-        "user_id": user_id,
-        "status": PromptStatus.SCHEDULED.value,
-        "questions": list(questions),
-        "position": 0,
-    }
-    dialect = session.get_bind().dialect.name
+    )
+    return {(m, u): i for m, u, i in rows}
+
+
+@cache
+def _insert_prompts(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into reflection_prompts, built once per dialect."""
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionPrompt)
-    session.execute(stmt.on_conflict_do_nothing(), [values])
-    prompt = session.scalars(
-        select(ReflectionPrompt).where(
-            ReflectionPrompt.milestone_id == milestone_id, ReflectionPrompt.user_id == user_id
-        )
-    ).one()
-    return prompt
+    return stmt.on_conflict_do_nothing()
 
 
 def open_prompt_for(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -30,8 +30,10 @@ def plan_pair(
     horizon: datetime,
     lead: timedelta,
     services: Services | None = None,
+    zones: dict[str, str] | None = None,
 ) -> int:
-    """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows."""
+    """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows.
+    `zones` (each person's time zone) when the caller knows them, else read from the cache."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
     ensure_meetings(session, pair.team_id, pair.id, instants)
     meetings = session.scalars(
@@ -42,7 +44,7 @@ def plan_pair(
             Meeting.scheduled_at <= horizon,
         )
     )
-    zones = zones_for(session, pair)
+    zones = zones if zones is not None else zones_for(session, pair)
     rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
     if services is not None:
         rows += plan_milestones(session, services, pair, zones, now, horizon)
@@ -102,9 +104,24 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
     return added
 
 
-def plan_new_pair(services: Services, session: Session, pair: Pair) -> None:
-    """Plan the first weeks of a new pair's meetings and milestones."""
+def plan_new_pair(
+    services: Services, session: Session, pair: Pair, zones: dict[str, str] | None = None
+) -> bool:
+    """Plan the first weeks of a new pair's meetings and milestones, once: False (nothing
+    done) when the pair was planned meanwhile (the scheduler's tick plans never-planned pairs)
+    or is no longer active. `pair` may come from the transaction that stored it: the claim is
+    one UPDATE, and nothing of the pair is read again."""
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
-    plan_pair(session, pair, now, horizon, timedelta(hours=cfg.nudge_lead_hours), services)
+    claimed = session.execute(
+        update(Pair)
+        .where(Pair.id == pair.id, Pair.status == PairStatus.ACTIVE, Pair.planned_until.is_(None))
+        .values(planned_until=horizon)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        return False
+    lead = timedelta(hours=cfg.nudge_lead_hours)
+    plan_pair(session, pair, now, horizon, lead, services, zones)
+    return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ from bot.core.services import Services
 from bot.core.text import clip
 from bot.domain.plan import PersonFacts
 from storage.models import NAME_MAX, TZ_MAX, Person
-from storage.people import get_person, save_person
+from storage.people import get_people, save_people, save_person
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
@@ -33,6 +35,87 @@ def lookup_person(
     return lookup_people(services, client, team_id, [user_id], max_age=max_age)[user_id]
 
 
+@dataclass(frozen=True)
+class Looked:
+    """Facts about several users, and those Slack has just told about (for the cache)."""
+
+    facts: dict[str, PersonFacts]
+    fetched: tuple[PersonFacts, ...]
+    at: datetime
+
+    def remember(self, session: Session, team_id: str) -> None:
+        """Cache what Slack said, in the caller's transaction (one statement)."""
+        save_people(session, team_id, (asdict(f) for f in self.fetched), self.at)
+
+
+# users.info for two or three people at once (a plan's mentor and mentee): asked in parallel.
+_ASK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="users-info")
+
+
+def fetch_people(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_ids: Iterable[str],
+    *,
+    max_age: timedelta = FRESH_FOR,
+) -> Looked:
+    """Facts about several users: one read of the cache, `users.info` (in parallel) for each
+    one missing or older than `max_age`; nothing written (see `Looked.remember`).
+
+    When Slack can't answer (a 429, an error, no connection) for someone the cache knows, the
+    older facts serve and the failure is logged: a lookup never makes a person wait for a
+    Retry-After (the retry handlers leave `users.info` alone, see `bot/core/slack.py`).
+    Only for someone never seen does the error reach the caller."""
+    now = services.clock.now()
+    wanted = list(dict.fromkeys(user_ids))
+    found: dict[str, PersonFacts] = {}
+    stale: dict[str, PersonFacts] = {}
+    with services.sessions() as session:
+        for cached in get_people(session, team_id, wanted):
+            facts = facts_from_cache(cached)
+            if now - cached.refreshed_at <= max_age:
+                found[cached.user_id] = facts
+            else:
+                stale[cached.user_id] = facts
+    missing = [u for u in wanted if u not in found]
+    if len(missing) > 1:
+        asked = list(_ASK.map(lambda u: _ask(client, u), missing))
+    else:
+        asked = [_ask(client, u) for u in missing]
+    fetched: list[PersonFacts] = []
+    for user_id, answer in zip(missing, asked, strict=True):
+        if isinstance(answer, PersonFacts):
+            found[user_id] = answer
+            if answer.exists:
+                fetched.append(answer)
+        elif user_id in stale:
+            log.info("users.info %s: %s; using older facts", user_id, _what(answer))
+            found[user_id] = stale[user_id]
+        else:
+            raise answer
+    return Looked({u: found[u] for u in wanted}, tuple(fetched), now)
+
+
+def _ask(client: WebClient, user_id: str) -> PersonFacts | SlackApiError | OSError:
+    """One `users.info`: the facts (someone Slack does not know: `exists=False`), or the
+    error."""
+    try:
+        return facts_from_user(client.users_info(user=user_id)["user"], user_id)
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+            return PersonFacts(user_id=user_id, name=user_id, exists=False)
+        return exc
+    except OSError as exc:  # URLError and friends: no answer at all
+        return exc
+
+
+def _what(error: SlackApiError | OSError) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "error")
+    return type(error).__name__
+
+
 def lookup_people(
     services: Services,
     client: WebClient,
@@ -41,55 +124,12 @@ def lookup_people(
     *,
     max_age: timedelta = FRESH_FOR,
 ) -> dict[str, PersonFacts]:
-    """Facts about several users: one read of the cache, `users.info` for each one missing or
-    older than `max_age`, one write for what Slack said.
-
-    When Slack can't answer (a 429, an error, no connection) for someone the cache knows, the
-    older facts serve and the failure is logged: a lookup never makes a person wait for a
-    Retry-After (the retry handlers leave `users.info` alone, see `bot/slack_client.py`).
-    Only for someone never seen does the error reach the caller."""
-    now = services.clock.now()
-    wanted = list(dict.fromkeys(user_ids))
-    found: dict[str, PersonFacts] = {}
-    stale: dict[str, PersonFacts] = {}
-    with services.sessions() as session:
-        for user_id in wanted:
-            cached = get_person(session, team_id, user_id)
-            if cached is None:
-                continue
-            if now - cached.refreshed_at <= max_age:
-                found[user_id] = facts_from_cache(cached)
-            else:
-                stale[user_id] = facts_from_cache(cached)
-    fetched: list[PersonFacts] = []
-    for user_id in wanted:
-        if user_id in found:
-            continue
-        try:
-            user = client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error in ("user_not_found", "user_not_visible"):
-                found[user_id] = PersonFacts(user_id=user_id, name=user_id, exists=False)
-                continue
-            if user_id not in stale:
-                raise
-            log.info("users.info %s: %s; using older facts", user_id, error or "error")
-            found[user_id] = stale[user_id]
-            continue
-        except OSError as exc:  # URLError and friends: no answer at all
-            if user_id not in stale:
-                raise
-            log.info("users.info %s: %s; using older facts", user_id, type(exc).__name__)
-            found[user_id] = stale[user_id]
-            continue
-        found[user_id] = facts_from_user(user, user_id)
-        fetched.append(found[user_id])
-    if fetched:
+    """`fetch_people`, and what Slack said cached in one write."""
+    looked = fetch_people(services, client, team_id, user_ids, max_age=max_age)
+    if looked.fetched:
         with services.sessions.begin() as session:
-            for facts in fetched:
-                remember(session, team_id, facts, now)
-    return found
+            looked.remember(session, team_id)
+    return looked.facts
 
 
 def person(services: Services, client: WebClient, team_id: str, user_id: str) -> PersonFacts:
@@ -114,14 +154,29 @@ SLACK_UNREACHABLE = (
 def people_for_form(
     services: Services, team_id: str, user_ids: Iterable[str], *, max_age: timedelta
 ) -> dict[str, PersonFacts] | str:
-    """Facts for checking a submitted form, or the field error to show when Slack can't answer.
+    """Facts for checking a submitted form (cached at once), or the field error to show when
+    Slack can't answer (see `looked_for_form`)."""
+    looked = looked_for_form(services, team_id, user_ids, max_age=max_age)
+    if isinstance(looked, str):
+        return looked
+    if looked.fetched:
+        with services.sessions.begin() as session:
+            looked.remember(session, team_id)
+    return looked.facts
+
+
+def looked_for_form(
+    services: Services, team_id: str, user_ids: Iterable[str], *, max_age: timedelta
+) -> Looked | str:
+    """Facts for checking a submitted form, to be cached in the transaction that stores it
+    (`Looked.remember`), or the field error to show when Slack can't answer.
 
     A form must be answered within 3 seconds: no automatic retries (sleeping through a 429's
     Retry-After would miss them), and any Slack or network failure becomes a message asking the
     person to submit again, with nothing changed.
     """
     try:
-        return lookup_people(
+        return fetch_people(
             services,
             services.post_client_for(team_id),
             team_id,

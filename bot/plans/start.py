@@ -4,7 +4,7 @@ both summaries queued in one transaction, and the first weeks are planned after 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,13 +16,13 @@ from bot.core.payload import metadata_of
 from bot.core.services import Services
 from bot.domain.plan import validate_plan
 from bot.pairs.planner import plan_new_pair
-from bot.people.lookup import people_for_form
+from bot.people.lookup import Looked, looked_for_form
 from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
 from bot.plans.summary import queue_plan_summaries
 from storage.models import Pair
-from storage.pairs import create_pair, open_pair_exists
+from storage.pairs import create_pair
 
 log = logging.getLogger(__name__)
 # Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
@@ -65,56 +65,78 @@ def open_start_modal(
     return True
 
 
+@dataclass(frozen=True)
+class Started:
+    """A stored plan: the pair (its goals and milestones loaded) and each person's zone."""
+
+    pair: Pair
+    zones: dict[str, str]
+
+
 def submit_plan(
     services: Services, team_id: str, creator_id: str, view: dict[str, Any]
-) -> int | dict[str, str]:
-    """Check a submitted plan and store it with both summaries queued: the new pair's id, or
-    the field errors to show in the modal (nothing stored).
+) -> Started | dict[str, str]:
+    """Check a submitted plan and store it with both summaries queued: the new pair, or the
+    field errors to show in the modal (nothing stored).
 
-    Slack waits 3 seconds for the answer, so only what decides it happens here; planning the
-    first weeks comes after the answer (`plan_started_pair`). Were the process to die in
-    between, the scheduler plans the pair on its next tick (it has never been planned).
+    Slack waits 3 seconds for the answer, so only what decides it happens here: one read of
+    the people cache (`users.info`, in parallel, only for someone not seen in the last ten
+    minutes) and one transaction storing the people's facts, the pair, its goals, milestones
+    and both summaries. Two people who already share an open mentorship are refused by the
+    database's unique index, in that transaction. Planning the first weeks comes after the
+    answer (`plan_started_pair`); were the process to die in between, the scheduler plans the
+    pair on its next tick (it has never been planned).
     """
     form = parse_plan_state((view.get("state") or {}).get("values") or {})
     wanted = {form.mentor_id, form.mentee_id} - {None}
     if not (form.tz or "").strip():
         wanted.add(creator_id)  # an empty time zone means the creator's Slack zone
-    people = people_for_form(services, team_id, [u for u in wanted if u], max_age=CHECK_MAX_AGE)
-    if isinstance(people, str):
-        return {"mentor": people}
+    looked = looked_for_form(services, team_id, [u for u in wanted if u], max_age=CHECK_MAX_AGE)
+    if isinstance(looked, str):
+        return {"mentor": looked}
+    people = looked.facts
     if creator_id in people and not (form.tz or "").strip():
         form = replace(form, tz=people[creator_id].tz)
-    exists = False
-    if form.mentor_id and form.mentee_id:
-        with services.sessions() as session:
-            exists = open_pair_exists(session, team_id, form.mentor_id, form.mentee_id)
     plan, errors = validate_plan(
-        form, now=services.clock.now(), people=people, open_pair_exists=exists
+        form, now=services.clock.now(), people=people, open_pair_exists=False
     )
-    if plan is None:
+    problem = None if plan is None else announcement_problem(services, team_id, plan)
+    if plan is None or problem:
+        _remember(services, team_id, looked)
+        if problem:
+            return field_errors({"announce_channel": problem})
         if "tz" in errors and not (form.tz or "").strip():
             errors["tz"] = NO_ZONE
         return field_errors(errors)
-    channel_problem = announcement_problem(services, team_id, plan)
-    if channel_problem:
-        return field_errors({"announce_channel": channel_problem})
     try:
         with services.sessions.begin() as session:
+            looked.remember(session, team_id)
             pair = create_pair(session, team_id, creator_id, plan, services.clock.now())
             queue_plan_summaries(services, session, pair)
-            pair_id = pair.id
-    except IntegrityError:
+    except IntegrityError:  # uq_pairs_open_people: these two already have an open mentorship
+        _remember(services, team_id, looked)
         return dict(ALREADY_ACTIVE)
-    log.info("plan stored", extra={"team_id": team_id, "pair_id": pair_id})
-    return pair_id
+    log.info("plan stored", extra={"team_id": team_id, "pair_id": pair.id})
+    zones = {u: people[u].tz or pair.tz for u in (pair.mentee_id, pair.mentor_id)}
+    return Started(pair, zones)
 
 
-def plan_started_pair(services: Services, pair_id: int) -> None:
-    """After Slack's answer: plan the new pair's first weeks and wake the scheduler."""
+def _remember(services: Services, team_id: str, looked: Looked) -> None:
+    """Cache what Slack said about the people of a form that stored nothing."""
+    if looked.fetched:
+        with services.sessions.begin() as session:
+            looked.remember(session, team_id)
+
+
+def plan_started_pair(
+    services: Services, pair: Pair | int, zones: dict[str, str] | None = None
+) -> None:
+    """After Slack's answer: plan the new pair's first weeks and wake the scheduler. `pair` is
+    the stored pair (from `submit_plan`, with the people's zones it checked) or its id."""
     with services.sessions.begin() as session:
-        stored = session.get(Pair, pair_id)
-        if stored is not None and stored.planned_until is None:
-            plan_new_pair(services, session, stored)
+        stored = session.get(Pair, pair) if isinstance(pair, int) else pair
+        if stored is not None:
+            plan_new_pair(services, session, stored, zones)
     services.waker()
 
 

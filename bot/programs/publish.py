@@ -91,9 +91,15 @@ def _make_pair(
         return "; ".join(errors.values())
     try:
         with session.begin_nested():
-            pair = create_pair(session, program.team_id, creator, plan, now)
-            pair.program_id, pair.checkpoint_questions = program.id, list(program.questions) or None
-            session.flush()
+            pair = create_pair(
+                session,
+                program.team_id,
+                creator,
+                plan,
+                now,
+                program_id=program.id,
+                checkpoint_questions=list(program.questions) or None,
+            )
     except IntegrityError:
         return "one of them is already in a running mentorship of this program"
     summaries = [

@@ -7,13 +7,14 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.config import ReflectionConfig
 from bot.core.services import Services
 from bot.domain.schedule import checkpoint_label, resolve_local
 from bot.domain.timing import followup_due
 from storage import keys
 from storage.models import DeliveryKind, Milestone, Pair
 from storage.outbox import NewDelivery
-from storage.reflections import ensure_prompt
+from storage.reflections import ensure_prompts
 
 PROMPT_HOUR = time(10, 0)
 
@@ -40,49 +41,23 @@ def plan_milestones(
 ) -> list[NewDelivery]:
     """Prompts, reminders and (when opted in) announcements for milestones up to `horizon`."""
     cfg = services.config.reflection
+    window = timedelta(days=cfg.window_days)
+    milestones = [m for m in pair.milestones if m.completed_at is None]
+    asks = [
+        (milestone, user_id, due)
+        for milestone in milestones
+        for user_id in (pair.mentee_id, pair.mentor_id)
+        for due in [milestone_instant(pair, milestone, zones.get(user_id, pair.tz))]
+        if due <= horizon and due + window >= now
+    ]
+    prompt_ids = ensure_prompts(
+        session, pair.team_id, pair.id, [(m.id, user_id) for m, user_id, _ in asks]
+    )
     rows: list[NewDelivery] = []
-    milestones = session.scalars(
-        select(Milestone).where(Milestone.pair_id == pair.id, Milestone.completed_at.is_(None))
-    ).all()
     for milestone in milestones:
-        for user_id in (pair.mentee_id, pair.mentor_id):
-            tz = zones.get(user_id, pair.tz)
-            due = milestone_instant(pair, milestone, tz)
-            if due > horizon or due + timedelta(days=cfg.window_days) < now:
-                continue
-            prompt = ensure_prompt(
-                session,
-                team_id=pair.team_id,
-                pair_id=pair.id,
-                milestone_id=milestone.id,
-                user_id=user_id,
-                questions=[],
-            )
-            rows.append(
-                NewDelivery(
-                    team_id=pair.team_id,
-                    kind=DeliveryKind.REFLECTION_PROMPT,
-                    recipient_id=user_id,
-                    occurrence_key=keys.prompt(prompt.id),
-                    due_at=max(due, now),
-                    pair_id=pair.id,
-                    expires_at=due + timedelta(days=cfg.window_days),
-                    payload={"prompt_id": prompt.id, "milestone_id": milestone.id},
-                )
-            )
-            remind_at = due + timedelta(hours=cfg.reminder_hours)
-            rows.append(
-                NewDelivery(
-                    team_id=pair.team_id,
-                    kind=DeliveryKind.REFLECTION_REMINDER,
-                    recipient_id=user_id,
-                    occurrence_key=keys.reminder(prompt.id),
-                    due_at=remind_at,
-                    pair_id=pair.id,
-                    expires_at=due + timedelta(days=cfg.window_days),
-                    payload={"prompt_id": prompt.id},
-                )
-            )
+        for asked, user_id, due in asks:
+            if asked is milestone:
+                rows += _prompt_rows(pair, milestone, user_id, due, prompt_ids, now, cfg)
         due = milestone_instant(pair, milestone, pair.tz)
         if pair.announce and pair.announce_channel and due <= horizon:
             rows.append(
@@ -98,6 +73,42 @@ def plan_milestones(
                 )
             )
     return rows
+
+
+def _prompt_rows(
+    pair: Pair,
+    milestone: Milestone,
+    user_id: str,
+    due: datetime,
+    prompt_ids: dict[tuple[int, str], int],
+    now: datetime,
+    cfg: ReflectionConfig,
+) -> list[NewDelivery]:
+    """One person's prompt at a milestone and its reminder."""
+    prompt_id = prompt_ids[(milestone.id, user_id)]
+    expires = due + timedelta(days=cfg.window_days)
+    return [
+        NewDelivery(
+            team_id=pair.team_id,
+            kind=DeliveryKind.REFLECTION_PROMPT,
+            recipient_id=user_id,
+            occurrence_key=keys.prompt(prompt_id),
+            due_at=max(due, now),
+            pair_id=pair.id,
+            expires_at=expires,
+            payload={"prompt_id": prompt_id, "milestone_id": milestone.id},
+        ),
+        NewDelivery(
+            team_id=pair.team_id,
+            kind=DeliveryKind.REFLECTION_REMINDER,
+            recipient_id=user_id,
+            occurrence_key=keys.reminder(prompt_id),
+            due_at=due + timedelta(hours=cfg.reminder_hours),
+            pair_id=pair.id,
+            expires_at=expires,
+            payload={"prompt_id": prompt_id},
+        ),
+    ]
 
 
 def mark_milestone(session: Session, milestone_id: int, column: str, now: datetime) -> None:

@@ -1,0 +1,152 @@
+"""Storing and first planning a new pair without the unit of work: what `create_pair` hands
+back is what the database holds, the first planning happens once, prompts are made once."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.clock import ManualClock
+from bot.domain.plan import PersonFacts, PlanForm, validate_plan
+from bot.pairs.planner import plan_new_pair
+from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
+from storage.pairs import create_pair
+from storage.people import get_person, save_people
+from storage.reflections import ensure_prompts
+from tests.kit.cohorts import services_for
+from tests.kit.workspace import START, TEAM
+
+NOW = START
+PEOPLE = {
+    "UA": PersonFacts(user_id="UA", name="Omar", tz="Europe/Berlin"),
+    "UB": PersonFacts(user_id="UB", name="Maya", tz="America/New_York"),
+}
+FORM = PlanForm(
+    mentor_id="UA",
+    mentee_id="UB",
+    mentee_goals="Lead a design review\nLearn Rust async",
+    mentor_goals="Practise feedback",
+    vision="Grow into a tech lead",
+    cadence="weekly",
+    first_date=date(2027, 3, 2),
+    meeting_time=time(15, 0),
+    tz="Europe/Berlin",
+    format="online",
+    channels=("chat",),
+    duration_months=3,
+    checkpoint_weeks=4,
+)
+
+
+def store(sessions: sessionmaker[Session], **extra: object) -> Pair:
+    plan, errors = validate_plan(FORM, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        return create_pair(session, TEAM, "UA", plan, NOW, **extra)  # type: ignore[arg-type]
+
+
+def test_the_pair_handed_back_is_the_stored_one(sessions: sessionmaker[Session]) -> None:
+    pair = store(sessions, program_id=7, checkpoint_questions=["What went well?"])
+    with sessions() as session:
+        loaded = session.get(Pair, pair.id)
+        assert loaded is not None
+        for column in (c.key for c in Pair.__table__.columns):
+            assert getattr(pair, column) == getattr(loaded, column), column
+        assert [(g.id, g.owner, g.text, g.position, g.status) for g in pair.goals] == [
+            (g.id, g.owner, g.text, g.position, g.status) for g in loaded.goals
+        ]
+        assert [(m.id, m.kind, m.index, m.due_date) for m in pair.milestones] == [
+            (m.id, m.kind, m.index, m.due_date) for m in loaded.milestones
+        ]
+    assert [g.text for g in pair.goals] == [
+        "Lead a design review",
+        "Learn Rust async",
+        "Practise feedback",
+        "Grow into a tech lead",
+    ]
+    assert pair.milestones[0].kind == "kickoff" and pair.milestones[-1].kind == "final_review"
+
+
+def test_a_second_open_pair_of_the_same_people_is_refused(sessions: sessionmaker[Session]) -> None:
+    store(sessions)
+    with pytest.raises(IntegrityError):
+        store(sessions)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Pair)) == 1
+        assert session.scalar(select(func.count()).select_from(Goal)) == 4
+
+
+def test_first_planning_happens_once(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    services = services_for(sessions, db_url, clock)
+    pair = store(sessions)
+    zones = {"UA": "Europe/Berlin", "UB": "America/New_York"}
+    with sessions.begin() as session:
+        assert plan_new_pair(services, session, pair, zones) is True
+    with sessions() as session:
+        rows = session.scalar(select(func.count()).select_from(Delivery))
+        meetings = session.scalar(select(func.count()).select_from(Meeting))
+        prompts = session.scalars(select(ReflectionPrompt)).all()
+        stored = session.get(Pair, pair.id)
+        assert stored is not None and stored.planned_until is not None
+    assert rows and meetings
+    kickoff = pair.milestones[0].id
+    assert {(p.milestone_id, p.user_id) for p in prompts} == {(kickoff, "UA"), (kickoff, "UB")}
+    with sessions.begin() as session:  # a second call (or the scheduler's tick) does nothing
+        assert plan_new_pair(services, session, pair, zones) is False
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Delivery)) == rows
+
+
+def test_prompts_are_made_once(sessions: sessionmaker[Session]) -> None:
+    pair = store(sessions)
+    m1, m2 = pair.milestones[0].id, pair.milestones[1].id
+    with sessions.begin() as session:
+        first = ensure_prompts(session, TEAM, pair.id, [(m1, "UA"), (m1, "UB")])
+    with sessions.begin() as session:
+        again = ensure_prompts(session, TEAM, pair.id, [(m1, "UA"), (m2, "UA"), (m1, "UA")])
+    assert again[(m1, "UA")] == first[(m1, "UA")]
+    assert set(again) == {(m1, "UA"), (m1, "UB"), (m2, "UA")}
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReflectionPrompt)) == 3
+        assert session.scalar(select(func.count()).select_from(Milestone)) == len(pair.milestones)
+
+
+def test_people_are_saved_in_one_statement_and_keep_their_dm_channel(
+    sessions: sessionmaker[Session],
+) -> None:
+    facts = {"name": "Omar", "tz": "Europe/Berlin", "deleted": False, "is_bot": False}
+    with sessions.begin() as session:
+        save_people(session, TEAM, [{"user_id": "UA", "is_admin": False, **facts}], NOW)
+    with sessions.begin() as session:
+        person = get_person(session, TEAM, "UA")
+        assert person is not None
+        person.dm_channel_id = "D0OMAR"
+    later = NOW + timedelta(hours=1)
+    changed = {**facts, "name": "Omar K", "tz": "Asia/Tokyo", "deleted": True}
+    with sessions.begin() as session:
+        save_people(
+            session,
+            TEAM,
+            [
+                {"user_id": "UA", "is_admin": True, **changed},
+                {"user_id": "UB", **facts, "is_admin": False},
+            ],
+            later,
+        )
+    with sessions() as session:
+        a, b = get_person(session, TEAM, "UA"), get_person(session, TEAM, "UB")
+        assert a is not None and b is not None
+        assert (a.name, a.tz, a.deleted, a.is_admin, a.dm_channel_id) == (
+            "Omar K",
+            "Asia/Tokyo",
+            True,
+            True,
+            "D0OMAR",
+        )
+        assert a.refreshed_at == later and b.name == "Omar"
