@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 
@@ -86,18 +86,31 @@ def record_message(
         "skipped": False,
         "deleted": False,
     }
-    dialect = session.get_bind().dialect.name
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionAnswer)
-    inserted = session.execute(
-        stmt.values(**values).on_conflict_do_nothing().returning(ReflectionAnswer.id)
-    ).first()
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    stmt = _insert_message(session.get_bind().dialect.name)
+    inserted = session.connection().execute(stmt, values).scalar()
     if inserted is None:
         return None
-    return session.scalars(
-        select(ReflectionAnswer).where(
-            ReflectionAnswer.channel == channel, ReflectionAnswer.ts == ts
-        )
-    ).one()
+    # The row as just inserted, in the session without reading it back.
+    row = ReflectionAnswer(
+        id=inserted,
+        prompt_id=None,
+        question_key=None,
+        text=None,
+        rating=None,
+        edited_at=None,
+        **values,
+    )
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
+@cache
+def _insert_message(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id into reflection_answers, once per dialect."""
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionAnswer)
+    return stmt.on_conflict_do_nothing().returning(ReflectionAnswer.id)
 
 
 def answer_for_message(session: Session, channel: str, ts: str) -> ReflectionAnswer | None:

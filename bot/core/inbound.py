@@ -15,7 +15,7 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 # Slack refuses to sign anything older: a timestamp further than this from now is stale.
@@ -98,7 +98,7 @@ def signature_problem(
 
 def is_ssl_check(text: str) -> bool:
     """Slack's certificate check (`ssl_check=1`): answered 200, there is nothing in it."""
-    if text.startswith("{"):
+    if text.startswith("{") or "ssl_check=" not in text:
         return False
     fields = dict(parse_qsl(text, keep_blank_values=True))
     return fields.get("ssl_check") == "1" and "command" not in fields and "payload" not in fields
@@ -110,16 +110,33 @@ def canonical_body(text: str, content_type: str) -> dict[str, Any]:
     The same rules as Bolt's parser: JSON when the content type says so or the body starts
     with `{`, else a form whose `payload` field (interactivity) holds the JSON."""
     if content_type == "application/json" or text.startswith("{"):
-        data = _json(text)
+        data, nul = _json(text), "\\u0000" in text
     else:
         fields = dict(parse_qsl(text, keep_blank_values=True))
-        data = _json(fields["payload"]) if "payload" in fields else fields
+        if "payload" in fields:
+            data, nul = _json(fields["payload"]), "\\u0000" in fields["payload"]
+        else:
+            data, nul = fields, any("\x00" in k + v for k, v in fields.items())
     if not isinstance(data, dict):
         raise Refused("400 Bad Request", "the body is not a JSON object")
-    cleaned = _clean(data, 0)
-    assert isinstance(cleaned, dict)
-    check_shape(cleaned)
-    return cleaned
+    if nul:  # JSON spells a NUL only as \u0000 (a raw control character is invalid JSON)
+        data = _clean(data, 0)
+    else:  # nothing to remove: only the depth is checked, without copying
+        _check_depth(data, 0)
+    check_shape(data)
+    return cast(dict[str, Any], data)
+
+
+def _check_depth(value: Any, depth: int) -> None:
+    """Refused beyond MAX_DEPTH levels, as `_clean` is (for a body it need not copy)."""
+    if depth > MAX_DEPTH:
+        raise Refused("400 Bad Request", "the body is nested too deeply")
+    children = value.values() if isinstance(value, dict) else value
+    if children and depth + 1 > MAX_DEPTH:
+        raise Refused("400 Bad Request", "the body is nested too deeply")
+    for child in children:
+        if isinstance(child, dict | list):
+            _check_depth(child, depth + 1)
 
 
 def _json(text: str) -> Any:

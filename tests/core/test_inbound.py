@@ -1,0 +1,78 @@
+"""The request gate's canonical body: a NUL is removed however the body spells it, nesting
+beyond MAX_DEPTH is refused at the same depth whether or not the body needed cleaning."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.core.inbound import MAX_DEPTH, Refused, _clean, canonical_body, is_ssl_check
+
+
+def nested(levels: int, leaf: Any = "x") -> dict[str, Any]:
+    value: Any = leaf
+    for i in range(levels):
+        value = {"k": value} if i % 2 else [value]
+    return {"type": "app_rate_limited", "deep": value}
+
+
+def outcome(body: str, content_type: str = "application/json") -> str | dict[str, Any]:
+    try:
+        return canonical_body(body, content_type)
+    except Refused as refused:
+        return refused.reason
+
+
+def cleaning_refuses(data: dict[str, Any]) -> bool:
+    try:
+        _clean(data, 0)
+    except Refused:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("levels", range(MAX_DEPTH - 3, MAX_DEPTH + 3))
+@pytest.mark.parametrize("leaf", ["x", "a\u0000b", [], {}, [1], {"k": 1}])
+def test_depth_is_refused_at_the_same_level_with_or_without_a_nul(levels: int, leaf: Any) -> None:
+    data = nested(levels, leaf)
+    expected = cleaning_refuses(data)
+    for body, content_type in (
+        (json.dumps(data), "application/json"),
+        (urlencode({"payload": json.dumps(data)}), ""),
+    ):
+        assert isinstance(outcome(body, content_type), str) == expected, (levels, leaf)
+    assert cleaning_refuses(nested(MAX_DEPTH + 1)) and not cleaning_refuses(nested(MAX_DEPTH - 1))
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (json.dumps({"type": "x", "text": "a\u0000b", "k\u0000": 1}), "application/json"),
+        (urlencode({"payload": json.dumps({"type": "x", "text": "a\u0000b"})}), ""),
+        (
+            urlencode(
+                {"command": "/mentorship", "text": "a\x00b", "user_id": "U1", "team_id": "T1"}
+            ),
+            "",
+        ),
+    ],
+)
+def test_a_nul_is_removed_however_it_is_spelled(body: str, content_type: str) -> None:
+    data = canonical_body(body, content_type)
+    assert "\x00" not in json.dumps(data, ensure_ascii=False)
+    assert data.get("text") == "ab"
+
+
+def test_a_body_without_nul_comes_back_as_parsed() -> None:
+    payload = {"type": "view_submission", "user": {"id": "U1"}, "view": {"state": {"values": {}}}}
+    assert canonical_body(urlencode({"payload": json.dumps(payload)}), "") == payload
+
+
+def test_ssl_check_is_only_a_form_that_says_so() -> None:
+    assert is_ssl_check("ssl_check=1&token=x")
+    assert not is_ssl_check("command=%2Fmentorship&ssl_check=1")
+    assert not is_ssl_check("payload=%7B%7D")
+    assert not is_ssl_check('{"ssl_check": "1"}')
