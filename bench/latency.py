@@ -1,7 +1,7 @@
 """Benchmark 1, answer latency: signed Slack requests through the real `serve` process and the
 stand-in, beside a bare Bolt app on the same waitress settings (the reference).
 
-For each app, at concurrency 1 and 16, `n` requests of each kind:
+For each app, at concurrency 1, 4 and 16, `n` requests of each kind:
 
 - `/mentorship start`: time to the HTTP answer, and to the views.open call reaching Slack;
 - the plan modal's submission: time to the HTTP answer (the bot validates, looks both people up
@@ -47,6 +47,7 @@ from storage.db import make_engine, make_sessions
 from storage.models import Delivery
 
 WARM = 20  # warm-up requests of each kind, per app, before the timed runs
+CONCURRENCY = (1, 4, 16)  # people sending at once, each timed run
 PLAN: dict[str, Any] = {
     "Mentee's goals": "Lead a design review\nLearn Rust async programming",
     "Mentor's goals": "Practise giving feedback",
@@ -195,7 +196,7 @@ def run(
     warm: int = WARM,
 ) -> None:
     """The latency benchmark on one database."""
-    total = warm + 2 * n
+    total = warm + len(CONCURRENCY) * n
     people = [uid(p, i) for p in ("C", "M", "R", "X", "N", "Y") for i in range(total)]
     standin.add_users(people)
     bot = start_bot(standin, db_url, work, logs)
@@ -206,11 +207,14 @@ def run(
     )
     engine.dispose()
     apps = (bot, ref)
-    spans = {"warm": range(warm), 1: range(warm, warm + n), 16: range(warm + n, total)}
+    spans: dict[Any, range] = {"warm": range(warm)}
+    for k, c in enumerate(CONCURRENCY):
+        spans[c] = range(warm + k * n, warm + (k + 1) * n)
+    runs: tuple[str | int, ...] = ("warm", *CONCURRENCY)
     try:
         # ---- /mentorship start
         results: dict[tuple[str, Any], Run] = {}
-        for conc in ("warm", 1, 16):
+        for conc in runs:
             for app in apps:
                 items = standin.prepared(
                     "commands", {"users": [uid(app.commander, i) for i in spans[conc]]}
@@ -221,7 +225,7 @@ def run(
 
         # ---- plan modal submission
         results = {}
-        for conc in ("warm", 1, 16):
+        for conc in runs:
             for app in apps:
                 items = standin.prepared(
                     "submissions",
@@ -249,7 +253,7 @@ def run(
 
         # ---- a DM answering a reflection prompt
         results = {}
-        for conc in ("warm", 1, 16):
+        for conc in runs:
             for app in apps:
                 items = standin.prepared(
                     "dms",
@@ -284,7 +288,7 @@ def _report_kind(
     follow: str | None,
 ) -> None:
     what = {"views.open": "views.open", "chat.postMessage": "the reply"}.get(follow or "", "")
-    for conc in (1, 16):
+    for conc in CONCURRENCY:
         bot, ref = results[("bot", conc)], results[("ref", conc)]
         b_ans, r_ans = bot.answer_ms(), ref.answer_ms()
         for q in ("p50", "p95", "p99"):

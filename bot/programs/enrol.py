@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 from bot.core.payload import metadata_of, parse_id
 from bot.core.services import Services
 from bot.domain.enrolment import EnrolmentForm, validate_enrolment
-from bot.people.lookup import people_for_form
+from bot.people.lookup import looked_for_form
 from bot.programs import messages as say
 from bot.programs.access import is_enrolling, open_programs, pick
 from bot.programs.enrol_modal import (
@@ -158,20 +158,24 @@ def submit_enrolment(
         return {"role": refusal.replace("*", "")}
     form = parse_enrolment_state((view.get("state") or {}).get("values") or {})
     # The person's own name and time zone come from Slack (matching reads them from the cache).
-    people = people_for_form(services, team_id, [user_id, *form.avoid], max_age=CHECK_MAX_AGE)
-    if isinstance(people, str):
-        return {"role": people}
+    looked = looked_for_form(services, team_id, [user_id, *form.avoid], max_age=CHECK_MAX_AGE)
+    if isinstance(looked, str):
+        return {"role": looked}
     draft, errors = validate_enrolment(
         form,
         user_id=user_id,
         program_skills=program.skills,
         allow_either=program.allow_either,
-        people=people,
+        people=looked.facts,
     )
-    if draft is None:
-        return errors
     now = services.clock.now()
-    with services.sessions.begin() as session:
+    if draft is None:
+        if looked.fetched:  # what Slack said is cached even when the form comes back
+            with services.sessions.begin() as session:
+                looked.remember(session, team_id)
+        return errors
+    with services.sessions.begin() as session:  # the people's facts, the enrolment, the DM
+        looked.remember(session, team_id)
         locked = lock_program(session, team_id, program.id)
         assert locked is not None
         row, changed = save_enrolment(session, locked, user_id, draft, now)
