@@ -284,6 +284,8 @@ class ReflectionPrompt(Base):
         UniqueConstraint("milestone_id", "user_id"),
         # Every planner tick sweeps open prompts past their window.
         Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
+        # Every DM reply looks up the person's open prompt.
+        Index("ix_reflection_prompts_person", "team_id", "user_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
