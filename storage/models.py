@@ -55,6 +55,9 @@ class Pair(Base):
         # which pauses ran out) find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
+        # A person's pairs (their Home tab, a command naming a pair): mentor or mentee.
+        Index("ix_pairs_team_mentor", "team_id", "mentor_id"),
+        Index("ix_pairs_team_mentee", "team_id", "mentee_id"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
         Index(
             "uq_pairs_open_program_mentee",

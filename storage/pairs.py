@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, union_all, update
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from bot.domain.plan import Plan, people_key
@@ -138,13 +138,22 @@ def pairs_for_user(
         select(Pair)
         .where(
             Pair.team_id == team_id,
-            or_(Pair.mentor_id == user_id, Pair.mentee_id == user_id),
+            Pair.id.in_(_ids_of_person(team_id, user_id)),
             Pair.status.in_(statuses),
         )
         .options(selectinload(Pair.goals), selectinload(Pair.milestones))
         .order_by(Pair.created_at.desc(), Pair.id.desc())
     )
     return list(session.scalars(stmt))
+
+
+def _ids_of_person(team_id: str, user_id: str) -> Any:
+    """The ids of a person's pairs, as mentor or mentee: two index ranges (an OR of the two
+    columns made SQLite, which keeps no statistics, read every pair of the workspace)."""
+    return union_all(
+        select(Pair.id).where(Pair.team_id == team_id, Pair.mentor_id == user_id),
+        select(Pair.id).where(Pair.team_id == team_id, Pair.mentee_id == user_id),
+    )
 
 
 def meeting_rule(pair: Pair) -> MeetingRule:

@@ -1,5 +1,6 @@
-"""an index for a person's open reflection prompt: every DM reply asks for it, and without one
-the lookup read every open prompt of every workspace.
+"""indexes for what is asked about one person: their open reflection prompt (every DM reply
+asks) and their pairs (the Home tab, every command naming a pair); without them each lookup
+read every open prompt, or every pair of the workspace.
 
 Revision ID: 0007
 Revises: 0006
@@ -23,7 +24,11 @@ def upgrade() -> None:
         ["team_id", "user_id", "status"],
         unique=False,
     )
+    op.create_index("ix_pairs_team_mentor", "pairs", ["team_id", "mentor_id"], unique=False)
+    op.create_index("ix_pairs_team_mentee", "pairs", ["team_id", "mentee_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pairs_team_mentee", table_name="pairs")
+    op.drop_index("ix_pairs_team_mentor", table_name="pairs")
     op.drop_index("ix_reflection_prompts_person", table_name="reflection_prompts")
