@@ -27,28 +27,31 @@ def slot_key(instant: datetime) -> str:
 
 def ensure_meetings(
     session: Session, team_id: str, pair_id: int, instants: Sequence[datetime]
-) -> None:
-    """Create the meetings for planned slots, ignoring those that exist (one statement)."""
-    if instants:
-        values = [
-            {
-                "team_id": team_id,
-                "pair_id": pair_id,
-                "occurrence_key": slot_key(i),
-                "scheduled_at": i,
-                "status": UPCOMING,
-            }
-            for i in instants
-        ]
-        session.flush()  # Core below: what the session holds goes first, as autoflush would
-        session.connection().execute(_insert_slots(session.get_bind().dialect.name), values)
+) -> list[tuple[int, datetime]]:
+    """Create the meetings for planned slots, ignoring those that exist (one statement); the
+    (id, scheduled_at) of those it created."""
+    if not instants:
+        return []
+    values = [
+        {
+            "team_id": team_id,
+            "pair_id": pair_id,
+            "occurrence_key": slot_key(i),
+            "scheduled_at": i,
+            "status": UPCOMING,
+        }
+        for i in instants
+    ]
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    stmt = _insert_slots(session.get_bind().dialect.name)
+    return [(i, at) for i, at in session.connection().execute(stmt, values)]
 
 
 @cache
 def _insert_slots(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING into meetings, built once per dialect."""
+    """INSERT … ON CONFLICT DO NOTHING into meetings RETURNING what it made, once per dialect."""
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Meeting)
-    return stmt.on_conflict_do_nothing()
+    return stmt.on_conflict_do_nothing().returning(Meeting.id, Meeting.scheduled_at)
 
 
 def get_meeting(session: Session, team_id: str, meeting_id: int) -> Meeting | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -31,19 +32,26 @@ def plan_pair(
     lead: timedelta,
     services: Services | None = None,
     zones: dict[str, str] | None = None,
+    *,
+    first: bool = False,
 ) -> int:
     """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows.
-    `zones` (each person's time zone) when the caller knows them, else read from the cache."""
+    `zones` (each person's time zone) when the caller knows them, else read from the cache;
+    `first` for a pair never planned (it has no meetings yet)."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
-    ensure_meetings(session, pair.team_id, pair.id, instants)
-    meetings = session.scalars(
-        select(Meeting).where(
-            Meeting.pair_id == pair.id,
-            Meeting.status == UPCOMING,
-            Meeting.scheduled_at > now,
-            Meeting.scheduled_at <= horizon,
+    created = ensure_meetings(session, pair.team_id, pair.id, instants)
+    meetings: Iterable[Meeting]
+    if first:  # a new pair has no meetings but those just made: nothing to read back
+        meetings = [Meeting(id=i, pair_id=pair.id, scheduled_at=at) for i, at in created]
+    else:
+        meetings = session.scalars(
+            select(Meeting).where(
+                Meeting.pair_id == pair.id,
+                Meeting.status == UPCOMING,
+                Meeting.scheduled_at > now,
+                Meeting.scheduled_at <= horizon,
+            )
         )
-    )
     zones = zones if zones is not None else zones_for(session, pair)
     rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
     if services is not None:
@@ -114,14 +122,22 @@ def plan_new_pair(
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
-    claimed = session.execute(
-        update(Pair)
-        .where(Pair.id == pair.id, Pair.status == PairStatus.ACTIVE, Pair.planned_until.is_(None))
-        .values(planned_until=horizon)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(claimed, "rowcount", 0):
+    session.flush()  # Core below: what the session holds goes first, as autoflush would
+    claimed = session.connection().execute(_CLAIM_FIRST, {"pair_id": pair.id, "horizon": horizon})
+    if not claimed.rowcount:
         return False
     lead = timedelta(hours=cfg.nudge_lead_hours)
-    plan_pair(session, pair, now, horizon, lead, services, zones)
+    plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
     return True
+
+
+# A never-planned active pair is planned once: whoever sets its horizon first plans it.
+_CLAIM_FIRST = (
+    update(Pair)
+    .where(
+        Pair.id == bindparam("pair_id"),
+        Pair.status == PairStatus.ACTIVE.value,
+        Pair.planned_until.is_(None),
+    )
+    .values(planned_until=bindparam("horizon"))
+)
