@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
 from bot.domain.plan import PersonFacts, PlanForm, validate_plan
-from bot.pairs.planner import plan_new_pair
+from bot.pairs.planner import plan_new_pair, plan_tick
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.people import get_person, save_people
@@ -150,3 +150,50 @@ def test_people_are_saved_in_one_statement_and_keep_their_dm_channel(
             "D0OMAR",
         )
         assert a.refreshed_at == later and b.name == "Omar"
+
+
+def test_first_planning_makes_what_the_scheduler_would(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """The first planning (meetings from the INSERT, zones given) makes the same rows as the
+    scheduler's planning of a never-planned pair (meetings and zones read back)."""
+    services = services_for(sessions, db_url, clock)
+    fresh = store(sessions)
+    with sessions.begin() as session:  # the people cache the scheduler reads zones from
+        save_people(
+            session,
+            TEAM,
+            [
+                {
+                    "user_id": u,
+                    "name": u,
+                    "tz": tz,
+                    "deleted": False,
+                    "is_bot": False,
+                    "is_admin": False,
+                }
+                for u, tz in (("UA", "Europe/Berlin"), ("UB", "America/New_York"))
+            ],
+            START,
+        )
+    with sessions.begin() as session:
+        plan_new_pair(services, session, fresh, {"UA": "Europe/Berlin", "UB": "America/New_York"})
+    with sessions() as session:
+        first = sorted(
+            (d.kind, d.recipient_id, d.due_at, d.expires_at)
+            for d in session.scalars(select(Delivery).where(Delivery.pair_id == fresh.id))
+        )
+    with sessions.begin() as session:  # forget the planning, as an edit does, and plan again
+        session.execute(delete(Delivery))
+        session.execute(delete(ReflectionPrompt))
+        session.execute(delete(Meeting))
+        stored = session.get(Pair, fresh.id)
+        assert stored is not None
+        stored.planned_until = None
+    plan_tick(services)
+    with sessions() as session:
+        again = sorted(
+            (d.kind, d.recipient_id, d.due_at, d.expires_at)
+            for d in session.scalars(select(Delivery).where(Delivery.pair_id == fresh.id))
+        )
+    assert first and first == again
