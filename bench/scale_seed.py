@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, text, update
 
 from bench.common import T0, TEAM
 from bench.seed import mentee_id, mentor_id, seed_pairs, seed_people
@@ -85,7 +85,7 @@ def _busy_person(engine: Engine) -> None:
     with engine.begin() as conn:
         for i in range(1, BUSY_PAIRS + 1):
             conn.execute(
-                Pair.__table__.update()
+                update(Pair)
                 .where(Pair.id == i)
                 .values(mentor_id=PERSON30, people_key=people_key(PERSON30, mentee_id(i)))
             )

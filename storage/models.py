@@ -55,6 +55,8 @@ class Pair(Base):
         # which pauses ran out) find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
+        # The report's totals: pairs per status and program, and the active ones (0007).
+        Index("ix_pairs_team_status_program", "team_id", "status", "program_id"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
         Index(
             "uq_pairs_open_program_mentee",
@@ -170,7 +172,12 @@ class Meeting(Base):
     """One planned meeting of a pair and what became of it."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("pair_id", "occurrence_key"),)
+    __table_args__ = (
+        UniqueConstraint("pair_id", "occurrence_key"),
+        # The report's totals over a workspace, and a pair's last held meeting (0007).
+        Index("ix_meetings_team_status_at", "team_id", "status", "scheduled_at"),
+        Index("ix_meetings_pair_status_at", "pair_id", "status", "scheduled_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -284,6 +291,9 @@ class ReflectionPrompt(Base):
         UniqueConstraint("milestone_id", "user_id"),
         # Every planner tick sweeps open prompts past their window.
         Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
+        # The report's totals and a pair's unanswered prompts (0007).
+        Index("ix_reflection_prompts_team_status_asked", "team_id", "status", "asked_at"),
+        Index("ix_reflection_prompts_pair_status_position", "pair_id", "status", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ from bot.people.admins import is_admin
 from bot.people.lookup import person
 from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
-from bot.reports.report import build_report
+from bot.reports.totals import program_totals
 from bot.sessions.data import SessionsCard
 from bot.sessions.home import sessions_card
 from bot.sessions.summary import progress_of
@@ -100,7 +100,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         open_pairs = [p for p in pairs if p.status in OPEN_STATUSES]
         upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
         labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
-        overview = build_report(session, team_id, now) if admin else None
+        overview = program_totals(session, team_id, now) if admin else None
         feed_enabled = bool(services.config.server.public_url)
         since = feed_since(session, team_id, user_id) if feed_enabled else None
         intro = not pairs and not home_intro_shown(session, team_id, user_id)
