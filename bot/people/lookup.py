@@ -15,7 +15,7 @@ from bot.core.services import Services
 from bot.core.text import clip
 from bot.domain.plan import PersonFacts
 from storage.models import NAME_MAX, TZ_MAX, Person
-from storage.people import get_person, save_person
+from storage.people import get_people, save_person
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
@@ -53,8 +53,9 @@ def lookup_people(
     found: dict[str, PersonFacts] = {}
     stale: dict[str, PersonFacts] = {}
     with services.sessions() as session:
+        rows = {p.user_id: p for p in get_people(session, team_id, wanted)}  # one query
         for user_id in wanted:
-            cached = get_person(session, team_id, user_id)
+            cached = rows.get(user_id)
             if cached is None:
                 continue
             if now - cached.refreshed_at <= max_age:
@@ -99,6 +100,17 @@ def person(services: Services, client: WebClient, team_id: str, user_id: str) ->
     except SlackApiError as exc:
         log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
         return PersonFacts(user_id=user_id, name=user_id)
+
+
+def people(
+    services: Services, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> dict[str, PersonFacts]:
+    """`person` of several users, with one read of the cache for all of them."""
+    wanted = list(dict.fromkeys(user_ids))
+    try:
+        return lookup_people(services, client, team_id, wanted)
+    except SlackApiError:  # someone never seen whom Slack would not describe: one at a time
+        return {user_id: person(services, client, team_id, user_id) for user_id in wanted}
 
 
 SLACK_BUSY = (
