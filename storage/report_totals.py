@@ -137,7 +137,8 @@ class RiskRule:
         )
         stale = and_(not_(held_since), or_(ever_held, Pair.start_date <= early))
         sure = or_(ignored >= self.ignored, stale)
-        near = and_(not_(sure), not_(ever_held), Pair.start_date > early, Pair.start_date < late)
+        # The cheap comparisons first: most pairs are ruled out before any subquery runs.
+        near = and_(Pair.start_date > early, Pair.start_date < late, not_(ever_held), not_(sure))
         return sure, near
 
 
