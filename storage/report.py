@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.meetings import CANCELLED_MEETING
@@ -76,15 +76,16 @@ def cached_names(
     return {user_id: name for user_id, name in session.execute(stmt) if name}
 
 
-def _only(column: Any, pair_ids: Collection[int] | None) -> ColumnElement[bool]:
-    """A filter on `column` (a pair id): the pairs of `pair_ids`, as a range when they are
-    consecutive ids (a chunk), or every pair when None."""
+def _only(team: Any, column: Any, team_id: str, pair_ids: Collection[int] | None) -> Any:
+    """The rows of a workspace (`team` == `team_id`), or of some of its pairs (`column`, a pair
+    id, among `pair_ids`: the workspace's own, so the pair id alone is the filter; with the
+    workspace too, SQLite without statistics would walk the workspace's index instead)."""
     if pair_ids is None:
-        return true()
+        return team == team_id
     ids = sorted(pair_ids)
     if ids and ids[-1] - ids[0] + 1 == len(ids):
-        return and_(column >= ids[0], column <= ids[-1])
-    return and_(column.in_(ids))
+        return and_(column >= ids[0], column <= ids[-1])  # a chunk: consecutive ids
+    return column.in_(ids)
 
 
 def pair_counts(
@@ -106,7 +107,7 @@ def pair_counts(
             func.sum(case((held, 1), else_=0)),
             type_coerce(func.max(case((held, Meeting.scheduled_at), else_=None)), UTCDateTime()),
         )
-        .where(Meeting.team_id == team_id, _only(Meeting.pair_id, pair_ids))
+        .where(_only(Meeting.team_id, Meeting.pair_id, team_id, pair_ids))
         .group_by(Meeting.pair_id)
     ).all()
     asked = ReflectionPrompt.asked_at.is_not(None)
@@ -122,7 +123,7 @@ def pair_counts(
             func.sum(case((ReflectionPrompt.status == PromptStatus.DONE.value, 1), else_=0)),
             func.sum(case((ignored, 1), else_=0)),
         )
-        .where(ReflectionPrompt.team_id == team_id, _only(ReflectionPrompt.pair_id, pair_ids))
+        .where(_only(ReflectionPrompt.team_id, ReflectionPrompt.pair_id, team_id, pair_ids))
         .group_by(ReflectionPrompt.pair_id)
     ).all()
     counts = {
@@ -148,7 +149,7 @@ def _session_counts(
     """Add sessions with notes and action items done and open: counts, no text read."""
     notes = session.execute(
         select(SessionNote.pair_id, func.count(func.distinct(SessionNote.meeting_id)))
-        .where(SessionNote.team_id == team_id, _only(SessionNote.pair_id, pair_ids))
+        .where(_only(SessionNote.team_id, SessionNote.pair_id, team_id, pair_ids))
         .group_by(SessionNote.pair_id)
     ).all()
     for pair_id, n in notes:
@@ -159,7 +160,7 @@ def _session_counts(
             func.sum(case((ActionItem.status == ItemStatus.DONE.value, 1), else_=0)),
             func.sum(case((ActionItem.status == ItemStatus.OPEN.value, 1), else_=0)),
         )
-        .where(ActionItem.team_id == team_id, _only(ActionItem.pair_id, pair_ids))
+        .where(_only(ActionItem.team_id, ActionItem.pair_id, team_id, pair_ids))
         .group_by(ActionItem.pair_id)
     ).all()
     for pair_id, done, open_ in items:

@@ -4,9 +4,9 @@ without loading every pair. Counts only: no reflection or notes text is read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
@@ -157,15 +157,33 @@ def risky_counts(session: Session, team_id: str, rule: RiskRule) -> dict[int | N
     return {program_id: _n(n) for program_id, n in rows}
 
 
-def near_pairs(session: Session, team_id: str, rule: RiskRule) -> list[Pair]:
-    """Active pairs with no meeting held that started near the cut-off: judged in Python."""
+Start = tuple[date, time, str, str]  # start date, meeting time, zone, cadence
+
+
+def near_starts(
+    session: Session, team_id: str, rule: RiskRule
+) -> list[tuple[Start, int | None, int]]:
+    """Active pairs with no meeting held that started near a cut-off, counted per start (date,
+    time, zone, cadence) and program: judged in Python a start at a time (a cohort that began
+    on one day is one row, however many pairs it has)."""
     _, near = rule.filters()
-    return list(session.scalars(select(Pair).where(_active(team_id), near).order_by(Pair.id)))
+    cols = (Pair.start_date, Pair.meeting_time, Pair.tz, Pair.cadence, Pair.program_id)
+    rows = session.execute(
+        select(*cols, func.count()).where(_active(team_id), near).group_by(*cols)
+    )
+    return [((d, t, z, c), program_id, _n(n)) for d, t, z, c, program_id, n in rows]
 
 
-def first_risky(session: Session, team_id: str, rule: RiskRule, limit: int) -> list[Pair]:
-    """The oldest `limit` active pairs that are surely at risk or near (callers judge the near
-    ones, so they ask for as many more as there are near pairs)."""
+def first_risky(
+    session: Session, team_id: str, rule: RiskRule, limit: int, late: Sequence[Start]
+) -> list[Pair]:
+    """The oldest `limit` active pairs at risk: surely, or near with a start in `late` (those
+    whose first meeting came before the cut-off)."""
     sure, near = rule.filters()
-    stmt = select(Pair).where(_active(team_id), or_(sure, near)).order_by(Pair.id)
+    starts = [
+        and_(Pair.start_date == d, Pair.meeting_time == t, Pair.tz == z, Pair.cadence == c)
+        for d, t, z, c in late
+    ]
+    risky = or_(sure, and_(near, or_(*starts))) if starts else sure
+    stmt = select(Pair).where(_active(team_id), risky).order_by(Pair.id)
     return list(session.scalars(stmt.limit(limit)))

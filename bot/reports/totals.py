@@ -20,10 +20,17 @@ from bot.reports.report import (
     line_for,
     percent,
 )
-from storage.models import ALL_STATUSES, Pair
+from storage.models import ALL_STATUSES
 from storage.programs import program_names
 from storage.report import cached_names, pair_counts
-from storage.report_totals import RiskRule, first_risky, near_pairs, risky_counts, status_counts
+from storage.report_totals import (
+    RiskRule,
+    Start,
+    first_risky,
+    near_starts,
+    risky_counts,
+    status_counts,
+)
 from storage.report_totals import totals as sql_totals
 
 LIMIT = 15  # at-risk pairs named in `/mentorship report` (the Home names 5 of them)
@@ -115,10 +122,11 @@ def risk_rule(now: datetime) -> RiskRule:
     return RiskRule(cutoff, now - 2 * timedelta(days=30), IGNORED_LIMIT)
 
 
-def _first_meeting_late(pair: Pair, rule: RiskRule) -> bool:
-    """A near pair (no meeting held) is at risk when its first meeting is before the cut-off."""
-    first = resolve_local(pair.start_date, pair.meeting_time, pair.tz)
-    return first < rule.cutoff.get(pair.cadence, rule.default)
+def _first_meeting_late(start: Start, rule: RiskRule) -> bool:
+    """Near pairs (no meeting held) are at risk when their first meeting (`start`: date, time,
+    zone, cadence) is before the cut-off."""
+    day, at, zone, cadence = start
+    return resolve_local(day, at, zone) < rule.cutoff.get(cadence, rule.default)
 
 
 def program_totals(
@@ -144,12 +152,11 @@ def program_totals(
     risky: Counter[str] = Counter()
     for program_id, n in risky_counts(session, team_id, rule).items():
         risky[name(program_id)] += n
-    near = near_pairs(session, team_id, rule)
-    late = {p.id for p in near if _first_meeting_late(p, rule)}
-    for p in near:
-        risky[name(p.program_id)] += p.id in late
-    candidates = first_risky(session, team_id, rule, limit + len(near))
-    chosen = [p for p in candidates if p.id in late or p.id not in {q.id for q in near}][:limit]
+    near = near_starts(session, team_id, rule)
+    late = sorted({start for start, _, _ in near if _first_meeting_late(start, rule)})
+    for start, program_id, n in near:
+        risky[name(program_id)] += n if start in late else 0
+    chosen = first_risky(session, team_id, rule, limit, late)
     counts = pair_counts(session, team_id, now, [p.id for p in chosen])
     people = cached_names(session, team_id, {u for p in chosen for u in (p.mentor_id, p.mentee_id)})
     at_risk = tuple(line_for(team_id, p, counts, people, names, now) for p in chosen)

@@ -26,7 +26,7 @@ from storage.models import (
 )
 from storage.notes_models import ActionItem, SessionNote
 from storage.program_models import Program
-from storage.report_totals import near_pairs
+from storage.report_totals import near_starts
 
 TEAM, OTHER = "T0TOTALS01", "T0TOTALS02"
 NOW = datetime(2027, 4, 1, 9, 30, tzinfo=UTC)
@@ -128,7 +128,7 @@ def test_aggregates_equal_the_whole_report(sessions: sessionmaker[Session]) -> N
         now = NOW + timedelta(days=days, hours=days * 5)
         with sessions() as s:
             report = build_report(s, TEAM, now)
-            near = near_pairs(s, TEAM, risk_rule(now))
+            near = near_starts(s, TEAM, risk_rule(now))
             for limit in (1, 5, 15, 200):
                 expected = totals_of(report, limit)
                 assert program_totals(s, TEAM, now, limit) == expected, (days, limit)
