@@ -27,7 +27,7 @@ from bot.programs.access import is_enrolling, programs_led
 from bot.reports.totals import ProgramTotals, program_totals
 from storage.models import ALL_STATUSES
 from storage.program_models import Program
-from storage.programs import enrolled, enrolments_of_user, open_program_pairs, team_programs
+from storage.programs import enrolled, enrolled_running, enrolments_of_user, team_programs
 
 HOME_JOIN = "home_program_join"
 HOME_REVIEW = "home_program_review"
@@ -75,9 +75,7 @@ def card_for(
     """Count one program (no names leave this function)."""
     team = program.team_id
     rows = enrolled(session, team, program.id)
-    running = open_program_pairs(session, team, program.id)
-    mentoring = Counter(p.mentor_id for p in running)
-    matched_mentees = {p.mentee_id for p in running}
+    mentoring, matched_mentees = enrolled_running(session, team, program.id)
     roles = Counter(r.role for r in rows)
     mentors = [
         r for r in rows if r.role == "mentor" or (r.role == "either" and mentoring[r.user_id])
