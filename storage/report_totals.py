@@ -138,7 +138,13 @@ class RiskRule:
         stale = and_(not_(held_since), or_(ever_held, Pair.start_date <= early))
         sure = or_(ignored >= self.ignored, stale)
         # The cheap comparisons first: most pairs are ruled out before any subquery runs.
-        near = and_(Pair.start_date > early, Pair.start_date < late, not_(ever_held), not_(sure))
+        # Never held and started after `early`, a pair is surely at risk only by its prompts.
+        near = and_(
+            Pair.start_date > early,
+            Pair.start_date < late,
+            not_(ever_held),
+            ignored < self.ignored,
+        )
         return sure, near
 
 
