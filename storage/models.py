@@ -57,6 +57,9 @@ class Pair(Base):
         Index("ix_pairs_status_end_date", "status", "end_date"),
         # The report's totals: pairs per status and program, and the active ones (0007).
         Index("ix_pairs_team_status_program", "team_id", "status", "program_id"),
+        # Someone's own pairs (every Home), and an enrolled person's pairs (0007).
+        Index("ix_pairs_team_mentor", "team_id", "mentor_id"),
+        Index("ix_pairs_team_mentee", "team_id", "mentee_id"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
         Index(
             "uq_pairs_open_program_mentee",

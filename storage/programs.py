@@ -281,8 +281,8 @@ def program_names(session: Session, team_id: str) -> dict[int, str]:
     return {program_id: name for program_id, name in session.execute(stmt)}
 
 
-def _enrolled_ids(team_id: str, program_id: int) -> Any:
-    return select(Enrolment.user_id).where(
+def _enrolled(team_id: str, program_id: int) -> Any:
+    return and_(
         Enrolment.team_id == team_id,
         Enrolment.program_id == program_id,
         Enrolment.status == ENROLLED,
@@ -297,11 +297,17 @@ def enrolled_running(
     running = and_(
         Pair.team_id == team_id, Pair.program_id == program_id, Pair.status.in_(OPEN_STATUSES)
     )
-    ids = _enrolled_ids(team_id, program_id)
+    people = _enrolled(team_id, program_id)  # from the enrolments to their pairs (by index)
     mentoring = session.execute(
-        select(Pair.mentor_id, func.count())
-        .where(running, Pair.mentor_id.in_(ids))
-        .group_by(Pair.mentor_id)
+        select(Enrolment.user_id, func.count())
+        .join(Pair, and_(running, Pair.mentor_id == Enrolment.user_id))
+        .where(people)
+        .group_by(Enrolment.user_id)
     )
-    mentees = session.scalars(select(Pair.mentee_id).where(running, Pair.mentee_id.in_(ids)))
+    mentees = session.scalars(
+        select(Enrolment.user_id)
+        .join(Pair, and_(running, Pair.mentee_id == Enrolment.user_id))
+        .where(people)
+        .distinct()
+    )
     return Counter({user_id: int(n) for user_id, n in mentoring}), set(mentees)

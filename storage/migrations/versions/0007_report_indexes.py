@@ -1,6 +1,7 @@
 """report indexes: the program report's totals and at-risk pairs from aggregate queries
 (pairs per status and program, meetings and prompts per workspace and per pair, notes and
-action items per workspace). Additive only.
+action items per workspace), and someone's own pairs (every Home read every pair of the
+workspace to find them). Additive only.
 
 Revision ID: 0007
 Revises: 0006
@@ -18,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 INDEXES = (
     ("ix_pairs_team_status_program", "pairs", ["team_id", "status", "program_id"]),
+    ("ix_pairs_team_mentor", "pairs", ["team_id", "mentor_id"]),
+    ("ix_pairs_team_mentee", "pairs", ["team_id", "mentee_id"]),
     ("ix_meetings_team_status_at", "meetings", ["team_id", "status", "scheduled_at"]),
     ("ix_meetings_pair_status_at", "meetings", ["pair_id", "status", "scheduled_at"]),
     (
