@@ -1,6 +1,7 @@
 """Run every benchmark and print one table.
 
-    python -m bench.run [--quick | --smoke] [--sqlite-only] [--only latency,dispatch,footprint]
+    python -m bench.run [--quick | --smoke] [--sqlite-only]
+                        [--only latency,dispatch,footprint,home,report]
 
 Runs on SQLite, and on PostgreSQL too when MENTORSHIP_TEST_DATABASE_URL is set (or --postgres
 URL is given); each PostgreSQL database is created for the run and dropped afterwards. The stand-in,
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import dispatch, footprint, latency
+from bench import dispatch, footprint, latency, scale
 from bench.common import PG_ENV, Backend, own_cpu_seconds
 from bench.load import StandIn
 from bench.report import Report
@@ -40,11 +41,19 @@ class Sizes:
     warm: int = 20  # warm-up requests per kind and app
     due_rows: int = 1_000  # due rows claimed at each stored size
     idle: float = 2.0  # seconds `serve` sits idle before its memory is read
+    scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)  # pairs, for the Home and the report
+    repeats: int = 7  # timed calls per figure of the Home and report benchmark (median)
 
 
 FULL = Sizes(500, (1_000, 10_000, 100_000), 10_000, 30.0, 200, 600, 300.0)
-QUICK = Sizes(100, (1_000, 10_000), 2_000, 20.0, 100, 600, 120.0)
-SMOKE = Sizes(5, (100, 300), 20, 10.0, 10, 600, 30.0, warm=2, due_rows=100, idle=0.2)
+QUICK = Sizes(
+    100, (1_000, 10_000), 2_000, 20.0, 100, 600, 120.0, scale_sizes=(1_000, 10_000, 30_000)
+)
+SMOKE = Sizes(
+    5, (100, 300), 20, 10.0, 10, 600, 30.0, warm=2, due_rows=100, idle=0.2,
+    scale_sizes=(40, 80, 160), repeats=2,
+)  # fmt: skip
+BENCHMARKS = ("latency", "dispatch", "footprint", "home", "report")
 
 
 def machine(pg_url: str | None) -> list[str]:
@@ -127,6 +136,11 @@ def run_backend(
                 report, db, backend, standin, work, logs, big_url, label, sizes.idle
             )
             print(f"[{db}] footprint benchmark took {time.monotonic() - began:.0f} s", flush=True)
+        if "home" in only or "report" in only:
+            began = time.monotonic()
+            sizes_ = list(sizes.scale_sizes)
+            scale.run(report, db, backend, standin, work, sizes_, sizes.repeats, only)
+            print(f"[{db}] home/report benchmark took {time.monotonic() - began:.0f} s", flush=True)
     finally:
         standin.stop()
         backend.drop_all()
@@ -145,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"PostgreSQL server to create databases on (default: ${PG_ENV})",
     )
     parser.add_argument(
-        "--only", default="latency,dispatch,footprint", help="comma-separated benchmarks to run"
+        "--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run"
     )
     parser.add_argument("--work", type=Path, default=None, help="keep files and logs here")
     parser.add_argument(
@@ -159,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else QUICK if args.quick else FULL
     only = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = only - {"latency", "dispatch", "footprint"}
+    unknown = only - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
     pg_url = None if args.sqlite_only else args.postgres

@@ -325,9 +325,16 @@ def _deliveries(
 
 
 def seed_pairs(
-    engine: Engine, start: int, count: int, *, due_nudges: bool, refreshed_at: datetime = T0
+    engine: Engine,
+    start: int,
+    count: int,
+    *,
+    due_nudges: bool,
+    refreshed_at: datetime = T0,
+    deliveries: bool = True,
 ) -> dict[str, int]:
-    """Pairs start..start+count-1 (ids from 1), with meetings, deliveries, goals and people."""
+    """Pairs start..start+count-1 (ids from 1), with meetings, deliveries (unless `deliveries`
+    is false: the report and Home benchmarks read none), goals and people."""
     ensure_workspace(engine)
     ids = range(max(start, 1), start + count)
     bases = _next_ids(engine, ids.start)
@@ -352,7 +359,7 @@ def seed_pairs(
     meetings = {i: _meetings(i, bases["meetings"]) for i in ids}
     _insert(engine, Meeting, (m for i in ids for m in meetings[i]))
     rows = (d for i in ids for d in _deliveries(i, meetings[i], due_nudges, bases["deliveries"]))
-    deliveries = _insert(engine, Delivery, rows)
+    sent = _insert(engine, Delivery, rows) if deliveries else 0
     people = seed_people(
         engine, (u for i in ids for u in (mentor_id(i), mentee_id(i))), refreshed_at
     )
@@ -397,7 +404,7 @@ def seed_pairs(
         ),
     )
     fix_sequences(engine)
-    return {"pairs": pairs, "deliveries": deliveries, "people": people}
+    return {"pairs": pairs, "deliveries": sent, "people": people}
 
 
 def seed_open_prompts(engine: Engine, users: list[str], partners: list[str]) -> int:

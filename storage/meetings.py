@@ -7,13 +7,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
-from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus
+from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus, UTCDateTime
 from storage.outbox import cancel_for_meeting
 
 UPCOMING = MeetingStatus.UPCOMING.value
@@ -122,6 +122,23 @@ def upcoming_meetings(session: Session, pair_id: int, after: datetime) -> list[M
         .order_by(Meeting.scheduled_at)
     )
     return list(session.scalars(stmt))
+
+
+def next_planned(session: Session, pair_ids: Sequence[int], after: datetime) -> dict[int, datetime]:
+    """Per pair: its soonest upcoming meeting after an instant (pairs with none are left out);
+    one query for many pairs (a Home with many of them)."""
+    if not pair_ids:
+        return {}
+    stmt = (
+        select(Meeting.pair_id, type_coerce(func.min(Meeting.scheduled_at), UTCDateTime()))
+        .where(
+            Meeting.pair_id.in_(list(pair_ids)),
+            Meeting.status == UPCOMING,
+            Meeting.scheduled_at > after,
+        )
+        .group_by(Meeting.pair_id)
+    )
+    return {pair_id: at for pair_id, at in session.execute(stmt) if at is not None}
 
 
 def series_slot(meeting: Meeting) -> str:

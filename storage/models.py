@@ -55,7 +55,9 @@ class Pair(Base):
         # which pauses ran out) find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
-        # A person's pairs (their Home tab, a command naming a pair): mentor or mentee.
+        # The report's totals: pairs per status and program, and the active ones (0007).
+        Index("ix_pairs_team_status_program", "team_id", "status", "program_id"),
+        # Someone's own pairs (every Home), and an enrolled person's pairs (0007).
         Index("ix_pairs_team_mentor", "team_id", "mentor_id"),
         Index("ix_pairs_team_mentee", "team_id", "mentee_id"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
@@ -173,7 +175,12 @@ class Meeting(Base):
     """One planned meeting of a pair and what became of it."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("pair_id", "occurrence_key"),)
+    __table_args__ = (
+        UniqueConstraint("pair_id", "occurrence_key"),
+        # The report's totals over a workspace, and a pair's last held meeting (0007).
+        Index("ix_meetings_team_status_at", "team_id", "status", "scheduled_at"),
+        Index("ix_meetings_pair_status_at", "pair_id", "status", "scheduled_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -287,7 +294,10 @@ class ReflectionPrompt(Base):
         UniqueConstraint("milestone_id", "user_id"),
         # Every planner tick sweeps open prompts past their window.
         Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
-        # Every DM reply looks up the person's open prompt.
+        # The report's totals and a pair's unanswered prompts (0007).
+        Index("ix_reflection_prompts_team_status_asked", "team_id", "status", "asked_at"),
+        Index("ix_reflection_prompts_pair_status_position", "pair_id", "status", "position"),
+        # Every DM reply looks up the person's open prompt (0008).
         Index("ix_reflection_prompts_person", "team_id", "user_id", "status"),
     )
 

@@ -60,7 +60,10 @@ class SessionNote(Base):
     """One writer's shared or private note on one held session."""
 
     __tablename__ = "session_notes"
-    __table_args__ = (UniqueConstraint("meeting_id", "author_id", "visibility"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "author_id", "visibility"),
+        Index("ix_session_notes_team_meeting", "team_id", "meeting_id"),  # the report (0007)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -84,6 +87,7 @@ class ActionItem(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "created_by", "slot"),
         Index("ix_action_items_pair_id_status", "pair_id", "status"),
+        Index("ix_action_items_team_status", "team_id", "status"),  # the report (0007)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

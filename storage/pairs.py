@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, union_all, update
+from sqlalchemy import insert, select, union, update
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from bot.domain.plan import Plan, people_key
@@ -38,8 +38,8 @@ def create_pair(
     """Store a validated plan: the pair, its goals and its milestones, in three INSERTs (no
     unit of work: a new pair is a dozen rows that nothing else holds yet).
 
-    Returns the pair as if just loaded (goals and milestones with their ids), detached: read
-    it freely; to change it in a transaction, `session.add` it there first.
+    Returns the pair as if just loaded in `session` (goals and milestones with their ids, no
+    SELECT): a change to it is written with the transaction.
     """
     values = {
         "team_id": team_id,
@@ -100,6 +100,7 @@ def create_pair(
     ]
     for loaded in (pair, *pair.goals, *pair.milestones):
         make_transient_to_detached(loaded)
+    session.add(pair)  # persistent in this session, as if loaded: a change is an UPDATE
     return pair
 
 
@@ -134,26 +135,20 @@ def pairs_for_user(
     session: Session, team_id: str, user_id: str, statuses: Sequence[str] = OPEN_STATUSES
 ) -> list[Pair]:
     """The mentorships a person takes part in, newest first."""
+    # Two index lookups (as mentor, as mentee): a plain OR made SQLite read every pair of the
+    # workspace by its status index.
+    wanted = (Pair.team_id == team_id, Pair.status.in_(statuses))
+    mine = union(
+        select(Pair.id).where(*wanted, Pair.mentor_id == user_id),
+        select(Pair.id).where(*wanted, Pair.mentee_id == user_id),
+    )
     stmt = (
         select(Pair)
-        .where(
-            Pair.team_id == team_id,
-            Pair.id.in_(_ids_of_person(team_id, user_id)),
-            Pair.status.in_(statuses),
-        )
+        .where(Pair.id.in_(mine))
         .options(selectinload(Pair.goals), selectinload(Pair.milestones))
         .order_by(Pair.created_at.desc(), Pair.id.desc())
     )
     return list(session.scalars(stmt))
-
-
-def _ids_of_person(team_id: str, user_id: str) -> Any:
-    """The ids of a person's pairs, as mentor or mentee: two index ranges (an OR of the two
-    columns made SQLite, which keeps no statistics, read every pair of the workspace)."""
-    return union_all(
-        select(Pair.id).where(Pair.team_id == team_id, Pair.mentor_id == user_id),
-        select(Pair.id).where(Pair.team_id == team_id, Pair.mentee_id == user_id),
-    )
 
 
 def meeting_rule(pair: Pair) -> MeetingRule:

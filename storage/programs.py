@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.enrolment import EnrolmentDraft
@@ -278,3 +279,35 @@ def program_names(session: Session, team_id: str) -> dict[int, str]:
     """program id -> name, for one workspace."""
     stmt = select(Program.id, Program.name).where(Program.team_id == team_id)
     return {program_id: name for program_id, name in session.execute(stmt)}
+
+
+def _enrolled(team_id: str, program_id: int) -> Any:
+    return and_(
+        Enrolment.team_id == team_id,
+        Enrolment.program_id == program_id,
+        Enrolment.status == ENROLLED,
+    )
+
+
+def enrolled_running(
+    session: Session, team_id: str, program_id: int
+) -> tuple[Counter[str], set[str]]:
+    """For the people enrolled in a program: how many running pairs of it each mentors, and
+    which of them are mentees in one (the lead's Home card; read by SQL, not pair by pair)."""
+    running = and_(
+        Pair.team_id == team_id, Pair.program_id == program_id, Pair.status.in_(OPEN_STATUSES)
+    )
+    people = _enrolled(team_id, program_id)  # from the enrolments to their pairs (by index)
+    mentoring = session.execute(
+        select(Enrolment.user_id, func.count())
+        .join(Pair, and_(running, Pair.mentor_id == Enrolment.user_id))
+        .where(people)
+        .group_by(Enrolment.user_id)
+    )
+    mentees = session.scalars(
+        select(Enrolment.user_id)
+        .join(Pair, and_(running, Pair.mentee_id == Enrolment.user_id))
+        .where(people)
+        .distinct()
+    )
+    return Counter({user_id: int(n) for user_id, n in mentoring}), set(mentees)

@@ -3,8 +3,10 @@ read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -51,16 +53,47 @@ def team_pairs(session: Session, team_id: str) -> list[Pair]:
     return list(session.scalars(select(Pair).where(Pair.team_id == team_id).order_by(Pair.id)))
 
 
-def cached_names(session: Session, team_id: str) -> dict[str, str]:
-    """user id -> cached display name, for one workspace."""
-    rows = session.execute(select(Person.user_id, Person.name).where(Person.team_id == team_id))
-    return {user_id: name for user_id, name in rows if name}
+def pair_chunks(session: Session, team_id: str, size: int = 1000) -> Iterator[list[Pair]]:
+    """Every pair of a workspace, oldest first, `size` at a time (keyset pages: memory stays
+    flat however many pairs there are, on any database)."""
+    after = 0
+    while True:
+        stmt = select(Pair).where(Pair.team_id == team_id, Pair.id > after)
+        chunk = list(session.scalars(stmt.order_by(Pair.id).limit(size)))
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1].id  # the session's identity map holds them weakly: they go
 
 
-def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, PairCounts]:
-    """Per pair: meetings planned (time passed, moved originals and cancelled ones excluded, or
-    held) and held,
-    the last held meeting, and reflection prompts asked, answered, and ignored (expired unanswered).
+def cached_names(
+    session: Session, team_id: str, user_ids: Collection[str] | None = None
+) -> dict[str, str]:
+    """user id -> cached display name, for one workspace (only `user_ids` when given)."""
+    stmt = select(Person.user_id, Person.name).where(Person.team_id == team_id)
+    if user_ids is not None:
+        stmt = stmt.where(Person.user_id.in_(sorted(set(user_ids))))
+    return {user_id: name for user_id, name in session.execute(stmt) if name}
+
+
+def _only(team: Any, column: Any, team_id: str, pair_ids: Collection[int] | None) -> Any:
+    """The rows of a workspace (`team` == `team_id`), or of some of its pairs (`column`, a pair
+    id, among `pair_ids`: the workspace's own, so the pair id alone is the filter; with the
+    workspace too, SQLite without statistics would walk the workspace's index instead)."""
+    if pair_ids is None:
+        return team == team_id
+    ids = sorted(pair_ids)
+    if ids and ids[-1] - ids[0] + 1 == len(ids):
+        return and_(column >= ids[0], column <= ids[-1])  # a chunk: consecutive ids
+    return column.in_(ids)
+
+
+def pair_counts(
+    session: Session, team_id: str, now: datetime, pair_ids: Collection[int] | None = None
+) -> dict[int, PairCounts]:
+    """Per pair (of `pair_ids`, or every pair): meetings planned (time passed, moved originals
+    and cancelled ones excluded, or held) and held, the last held meeting, and reflection prompts
+    asked, answered, and ignored (expired unanswered).
     """
     held = Meeting.status == HELD
     planned = or_(
@@ -74,7 +107,7 @@ def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, Pair
             func.sum(case((held, 1), else_=0)),
             type_coerce(func.max(case((held, Meeting.scheduled_at), else_=None)), UTCDateTime()),
         )
-        .where(Meeting.team_id == team_id)
+        .where(_only(Meeting.team_id, Meeting.pair_id, team_id, pair_ids))
         .group_by(Meeting.pair_id)
     ).all()
     asked = ReflectionPrompt.asked_at.is_not(None)
@@ -90,7 +123,7 @@ def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, Pair
             func.sum(case((ReflectionPrompt.status == PromptStatus.DONE.value, 1), else_=0)),
             func.sum(case((ignored, 1), else_=0)),
         )
-        .where(ReflectionPrompt.team_id == team_id)
+        .where(_only(ReflectionPrompt.team_id, ReflectionPrompt.pair_id, team_id, pair_ids))
         .group_by(ReflectionPrompt.pair_id)
     ).all()
     counts = {
@@ -104,16 +137,19 @@ def pair_counts(session: Session, team_id: str, now: datetime) -> dict[int, Pair
             answered=int(n_done or 0),
             ignored=int(n_ignored or 0),
         )
-    return _session_counts(session, team_id, counts)
+    return _session_counts(session, team_id, counts, pair_ids)
 
 
 def _session_counts(
-    session: Session, team_id: str, counts: dict[int, PairCounts]
+    session: Session,
+    team_id: str,
+    counts: dict[int, PairCounts],
+    pair_ids: Collection[int] | None,
 ) -> dict[int, PairCounts]:
     """Add sessions with notes and action items done and open: counts, no text read."""
     notes = session.execute(
         select(SessionNote.pair_id, func.count(func.distinct(SessionNote.meeting_id)))
-        .where(SessionNote.team_id == team_id)
+        .where(_only(SessionNote.team_id, SessionNote.pair_id, team_id, pair_ids))
         .group_by(SessionNote.pair_id)
     ).all()
     for pair_id, n in notes:
@@ -124,7 +160,7 @@ def _session_counts(
             func.sum(case((ActionItem.status == ItemStatus.DONE.value, 1), else_=0)),
             func.sum(case((ActionItem.status == ItemStatus.OPEN.value, 1), else_=0)),
         )
-        .where(ActionItem.team_id == team_id)
+        .where(_only(ActionItem.team_id, ActionItem.pair_id, team_id, pair_ids))
         .group_by(ActionItem.pair_id)
     ).all()
     for pair_id, done, open_ in items:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot.domain.agenda import Progress
 from bot.programs.home import ProgramsHome
 from bot.reports.report import ProgramReport
+from bot.reports.totals import ProgramTotals
 from bot.sessions.data import SessionsCard
 
 
@@ -72,7 +73,7 @@ class HomeData:
 
     cards: tuple[PairCard, ...]
     past: tuple[PastPair, ...] = ()
-    overview: ProgramReport | None = None
+    overview: ProgramTotals | ProgramReport | None = None  # the aggregates (tests: a report)
     # The calendar subscription (HTTP mode only): shown when on; `feed_since` is when the
     # person's live link was made (None: they have none).
     feed_enabled: bool = False

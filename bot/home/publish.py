@@ -17,17 +17,18 @@ from bot.domain.agenda import Progress
 from bot.domain.plan import PersonFacts
 from bot.domain.schedule import rule_description
 from bot.home.data import GoalItem, HomeData, MilestoneItem, PairCard, PastPair
+from bot.home.labels import milestone_labels
 from bot.home.view import build_home, status_message
-from bot.meetings.series import next_meeting
+from bot.meetings.series import next_meeting, next_meetings
 from bot.pairs.access import DENIED, authorized_pair
 from bot.pairs.manage import pair_label
 from bot.people.admins import is_admin
-from bot.people.lookup import person
+from bot.people.lookup import people, person
 from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
-from bot.reports.report import build_report
+from bot.reports.totals import program_totals
 from bot.sessions.data import SessionsCard
-from bot.sessions.home import sessions_card
+from bot.sessions.home import sessions_cards
 from bot.sessions.summary import progress_of
 from storage.models import ALL_STATUSES, OPEN_STATUSES, Pair, PairStatus
 from storage.onboarding import home_intro_shown, record_home_intro
@@ -98,36 +99,31 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
     with services.sessions() as session:
         pairs = pairs_for_user(session, team_id, user_id, ALL_STATUSES)
         open_pairs = [p for p in pairs if p.status in OPEN_STATUSES]
-        upcoming = {p.id: next_meeting(session, p, now) for p in open_pairs}
-        labels = {m.id: milestone_label(session, m) for p in open_pairs for m in p.milestones}
-        overview = build_report(session, team_id, now) if admin else None
+        upcoming = next_meetings(session, open_pairs, now)
+        labels = milestone_labels(open_pairs)
+        overview = program_totals(session, team_id, now) if admin else None
         feed_enabled = bool(services.config.server.public_url)
         since = feed_since(session, team_id, user_id) if feed_enabled else None
         intro = not pairs and not home_intro_shown(session, team_id, user_id)
         programs = programs_home(services, client, session, team_id, user_id, overview)
-    reader = person(services, client, team_id, user_id)
-    partners = {p.id: person(services, client, team_id, p.partner_of(user_id)) for p in open_pairs}
+    facts = people(services, client, team_id, [user_id, *(p.partner_of(user_id) for p in pairs)])
+    reader = facts[user_id]
+    partners = {p.id: facts[p.partner_of(user_id)] for p in pairs}
     with services.sessions() as session:
-        sessions = {
-            p.id: sessions_card(
-                session,
-                p,
-                user_id,
-                {user_id: reader.name, partners[p.id].user_id: partners[p.id].name},
-                reader.tz or p.tz,
-            )
-            for p in open_pairs
-        }
+        sessions = sessions_cards(
+            session,
+            team_id,
+            open_pairs,
+            user_id,
+            {p.id: {user_id: reader.name, partners[p.id].user_id: partners[p.id].name}
+             for p in open_pairs},
+            {p.id: reader.tz or p.tz for p in open_pairs},
+        )  # fmt: skip
     cards = tuple(
         _card(p, reader, partners[p.id], labels, upcoming[p.id], sessions[p.id]) for p in open_pairs
     )
     past = tuple(
-        PastPair(
-            person(services, client, team_id, p.partner_of(user_id)).name,
-            p.role_of(user_id) or "mentee",
-            p.status,
-            p.end_date,
-        )
+        PastPair(partners[p.id].name, p.role_of(user_id) or "mentee", p.status, p.end_date)
         for p in pairs
         if p.status not in OPEN_STATUSES
     )

@@ -330,15 +330,14 @@ def build_home(data: HomeData, notice: str | None = None) -> View:
     room = VIEW_BYTES - _size(head) - _size(tail) - ENVELOPE
     body: list[Block] = []
     for i, card in enumerate(data.cards):
-        blocks = card_blocks(card)
-        size = _size(blocks)
-        if len(body) + len(blocks) > budget or size > room:
-            blocks = card_blocks(card, goal_rows=0)
+        for goals, items in ((GOAL_ROWS, HOME_ITEMS), (0, HOME_ITEMS), (0, 0)):
+            blocks = card_blocks(card, goals, item_rows=items)
+            if len(body) + len(blocks) > budget:
+                continue  # too many blocks: no need to measure its bytes
             size = _size(blocks)
-        if len(body) + len(blocks) > budget or size > room:
-            blocks = card_blocks(card, goal_rows=0, item_rows=0)
-            size = _size(blocks)
-        if len(body) + len(blocks) > budget or size > room:
+            if size <= room:
+                break
+        else:
             rest = ", ".join(f"{mrkdwn(c.partner_name)} ({c.status})" for c in data.cards[i:])
             more = f"*More mentorships*: {rest}"
             body.append(

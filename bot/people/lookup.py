@@ -141,6 +141,17 @@ def person(services: Services, client: WebClient, team_id: str, user_id: str) ->
         return PersonFacts(user_id=user_id, name=user_id)
 
 
+def people(
+    services: Services, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> dict[str, PersonFacts]:
+    """`person` of several users, with one read of the cache for all of them."""
+    wanted = list(dict.fromkeys(user_ids))
+    try:
+        return lookup_people(services, client, team_id, wanted)
+    except SlackApiError:  # someone never seen whom Slack would not describe: one at a time
+        return {user_id: person(services, client, team_id, user_id) for user_id in wanted}
+
+
 SLACK_BUSY = (
     "Slack asked me to slow down, so I couldn't check this with Slack just now. "
     "Nothing was saved: press the button again in a few seconds."

@@ -24,10 +24,10 @@ from bot.core.services import Services
 from bot.core.text import BUTTON_TEXT, SECTION_FIELD, SECTION_TEXT, clip, mrkdwn
 from bot.domain.timefmt import format_local_date
 from bot.programs.access import is_enrolling, programs_led
-from bot.reports.report import ProgramReport, build_report
+from bot.reports.totals import ProgramTotals, program_totals
 from storage.models import ALL_STATUSES
 from storage.program_models import Program
-from storage.programs import enrolled, enrolments_of_user, open_program_pairs, team_programs
+from storage.programs import enrolled, enrolled_running, enrolments_of_user, team_programs
 
 HOME_JOIN = "home_program_join"
 HOME_REVIEW = "home_program_review"
@@ -70,14 +70,12 @@ class ProgramsHome:
 
 
 def card_for(
-    session: Session, program: Program, report: ProgramReport | None, now_open: bool
+    session: Session, program: Program, report: ProgramTotals | None, now_open: bool
 ) -> ProgramCard:
     """Count one program (no names leave this function)."""
     team = program.team_id
     rows = enrolled(session, team, program.id)
-    running = open_program_pairs(session, team, program.id)
-    mentoring = Counter(p.mentor_id for p in running)
-    matched_mentees = {p.mentee_id for p in running}
+    mentoring, matched_mentees = enrolled_running(session, team, program.id)
     roles = Counter(r.role for r in rows)
     mentors = [
         r for r in rows if r.role == "mentor" or (r.role == "either" and mentoring[r.user_id])
@@ -90,7 +88,7 @@ def card_for(
         for s in program.skills
         if wanted[s.casefold()] or offered[s.casefold()]
     )
-    mine = [p for p in (report.pairs if report else ()) if p.program_id == program.id]
+    mine = report.program(program.id) if report else None
     matched = sum(1 for r in mentees if r.user_id in matched_mentees)
     return ProgramCard(
         program_id=program.id,
@@ -105,8 +103,10 @@ def card_for(
         matched=matched,
         waiting=len(mentees) - matched,
         skills=skills,
-        pairs=tuple((s, sum(1 for p in mine if p.status == s)) for s in ALL_STATUSES),
-        at_risk=sum(1 for p in mine if p.risks),
+        pairs=tuple(
+            zip(ALL_STATUSES, mine.statuses if mine else (0,) * len(ALL_STATUSES), strict=True)
+        ),
+        at_risk=mine.at_risk if mine else 0,
     )
 
 
@@ -116,7 +116,7 @@ def programs_home(
     session: Session,
     team_id: str,
     user_id: str,
-    report: ProgramReport | None,
+    report: ProgramTotals | None,
 ) -> ProgramsHome | None:
     """The programs part of one person's Home (None when the workspace has no program)."""
     programs = team_programs(session, team_id)
@@ -129,7 +129,7 @@ def programs_home(
     )
     led = programs_led(services, client, team_id, user_id)
     if led and report is None:
-        report = build_report(session, team_id, now)  # the pairs' health, by the report's rules
+        report = program_totals(session, team_id, now)  # the pairs' health, by the report's rules
     cards = tuple(card_for(session, p, report, is_enrolling(p, now)) for p in led[:CARDS_SHOWN])
     return ProgramsHome(
         open_programs=tuple(p.name for p in programs if is_enrolling(p, now)),

@@ -13,7 +13,7 @@ from bot.core.services import Services
 from bot.core.slack import upload_to_dm
 from bot.domain.timefmt import format_local_date
 from bot.people.admins import is_admin
-from bot.reports.report import build_report, write_csv
+from bot.reports.report import report_lines, write_csv
 from bot.reports.view import REPORT_ADMINS_ONLY
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,13 @@ def send_report_csv(services: Services, client: WebClient, team_id: str, user_id
     (a refusal for anyone else, and nothing uploaded)."""
     if not is_admin(services, client, team_id, user_id):
         return REPORT_ADMINS_ONLY
+    now = services.clock.now()
+    out = io.StringIO()  # the upload takes the whole file; the pairs are never all held
     with services.sessions() as session:
-        report = build_report(session, team_id, services.clock.now())
-    if not report.pairs:
+        rows = write_csv(report_lines(session, team_id, now), out)
+    if not rows:
         return NOTHING_YET
-    out = io.StringIO()
-    rows = write_csv([report], out)
-    day = report.generated_at.date()
+    day = now.date()
     comment = (
         f"📎 The mentorship program on {format_local_date(day)}: {_pairs(rows)}, one row each. "
         "Counts only: reflection answers are never part of it."

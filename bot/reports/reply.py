@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.core.services import Services
 from bot.people.admins import is_admin
-from bot.reports.report import build_report
+from bot.reports.totals import program_totals
 from bot.reports.view import REPORT_ADMINS_ONLY, report_blocks
 
 
@@ -18,6 +18,6 @@ def report_reply(
     if not is_admin(services, client, team_id, user_id):
         return REPORT_ADMINS_ONLY, None
     with services.sessions() as session:
-        report = build_report(session, team_id, services.clock.now())
-    text, blocks = report_blocks(report)
+        totals = program_totals(session, team_id, services.clock.now())
+    text, blocks = report_blocks(totals)
     return text, list(blocks)

@@ -5,7 +5,7 @@ no reflection or notes text ever enters it."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TextIO
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.domain.schedule import resolve_local
 from bot.domain.timefmt import format_local_date
-from storage.models import ALL_STATUSES, PairStatus
+from storage.models import Pair, PairStatus
 from storage.programs import program_names
-from storage.report import PairCounts, cached_names, pair_counts, team_pairs
+from storage.report import PairCounts, cached_names, pair_chunks, pair_counts
 
 PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 IGNORED_LIMIT = 2
@@ -128,42 +128,59 @@ def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
 
-def build_report(session: Session, team_id: str, now: datetime) -> ProgramReport:
-    """Compute the report for one workspace from the database."""
-    names = cached_names(session, team_id)
+def line_for(
+    team_id: str,
+    pair: Pair,
+    counts: Mapping[int, PairCounts],
+    names: Mapping[str, str],
+    programs: Mapping[int, str],
+    now: datetime,
+) -> PairLine:
+    """One pair's line of the report, from its counts and the cached names."""
+    c = counts.get(pair.id, PairCounts())
+    first = resolve_local(pair.start_date, pair.meeting_time, pair.tz)
+    return PairLine(
+        team_id=team_id,
+        pair_id=pair.id,
+        mentor_id=pair.mentor_id,
+        mentor_name=names.get(pair.mentor_id, pair.mentor_id),
+        mentee_id=pair.mentee_id,
+        mentee_name=names.get(pair.mentee_id, pair.mentee_id),
+        creator_id=pair.creator_id,
+        status=pair.status,
+        cadence=pair.cadence,
+        start_date=pair.start_date,
+        end_date=pair.end_date,
+        counts=c,
+        risks=risks(
+            status=pair.status,
+            cadence=pair.cadence,
+            first_meeting=first,
+            last_held=c.last_held,
+            ignored=c.ignored,
+            now=now,
+        ),
+        program_id=pair.program_id,
+        program=programs.get(pair.program_id, "") if pair.program_id else "",
+    )
+
+
+def report_lines(session: Session, team_id: str, now: datetime) -> Iterator[PairLine]:
+    """Every pair of a workspace as a report line, oldest first, read a chunk at a time: the
+    CSV is written as the lines come, never holding every pair."""
     programs = program_names(session, team_id)
-    counts = pair_counts(session, team_id, now)
-    lines = []
-    for pair in team_pairs(session, team_id):
-        c = counts.get(pair.id, PairCounts())
-        first = resolve_local(pair.start_date, pair.meeting_time, pair.tz)
-        lines.append(
-            PairLine(
-                team_id=team_id,
-                pair_id=pair.id,
-                mentor_id=pair.mentor_id,
-                mentor_name=names.get(pair.mentor_id, pair.mentor_id),
-                mentee_id=pair.mentee_id,
-                mentee_name=names.get(pair.mentee_id, pair.mentee_id),
-                creator_id=pair.creator_id,
-                status=pair.status,
-                cadence=pair.cadence,
-                start_date=pair.start_date,
-                end_date=pair.end_date,
-                counts=c,
-                risks=risks(
-                    status=pair.status,
-                    cadence=pair.cadence,
-                    first_meeting=first,
-                    last_held=c.last_held,
-                    ignored=c.ignored,
-                    now=now,
-                ),
-                program_id=pair.program_id,
-                program=programs.get(pair.program_id, "") if pair.program_id else "",
-            )
+    for chunk in pair_chunks(session, team_id):
+        counts = pair_counts(session, team_id, now, [p.id for p in chunk])
+        names = cached_names(
+            session, team_id, {u for p in chunk for u in (p.mentor_id, p.mentee_id)}
         )
-    return ProgramReport(team_id=team_id, generated_at=now, pairs=tuple(lines))
+        for pair in chunk:
+            yield line_for(team_id, pair, counts, names, programs, now)
+
+
+def build_report(session: Session, team_id: str, now: datetime) -> ProgramReport:
+    """Compute the whole report for one workspace (every pair in memory)."""
+    return ProgramReport(team_id, now, tuple(report_lines(session, team_id, now)))
 
 
 CSV_COLUMNS = (
@@ -225,36 +242,12 @@ def csv_row(p: PairLine) -> list[str | int]:
     ]
 
 
-def write_csv(reports: Iterable[ProgramReport], out: TextIO) -> int:
-    """Write one row per pair of every report; return the number of rows."""
+def write_csv(lines: Iterable[PairLine], out: TextIO) -> int:
+    """Write the header and one row per line as it comes; return the number of rows."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
-    for report in reports:
-        for pair in report.pairs:
-            writer.writerow(csv_row(pair))
-            rows += 1
+    for line in lines:
+        writer.writerow(csv_row(line))
+        rows += 1
     return rows
-
-
-def summary_lines(report: ProgramReport) -> Sequence[str]:
-    """The headline numbers as plain lines (the CLI prints these)."""
-    counts = " · ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
-    return (
-        f"Pairs: {counts}",
-        f"Meetings held: {report.held} of {report.planned} planned "
-        f"({percent(report.held, report.planned)})",
-        f"Reflection prompts answered: {report.answered} of {report.asked} "
-        f"({percent(report.answered, report.asked)})",
-        f"Sessions with notes: {report.with_notes} of {report.held} held",
-        f"Action items: {report.items_done} done, {report.items_open} open",
-        f"Pairs at risk: {len(report.at_risk)}",
-        *(f"Program {name}: " + program_counts(report, name) for name in report.programs()),
-    )
-
-
-def program_counts(report: ProgramReport, program: str) -> str:
-    """ "4 active · 0 paused · 0 completed · 0 ended · 1 at risk" for one program ("" = by hand)."""
-    mine = [p for p in report.pairs if p.program == program]
-    counts = " · ".join(f"{sum(1 for p in mine if p.status == s)} {s}" for s in ALL_STATUSES)
-    return f"{counts} · {sum(1 for p in mine if p.risks)} at risk"

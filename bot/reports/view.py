@@ -13,7 +13,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.text import SECTION_TEXT, clip, mrkdwn
-from bot.reports.report import PairLine, ProgramReport, percent, program_counts
+from bot.reports.report import PairLine, ProgramReport, percent
+from bot.reports.totals import ProgramTotals, totals_of
 from storage.models import ALL_STATUSES
 
 PRIVATE = "Counts only — reflection answers and session notes are never part of the report."
@@ -31,7 +32,11 @@ def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text)
 
 
-def numbers(report: ProgramReport) -> list[MarkdownTextObject]:
+def _totals(report: ProgramTotals | ProgramReport) -> ProgramTotals:
+    return report if isinstance(report, ProgramTotals) else totals_of(report)
+
+
+def numbers(report: ProgramTotals) -> list[MarkdownTextObject]:
     """The headline numbers as section fields."""
     return [
         _md(f"*Active*\n{report.count('active')}"),
@@ -59,49 +64,53 @@ def risk_line(p: PairLine) -> str:
     return f"• {names}{program}: {'; '.join(p.risks)} — contact {contacts}"
 
 
-def programs_text(report: ProgramReport) -> str | None:
+def programs_text(report: ProgramTotals) -> str | None:
     """Pairs per program (and those made by hand), when any program made pairs."""
-    names = report.programs()
-    if not names:
+    if not report.programs:
         return None
-    lines = [f"• *{mrkdwn(name)}*: {program_counts(report, name)}" for name in names]
-    if any(not p.program for p in report.pairs):
-        lines.append(f"• _Made by hand_: {program_counts(report, '')}")
+    lines = [
+        f"• *{mrkdwn(p.name)}*: {p.text()}" if p.name else f"• _Made by hand_: {p.text()}"
+        for p in report.programs
+    ]
     return clip("*By program*\n" + "\n".join(lines), SECTION_TEXT)
 
 
-def risk_text(report: ProgramReport, limit: int) -> str:
+def risk_text(report: ProgramTotals, limit: int) -> str:
     """The at-risk list, cut to `limit` pairs and Slack's section size."""
-    risky = report.at_risk
-    if not risky:
+    total = report.at_risk_count
+    if not total:
         return "*Pairs at risk*\nNone right now."
-    lines = [risk_line(p) for p in risky[:limit]]
-    if len(risky) > limit:
-        lines.append(f"…and {len(risky) - limit} more in the CSV export.")
-    text = f"*Pairs at risk ({len(risky)})*\n" + "\n".join(lines)
+    lines = [risk_line(p) for p in report.at_risk[:limit]]
+    if total > limit:
+        lines.append(f"…and {total - limit} more in the CSV export.")
+    text = f"*Pairs at risk ({total})*\n" + "\n".join(lines)
     return clip(text, SECTION_TEXT, "… _(all of them in `/mentorship report` and the CSV)_")
 
 
-def report_blocks(report: ProgramReport, *, limit: int = 15) -> tuple[str, list[Block]]:
+def report_blocks(
+    report: ProgramTotals | ProgramReport, *, limit: int = 15
+) -> tuple[str, list[Block]]:
     """The ephemeral reply to `/mentorship report`."""
-    statuses = ", ".join(f"{report.count(s)} {s}" for s in ALL_STATUSES)
-    text = f"Mentorship program: {statuses}; {len(report.at_risk)} at risk."
-    by_program = programs_text(report)
+    t = _totals(report)
+    statuses = ", ".join(f"{t.count(s)} {s}" for s in ALL_STATUSES)
+    text = f"Mentorship program: {statuses}; {t.at_risk_count} at risk."
+    by_program = programs_text(t)
     return text, [
         HeaderBlock(text="Mentorship program"),
-        SectionBlock(fields=numbers(report)),
+        SectionBlock(fields=numbers(t)),
         *([SectionBlock(block_id="programs", text=_md(by_program))] if by_program else []),
-        SectionBlock(text=_md(risk_text(report, limit))),
+        SectionBlock(text=_md(risk_text(t, limit))),
         ContextBlock(elements=[_md(f"{PRIVATE} {EXPORT_HINT}")]),
     ]
 
 
-def overview_blocks(report: ProgramReport) -> list[Block]:
+def overview_blocks(report: ProgramTotals | ProgramReport) -> list[Block]:
     """The compact program overview at the bottom of an admin's Home tab (4 blocks)."""
+    t = _totals(report)
     return [
         HeaderBlock(text="Program overview"),
-        SectionBlock(fields=numbers(report)),
-        SectionBlock(text=_md(risk_text(report, 5))),
+        SectionBlock(fields=numbers(t)),
+        SectionBlock(text=_md(risk_text(t, 5))),
         SectionBlock(
             block_id="overview_csv",
             text=_md(

@@ -31,6 +31,9 @@ def test_the_benchmark_command_runs_and_prints_its_table(tmp_path: Path) -> None
         "DM reply c16 p99 to the reply",
         "limited: delivered / allowed by the 600/min cap",
         "serve resident memory idle, empty database",
+        "admin Home to views.publish, median (160 pairs)",
+        "person in 30 pairs: SQL statements (ref: 1 pair)",
+        "export --csv, traced peak (160 pairs)",
     ):
         assert expected in measures, sorted(measures)
     # Correctness is checked even in a smoke run: nothing posted twice, nothing lost.

@@ -197,3 +197,18 @@ def test_first_planning_makes_what_the_scheduler_would(
             for d in session.scalars(select(Delivery).where(Delivery.pair_id == fresh.id))
         )
     assert first and first == again
+
+
+def test_a_change_to_the_new_pair_in_its_transaction_is_stored(
+    sessions: sessionmaker[Session],
+) -> None:
+    plan, errors = validate_plan(FORM, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        pair = create_pair(session, TEAM, "UA", plan, NOW)
+        pair.status = "paused"
+        pair.goals[0].status = "done"
+    with sessions() as session:
+        stored = session.get(Pair, pair.id)
+        assert stored is not None and stored.status == "paused"
+        assert stored.goals[0].status == "done"
