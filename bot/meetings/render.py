@@ -33,8 +33,8 @@ def prepare_meetings(r: Reading, jobs: Sequence[Job]) -> None:
         if pair is not None and meeting is not None and meeting.pair_id == pair.id:
             by_team.setdefault(job.team_id, []).append((pair, meeting, job))
     for team_id, found in by_team.items():
-        readers = {j.recipient_id for _, _, j in found}
-        r.preload_people(team_id, readers | {p.partner_of(u) for p, _, _ in found for u in readers})
+        people = {u for p, _, j in found for u in (j.recipient_id, p.partner_of(j.recipient_id))}
+        r.preload_people(team_id, people)
         before = meetings_before(r.session, team_id, {m.id for _, m, _ in found})
         for meeting_id, counts in before.items():
             r.loaded[(_BEFORE, meeting_id)] = counts
