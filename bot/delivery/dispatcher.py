@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
@@ -40,7 +39,7 @@ from bot.delivery.recovery import OnSent, Unrecorded
 from bot.delivery.render import Job, Rendered, Skip, deliver, job_of, kind_of
 from bot.delivery.stats import DispatchStats
 from bot.delivery.stops import stop_for_token
-from storage.db import write_connection, write_on
+from bot.delivery.writes import Writes
 from storage.models import Delivery
 from storage.outbox import (
     CANCELLED,
@@ -49,8 +48,6 @@ from storage.outbox import (
     SENT,
     UNKNOWN,
     claim_due,
-    finish,
-    mark_sending,
 )
 
 log = logging.getLogger(__name__)
@@ -94,7 +91,7 @@ class Dispatcher:
         self.people_budget = RefreshBudget()
         self.unrecorded = Unrecorded()
         self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
-        self._conn: Connection | None = None  # the batch's connection, while it is sent
+        self.writes = Writes(services.sessions.kw["bind"], self.owner, self.unrecorded)
         self._ahead: Ahead | None = None  # the batch's messages, rendered ahead
 
     def stop(self) -> None:
@@ -143,10 +140,13 @@ class Dispatcher:
             if not ids:
                 break
             try:
-                with engine.connect() as self._conn:  # the batch's reads and writes: one checkout
-                    stop = self._batch(ids, held, claimed_at, stats)
+                with engine.connect() as self.writes.conn:  # the batch's reads and writes
+                    try:
+                        stop = self._batch(ids, held, claimed_at, stats)
+                    finally:
+                        self.writes.flush()
             finally:
-                self._conn = self._ahead = None
+                self.writes.conn = self._ahead = None
             if stop or self.stopping:
                 break
         else:
@@ -159,7 +159,7 @@ class Dispatcher:
         """Send one claimed batch; True when the tick must stop (a 429 it cannot wait out)."""
         stop = False
         jobs = self._collapse(self._load(ids), stats)
-        self._ahead = Ahead(self.services, self.people_budget, jobs, self._conn)
+        self._ahead = Ahead(self.services, self.people_budget, jobs, self.writes.conn)
         for job in jobs:
             if self.stopping:
                 stats.put_back += 1
@@ -206,7 +206,7 @@ class Dispatcher:
         return wait
 
     def _load(self, ids: list[int]) -> list[Job]:
-        with self.services.sessions(bind=self._conn) as session:
+        with self.services.sessions(bind=self.writes.conn) as session:
             rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
             return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
 
@@ -225,12 +225,10 @@ class Dispatcher:
 
     def _finish(self, job: Job, status: str, on_sent: OnSent = None, **kwargs: Any) -> None:
         values = {"now": self.services.clock.now(), **kwargs}
-        try:
-            with self._writing() as conn:
-                finish(conn, job.id, self.owner, status, **values)
-        except DBAPIError:  # kept, and written once the database is back
-            self.unrecorded.remember(job.id, status, values, on_sent)
-            raise
+        if status == SENT and on_sent is None:
+            self.writes.sent(job.id, values)  # committed with the next row's `sending`
+            return
+        self.writes.finish(job.id, status, values, on_sent)
         if on_sent is not None:
             if self._ahead is not None:  # it may change what later rows read
                 self._ahead.forget()
@@ -238,10 +236,6 @@ class Dispatcher:
                 on_sent(self.services)
             except Exception:  # it was sent; what follows a send must not end the tick
                 log.exception("delivery %s: sent, but what follows sending failed", job.id)
-
-    def _writing(self) -> AbstractContextManager[Connection]:  # on the batch's connection
-        conn = self._conn
-        return write_on(conn) if conn else write_connection(self.services.sessions.kw["bind"])
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
         ahead = self._ahead or Ahead(self.services, self.people_budget, [job])
@@ -265,13 +259,8 @@ class Dispatcher:
             self._unbuildable(job, exc.problems, stats)
             return
         now = self.services.clock.now()
-        try:
-            with self._writing() as conn:
-                if not mark_sending(conn, job.id, self.owner, now, self.lease):
-                    return  # our claim expired and someone else has it now
-        except DBAPIError:  # whatever the database kept, nothing was handed to Slack
-            self.unrecorded.not_sent(job.id, job.due_at, now)
-            raise
+        if not self.writes.mark_sending(job.id, job.due_at, now, self.lease):
+            return  # our claim expired and someone else has it now
         self._post(job, replace(outcome, blocks=blocks), stats)
 
     def _unbuildable(self, job: Job, problems: list[str], stats: DispatchStats) -> None:
