@@ -41,10 +41,14 @@ class Ahead:
         self.at = 0.0
         self.reads = 0  # how many times it read (for tests)
 
+    def ready(self, job: Job) -> bool:
+        """Whether `job`'s message is rendered already (taking it reads nothing)."""
+        return job.id in self.done and self.monotonic() - self.at <= MAX_AGE
+
     def take(self, job: Job) -> Outcome:
         """`job`'s message (or Skip, or what its render raised), rendered with the rows after it
         when no fresh rendering of it is at hand."""
-        if job.id not in self.done or self.monotonic() - self.at > MAX_AGE:
+        if not self.ready(job):
             start = self.order.get(job.id)
             rest = [job]
             if start is not None and self._ahead(job):

@@ -239,6 +239,8 @@ class Dispatcher:
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
         ahead = self._ahead or Ahead(self.services, self.people_budget, [job])
+        if not ahead.ready(job):  # a render takes time: the last sent row is recorded first
+            self.writes.flush()
         outcome = ahead.take(job)
         if isinstance(outcome, SlackApiError):  # e.g. users.info rate limited while building
             self._slack_error(job, outcome, stats)

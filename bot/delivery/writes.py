@@ -3,7 +3,9 @@
 A row is marked `sending` (committed) before its Slack call and finished (committed) after it.
 A message Slack accepted is recorded `sent` in the same commit that moves the next row to
 `sending`, just before that row's Slack call (or at the next write, or at the end of the batch):
-one commit per message instead of two. A killed worker still leaves at most one row without
+one commit per message instead of two. The dispatcher waits for that only when the next message
+is rendered already (bot/delivery/ahead.py); before a render it records the sent row at once,
+so a row never stays `sending` for long after Slack accepted it (its lease runs meanwhile). A killed worker still leaves at most one row without
 its outcome: the last one handed to Slack, in `sending` (later `unknown`, never sent again).
 """
 
