@@ -12,7 +12,7 @@ from bot.documents.calendar_file import render_calendar_file
 from bot.documents.canvas import render_canvas
 from bot.documents.export import render_plan_export
 from bot.documents.sync import render_canvas_sync
-from bot.meetings.render import render_followup, render_nudge
+from bot.meetings.render import prepare_meetings, render_followup, render_nudge
 from bot.plans.summary import render_plan_summary
 from bot.programs.intro import render_enrolment, render_match_summary
 from bot.reflections.render import (
@@ -25,8 +25,12 @@ from bot.sessions.render import render_notes_written
 from storage.models import DeliveryKind
 
 KINDS: Mapping[str, Kind] = {
-    DeliveryKind.NUDGE: Kind(render_nudge, "the meeting nudge", collapses=True),
-    DeliveryKind.FOLLOWUP: Kind(render_followup, "the meeting follow-up", collapses=True),
+    DeliveryKind.NUDGE: Kind(
+        render_nudge, "the meeting nudge", collapses=True, prepare=prepare_meetings
+    ),
+    DeliveryKind.FOLLOWUP: Kind(
+        render_followup, "the meeting follow-up", collapses=True, prepare=prepare_meetings
+    ),
     DeliveryKind.PLAN_SUMMARY: Kind(render_plan_summary, "the plan summary"),
     DeliveryKind.NOTICE: Kind(render_notice, "a message"),
     DeliveryKind.REFLECTION_PROMPT: Kind(render_prompt, "the reflection questions"),

@@ -3,6 +3,7 @@ Session and filters on the workspace; callers own the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +54,33 @@ def agenda_items(
         .order_by(AgendaItem.created_at, AgendaItem.id)
     )
     return list(session.scalars(stmt))
+
+
+def topics_for_sessions(
+    session: Session, team_id: str, sessions: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[AgendaItem]]:
+    """`agenda_items(pair, meeting)` for several (pair, meeting) sessions in one query."""
+    if not sessions:
+        return {}
+    pair_ids = sorted({p for p, _ in sessions})
+    meeting_ids = sorted({m for _, m in sessions})
+    waiting = or_(
+        AgendaItem.covered_meeting_id.is_(None), AgendaItem.covered_meeting_id.in_(meeting_ids)
+    )
+    stmt = (
+        select(AgendaItem)
+        .where(AgendaItem.team_id == team_id, AgendaItem.pair_id.in_(pair_ids), waiting)
+        .order_by(AgendaItem.created_at, AgendaItem.id)
+    )
+    rows = list(session.scalars(stmt))
+    return {
+        (p, m): [
+            r
+            for r in rows
+            if r.pair_id == p and (r.covered_meeting_id is None or r.covered_meeting_id == m)
+        ]
+        for p, m in sessions
+    }
 
 
 def cover_agenda(

@@ -7,10 +7,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, type_coerce, update
+from sqlalchemy import and_, case, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage import keys
 from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus, UTCDateTime
@@ -225,3 +225,25 @@ def last_cancelled_at(
             Meeting.scheduled_at > after,
         )
     )
+
+
+def meetings_before(
+    session: Session, team_id: str, meeting_ids: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """For each meeting: how many of its pair's meetings come before it, and how many of those
+    (in workspace `team_id`) were held; in one query."""
+    if not meeting_ids:
+        return {}
+    this, earlier = aliased(Meeting), aliased(Meeting)
+    held = and_(earlier.status == MeetingStatus.HELD.value, earlier.team_id == team_id)
+    stmt = (
+        select(this.id, func.count(earlier.id), func.count(case((held, earlier.id))))
+        .select_from(this)
+        .outerjoin(
+            earlier,
+            and_(earlier.pair_id == this.pair_id, earlier.scheduled_at < this.scheduled_at),
+        )
+        .where(this.id.in_(sorted(meeting_ids)))
+        .group_by(this.id)
+    )
+    return {int(i): (int(n), int(h)) for i, n, h in session.execute(stmt)}

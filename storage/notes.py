@@ -241,6 +241,29 @@ def pair_items(
     return list(session.scalars(stmt))
 
 
+def items_for_sessions(
+    session: Session, team_id: str, sessions: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[ActionItem]]:
+    """`pair_items(pair, agenda_of=meeting)` for several (pair, meeting) sessions in one query."""
+    if not sessions:
+        return {}
+    pair_ids = sorted({p for p, _ in sessions})
+    meeting_ids = sorted({m for _, m in sessions})
+    stmt = (
+        select(ActionItem)
+        .where(ActionItem.team_id == team_id, ActionItem.pair_id.in_(pair_ids))
+        .where(or_(ActionItem.status == OPEN, ActionItem.acted_meeting_id.in_(meeting_ids)))
+        .order_by(ActionItem.created_at, ActionItem.id)
+    )
+    rows = list(session.scalars(stmt))
+    return {
+        (p, m): [
+            r for r in rows if r.pair_id == p and (r.status == OPEN or r.acted_meeting_id == m)
+        ]
+        for p, m in sessions
+    }
+
+
 def done_items(session: Session, team_id: str, pair_id: int) -> list[ActionItem]:
     """What the pair got done, in the order it was done."""
     stmt = (

@@ -13,10 +13,20 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, and_, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -184,25 +194,49 @@ def release_claims(session: Session, owner: str) -> int:
     return _count(result)
 
 
+# The two writes around every Slack call, built once: building an UPDATE costs more CPU than
+# running it, and a worker runs two per message (bench/README.md, "A nudge's cost").
+_MARK_SENDING = (
+    update(Delivery)
+    .where(
+        Delivery.id == bindparam("row_id"),
+        Delivery.status == CLAIMED,
+        Delivery.lease_owner == bindparam("owner"),
+    )
+    .values(status=SENDING, lease_expires_at=bindparam("until"))
+)
+_OURS = and_(
+    Delivery.id == bindparam("row_id"),
+    Delivery.status.in_((CLAIMED, SENDING)),
+    Delivery.lease_owner == bindparam("owner"),
+)
+
+
+@lru_cache(maxsize=32)
+def _finish_stmt(columns: tuple[str, ...], uncount: bool) -> Any:
+    """`finish`'s UPDATE for one set of written columns (each bound as `v_<column>`)."""
+    values: dict[str, Any] = {c: bindparam(f"v_{c}") for c in columns}
+    if uncount:
+        values["attempts"] = Delivery.attempts - 1
+    return update(Delivery).where(_OURS).values(**values)
+
+
+def _execute(db: Session | Connection, stmt: Any, params: dict[str, Any]) -> int:
+    """Run a Core statement on a session's connection or a connection; rows matched."""
+    conn = db.connection() if isinstance(db, Session) else db
+    return _count(conn.execute(stmt, params))
+
+
 def mark_sending(
-    session: Session, delivery_id: int, owner: str, now: datetime, lease: timedelta
+    db: Session | Connection, delivery_id: int, owner: str, now: datetime, lease: timedelta
 ) -> bool:
     """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
-    result = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            Delivery.status == CLAIMED,
-            Delivery.lease_owner == owner,
-        )
-        .values(status=SENDING, lease_expires_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return _count(result) > 0
+    params = {"row_id": delivery_id, "owner": owner, "until": now + lease}
+    return _execute(db, _MARK_SENDING, params) > 0
 
 
 def finish(
-    session: Session,
+    db: Session | Connection,
     delivery_id: int,
     owner: str,
     status: str,
@@ -222,19 +256,9 @@ def finish(
         values["status"] = status
     if status == SENT:
         values.update(channel=channel, ts=ts, sent_at=now)
-    if not count_attempt:
-        values["attempts"] = Delivery.attempts - 1
-    result = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            Delivery.status.in_((CLAIMED, SENDING)),
-            Delivery.lease_owner == owner,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return _count(result) > 0
+    stmt = _finish_stmt(tuple(values), not count_attempt)
+    params = {f"v_{c}": v for c, v in values.items()}
+    return _execute(db, stmt, {"row_id": delivery_id, "owner": owner, **params}) > 0
 
 
 def cancel_pending(session: Session, ids: Iterable[int], reason: str) -> int:

@@ -173,10 +173,14 @@ def serialise(blocks: Sequence[Block | JSON]) -> list[JSON]:
     return out
 
 
-def _sdk_problems(blocks: Sequence[JSON]) -> list[str]:
-    """What slack_sdk's own validation finds in blocks given as JSON."""
+def _sdk_problems(blocks: Sequence[JSON], given: Sequence[Block | JSON]) -> list[str]:
+    """What slack_sdk's own validation finds in blocks given as JSON. A block given as a
+    slack_sdk object was validated by `to_dict` already (every nested object on the way), so it
+    is not parsed and validated a second time."""
     problems: list[str] = []
-    for i, block in enumerate(blocks):
+    for i, (block, original) in enumerate(zip(blocks, given, strict=True)):
+        if isinstance(original, Block):
+            continue
         try:
             parsed = Block.parse(block)
             if parsed is not None:
@@ -191,7 +195,7 @@ def _sdk_problems(blocks: Sequence[JSON]) -> list[str]:
 def checked_message(text: str, blocks: Sequence[Block | JSON]) -> list[JSON]:
     """The message's blocks serialised and checked against Slack's limits, or Unbuildable."""
     out = serialise(blocks)
-    problems = message_problems(text, out) or _sdk_problems(out)
+    problems = message_problems(text, out) or _sdk_problems(out, blocks)
     if problems:
         raise Unbuildable(problems)
     return out

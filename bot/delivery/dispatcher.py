@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
 from bot.core.services import Services
+from bot.delivery.ahead import Ahead
 from bot.delivery.collapse import collapse
 from bot.delivery.notices import tell_creator
 from bot.delivery.people import RefreshBudget
@@ -35,9 +36,10 @@ from bot.delivery.problems import (
     operator_fix,
 )
 from bot.delivery.recovery import OnSent, Unrecorded
-from bot.delivery.render import Job, Rendered, Skip, job_of, kind_of, render
+from bot.delivery.render import Job, Rendered, Skip, deliver, job_of, kind_of
 from bot.delivery.stats import DispatchStats
 from bot.delivery.stops import stop_for_token
+from bot.delivery.writes import Writes
 from storage.models import Delivery
 from storage.outbox import (
     CANCELLED,
@@ -46,8 +48,6 @@ from storage.outbox import (
     SENT,
     UNKNOWN,
     claim_due,
-    finish,
-    mark_sending,
 )
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ class Dispatcher:
         self.people_budget = RefreshBudget()
         self.unrecorded = Unrecorded()
         self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
+        self.writes = Writes(services.sessions.kw["bind"], self.owner, self.unrecorded)
+        self._ahead: Ahead | None = None  # the batch's messages, rendered ahead
 
     def stop(self) -> None:
         """Make a running tick end after the row it is sending; its other claimed rows go
@@ -137,35 +139,50 @@ class Dispatcher:
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
                 break
-            jobs = self._load(ids)
-            stop = False
-            for job in self._collapse(jobs, stats):
-                if self.stopping:
-                    stats.put_back += 1
-                if stop or self.stopping:
-                    self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
-                    continue
-                if self._held_back(job, held, stats):
-                    continue
-                limits = stats.rate_limits
-                self._send(job, stats)
-                if stats.rate_limits > limits and _is_channel(job.recipient_id):
-                    # A channel's own limit (about 1 post a second): hold that channel for
-                    # Retry-After and go on with the others. Were it the workspace cap, the
-                    # next DM meets it too and the tick pauses below.
-                    held[job.recipient_id] = time.monotonic() + self._retry_after
-                elif stats.rate_limits > limits:
-                    pause = self._pause(claimed_at)
-                    if pause is None:
-                        stop = True
-                    else:
-                        self.sleep(pause)
-                        stats.waited += pause
+            try:
+                with engine.connect() as self.writes.conn:  # the batch's reads and writes
+                    try:
+                        stop = self._batch(ids, held, claimed_at, stats)
+                    finally:
+                        self.writes.flush()
+            finally:
+                self.writes.conn = self._ahead = None
             if stop or self.stopping:
                 break
         else:
             stats.more_due = True
         return stats
+
+    def _batch(
+        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
+    ) -> bool:
+        """Send one claimed batch; True when the tick must stop (a 429 it cannot wait out)."""
+        stop = False
+        jobs = self._collapse(self._load(ids), stats)
+        self._ahead = Ahead(self.services, self.people_budget, jobs, self.writes.conn)
+        for job in jobs:
+            if self.stopping:
+                stats.put_back += 1
+            if stop or self.stopping:
+                self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
+                continue
+            if self._held_back(job, held, stats):
+                continue
+            limits = stats.rate_limits
+            self._send(job, stats)
+            if stats.rate_limits > limits and _is_channel(job.recipient_id):
+                # A channel's own limit (about 1 post a second): hold that channel for
+                # Retry-After and go on with the others. Were it the workspace cap, the
+                # next DM meets it too and the tick pauses below.
+                held[job.recipient_id] = time.monotonic() + self._retry_after
+            elif stats.rate_limits > limits:
+                pause = self._pause(claimed_at)
+                if pause is None:
+                    stop = True
+                else:
+                    self.sleep(pause)
+                    stats.waited += pause
+        return stop
 
     def _held_back(self, job: Job, held: dict[str, float], stats: DispatchStats) -> bool:
         """Put a row back, unsent and without an attempt, while its channel is rate limited."""
@@ -189,7 +206,7 @@ class Dispatcher:
         return wait
 
     def _load(self, ids: list[int]) -> list[Job]:
-        with self.services.sessions() as session:
+        with self.services.sessions(bind=self.writes.conn) as session:
             rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
             return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
 
@@ -208,27 +225,31 @@ class Dispatcher:
 
     def _finish(self, job: Job, status: str, on_sent: OnSent = None, **kwargs: Any) -> None:
         values = {"now": self.services.clock.now(), **kwargs}
-        try:
-            with self.services.sessions.begin() as session:
-                finish(session, job.id, self.owner, status, **values)
-        except DBAPIError:  # kept, and written once the database is back
-            self.unrecorded.remember(job.id, status, values, on_sent)
-            raise
+        if status == SENT and on_sent is None:
+            self.writes.sent(job.id, values)  # committed with the next row's `sending`
+            return
+        self.writes.finish(job.id, status, values, on_sent)
         if on_sent is not None:
+            if self._ahead is not None:  # it may change what later rows read
+                self._ahead.forget()
             try:
                 on_sent(self.services)
             except Exception:  # it was sent; what follows a send must not end the tick
                 log.exception("delivery %s: sent, but what follows sending failed", job.id)
 
     def _send(self, job: Job, stats: DispatchStats) -> None:
-        try:
-            outcome = render(self.services, job, self.people_budget)
-        except SlackApiError as exc:  # e.g. users.info rate limited while building the message
-            self._slack_error(job, exc, stats)
+        ahead = self._ahead or Ahead(self.services, self.people_budget, [job])
+        if not ahead.ready(job):  # a render takes time: the last sent row is recorded first
+            self.writes.flush()
+        outcome = ahead.take(job)
+        if isinstance(outcome, SlackApiError):  # e.g. users.info rate limited while building
+            self._slack_error(job, outcome, stats)
             return
-        except Exception as exc:  # one bad row must not end the tick and sit claimed for a lease
-            log.exception("delivery %s: could not build the %s message", job.id, job.kind)
-            self._retry_or_fail(job, f"{type(exc).__name__}: {exc}", stats)
+        if isinstance(outcome, Exception):  # one bad row must not end the tick or sit claimed
+            log.error(
+                "delivery %s: could not build the %s message", job.id, job.kind, exc_info=outcome
+            )
+            self._retry_or_fail(job, f"{type(outcome).__name__}: {outcome}", stats)
             return
         if isinstance(outcome, Skip):
             self._finish(job, CANCELLED, error=outcome.reason)
@@ -240,26 +261,22 @@ class Dispatcher:
             self._unbuildable(job, exc.problems, stats)
             return
         now = self.services.clock.now()
-        try:
-            with self.services.sessions.begin() as session:
-                if not mark_sending(session, job.id, self.owner, now, self.lease):
-                    return  # our claim expired and someone else has it now
-        except DBAPIError:  # whatever the database kept, nothing was handed to Slack
-            self.unrecorded.not_sent(job.id, job.due_at, now)
-            raise
+        if not self.writes.mark_sending(job.id, job.due_at, now, self.lease):
+            return  # our claim expired and someone else has it now
         self._post(job, replace(outcome, blocks=blocks), stats)
 
     def _unbuildable(self, job: Job, problems: list[str], stats: DispatchStats) -> None:
         """A message Slack would refuse, caught before sending: the row fails (building it
         again gives the same message), the operator reads why, the creator is told."""
+        why = "; ".join(problems)
         log.error(
             "delivery %s (%s to %s) cannot be sent: the message breaks Slack's limits: %s",
             job.id,
             job.kind,
             job.recipient_id,
-            "; ".join(problems),
+            why,
         )
-        self._finish(job, FAILED, error=f"{UNBUILDABLE}: {'; '.join(problems)}"[:2000])
+        self._finish(job, FAILED, error=f"{UNBUILDABLE}: {why}"[:2000])
         stats.failed += 1
         stats.errors[UNBUILDABLE] = stats.errors.get(UNBUILDABLE, 0) + 1
         self._tell_creator(job, UNBUILDABLE)
@@ -268,22 +285,7 @@ class Dispatcher:
         now = self.services.clock.now()
         try:
             client = self.client or self.services.post_client_for(job.team_id)
-            if message.send is not None:
-                data: dict[str, Any] = dict(message.send(client))
-            else:
-                response = client.chat_postMessage(
-                    channel=message.channel or job.recipient_id,
-                    text=message.text,
-                    blocks=message.blocks,
-                    unfurl_links=False,
-                    # Which outbox row this is: lets an operator (and tests) reconcile `unknown`
-                    # rows.
-                    metadata={
-                        "event_type": "mentorship_delivery",
-                        "event_payload": {"delivery_id": job.id, "kind": job.kind},
-                    },
-                )
-                data = response.data if isinstance(response.data, dict) else {}
+            data = deliver(client, job, message)
         except SlackApiError as exc:
             self._slack_error(job, exc, stats)
             return
@@ -342,11 +344,11 @@ class Dispatcher:
             return
         if error in TOKEN_ERRORS:
             stop_for_token(self.services, self.owner, job.id, job.team_id, error)
+            if self._ahead is not None:  # the rows rendered ahead were for a running workspace
+                self._ahead.forget()
             stats.skipped += 1
             return
-        with self.services.sessions() as session:
-            attempts = session.get(Delivery, job.id)
-            tries = attempts.attempts if attempts is not None else MAX_ATTEMPTS
+        tries = self._attempts(job)
         if error in PERMANENT or tries >= MAX_ATTEMPTS:
             self._finish(job, FAILED, error=error)
             stats.failed += 1
@@ -366,9 +368,7 @@ class Dispatcher:
 
     def _retry_or_fail(self, job: Job, error: str, stats: DispatchStats) -> None:
         """Nothing was posted: try again later with a growing delay, and give up after a few."""
-        with self.services.sessions() as session:
-            row = session.get(Delivery, job.id)
-            tries = row.attempts if row is not None else MAX_ATTEMPTS
+        tries = self._attempts(job)
         if tries >= MAX_ATTEMPTS:
             self._finish(job, FAILED, error=error)
             stats.failed += 1
@@ -377,6 +377,11 @@ class Dispatcher:
         retry_at = self.services.clock.now() + self._backoff(job) * tries
         self._finish(job, "pending", retry_at=retry_at, error=error)
         stats.retried += 1
+
+    def _attempts(self, job: Job) -> int:
+        with self.services.sessions() as session:
+            row = session.get(Delivery, job.id)
+            return row.attempts if row is not None else MAX_ATTEMPTS
 
     def _tell_creator(self, job: Job, error: str) -> None:
         """Queue one DM to the pair's creator explaining what to fix (once per problem)."""

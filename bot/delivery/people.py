@@ -22,7 +22,8 @@ import http.client
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
@@ -86,10 +87,41 @@ def people_for_message(
     budget: RefreshBudget,
     team_id: str,
     user_ids: Sequence[str],
+    known: dict[Any, Any] | None = None,
 ) -> list[PersonFacts]:
-    """`person_for_message` for several people, their cache entries read in one query."""
-    cached = {p.user_id: p for p in get_people(session, team_id, user_ids)}
-    return [_from_cache(services, budget, team_id, u, cached.get(u)) for u in user_ids]
+    """`person_for_message` for several people, their cache entries read in one query.
+
+    With `known` (a reading's memo, see `preload_people`): entries read ahead are not read
+    again, and each person's facts are worked out once (a stale entry refreshed at most once)."""
+    memo: dict[Any, Any] = {} if known is None else known
+    missing = [
+        u for u in user_ids if (_FACTS, team_id, u) not in memo and (Person, team_id, u) not in memo
+    ]
+    if missing:
+        preload_people(session, team_id, missing, memo)
+    out = []
+    for u in user_ids:
+        facts = memo.get((_FACTS, team_id, u))
+        if facts is None:
+            facts = _from_cache(services, budget, team_id, u, memo.get((Person, team_id, u)))
+            memo[(_FACTS, team_id, u)] = facts
+        out.append(facts)
+    return out
+
+
+_FACTS = "facts"
+
+
+def preload_people(
+    session: Session, team_id: str, user_ids: Iterable[str], known: dict[Any, Any]
+) -> None:
+    """Read several people's cache entries in one query into `known` (a reading's memo)."""
+    ids = sorted({u for u in user_ids if (Person, team_id, u) not in known})
+    if not ids:
+        return
+    found = {p.user_id: p for p in get_people(session, team_id, ids)}
+    for u in ids:
+        known[(Person, team_id, u)] = found.get(u)
 
 
 def _from_cache(

@@ -18,10 +18,10 @@ from bot.sessions.access import GONE, participant_pair
 from bot.sessions.data import Agenda, ItemLine, Topic
 from bot.sessions.modals import TOPIC, agenda_modal, parse_agenda
 from bot.sessions.refresh import refresh_nudges
-from storage.agenda import add_agenda_item, agenda_items
+from storage.agenda import add_agenda_item, agenda_items, topics_for_sessions
 from storage.models import OPEN_STATUSES, Meeting, MeetingStatus, Pair
-from storage.notes import next_session, pair_items
-from storage.notes_models import ActionItem
+from storage.notes import items_for_sessions, next_session, pair_items
+from storage.notes_models import ActionItem, AgendaItem
 from storage.pairs import lock_pair
 
 ENDED = "That mentorship has ended, so there's no next session to add to."
@@ -86,22 +86,53 @@ def session_prompt(session: Session, pair: Pair, number: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class SessionRows:
+    """What one session's agenda is built from, read ahead for several (`agenda_rows`)."""
+
+    items: Sequence[ActionItem]
+    topics: Sequence[AgendaItem]
+    held_before: int  # sessions of the pair held before this one
+
+
+def agenda_rows(
+    session: Session,
+    team_id: str,
+    sessions: Sequence[tuple[int, int]],
+    held_before: Mapping[int, int],
+) -> dict[tuple[int, int], SessionRows]:
+    """The rows of several (pair id, meeting id) sessions' agendas, in two queries; `held_before`
+    by meeting id (storage.meetings.meetings_before)."""
+    items = items_for_sessions(session, team_id, sessions)
+    topics = topics_for_sessions(session, team_id, sessions)
+    return {
+        key: SessionRows(items[key], topics[key], held_before.get(key[1], 0)) for key in sessions
+    }
+
+
 def agenda_for(
     session: Session,
     pair: Pair,
     meeting: Meeting,
     reader_id: str,
     names: Mapping[str, str],
+    rows: SessionRows | None = None,
 ) -> Agenda:
-    """The agenda of `meeting` as `reader_id` sees it; `names` maps both user ids to names."""
-    rows = pair_items(session, pair.team_id, pair.id, agenda_of=meeting.id)
-    lines = ordered_lines(rows, pair, reader_id, names, meeting.id)
+    """The agenda of `meeting` as `reader_id` sees it; `names` maps both user ids to names.
+    `rows`: what `agenda_rows` read ahead for it; None reads it here."""
+    if rows is None:
+        rows = SessionRows(
+            pair_items(session, pair.team_id, pair.id, agenda_of=meeting.id),
+            agenda_items(session, pair.team_id, pair.id, meeting.id),
+            session_number(session, pair, meeting) - 1,
+        )
+    lines = ordered_lines(rows.items, pair, reader_id, names, meeting.id)
     shown, more = fit(lines, NUDGE_ITEMS)
     topics = tuple(
         Topic(t.text, "you" if t.author_id == reader_id else names.get(t.author_id, "?"))
-        for t in agenda_items(session, pair.team_id, pair.id, meeting.id)
+        for t in rows.topics
     )
-    number = session_number(session, pair, meeting)
+    number = rows.held_before + 1
     return Agenda(
         pair_id=pair.id,
         meeting_id=meeting.id,

@@ -1,0 +1,83 @@
+"""The dispatcher's outbox writes around each Slack call, on the batch's connection.
+
+A row is marked `sending` (committed) before its Slack call and finished (committed) after it.
+A message Slack accepted is recorded `sent` in the same commit that moves the next row to
+`sending`, just before that row's Slack call (or at the next write, or at the end of the batch):
+one commit per message instead of two. The dispatcher waits for that only when the next message
+is rendered already (bot/delivery/ahead.py); before a render it records the sent row at once,
+so a row never stays `sending` for long after Slack accepted it (its lease runs meanwhile). A killed worker still leaves at most one row without
+its outcome: the last one handed to Slack, in `sending` (later `unknown`, never sent again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.delivery.recovery import OnSent, Unrecorded
+from storage.db import write_connection, write_on
+from storage.outbox import SENT, finish, mark_sending
+
+
+class Writes:
+    """One dispatcher's writes; `conn` is the batch's connection while a batch is sent."""
+
+    def __init__(self, engine: Engine, owner: str, unrecorded: Unrecorded) -> None:
+        self.engine, self.owner, self.unrecorded = engine, owner, unrecorded
+        self.conn: Connection | None = None
+        self._sent: tuple[int, dict[str, Any]] | None = None  # accepted, not yet committed
+
+    def sent(self, delivery_id: int, values: dict[str, Any]) -> None:
+        """Slack accepted the row: recorded with the next write (the next row's `sending`)."""
+        self.flush()  # never more than one waits
+        self._sent = (delivery_id, values)
+
+    def finish(
+        self, delivery_id: int, status: str, values: dict[str, Any], on_sent: OnSent
+    ) -> None:
+        """Record a row's outcome now (with a sent row still waiting)."""
+        try:
+            with self._write() as conn:
+                finish(conn, delivery_id, self.owner, status, **values)
+        except DBAPIError:  # kept, and written once the database is back
+            self.unrecorded.remember(delivery_id, status, values, on_sent)
+            raise
+
+    def mark_sending(
+        self, delivery_id: int, due_at: datetime, now: datetime, lease: timedelta
+    ) -> bool:
+        """Move a claimed row to `sending` (False: our claim expired, someone else has it)."""
+        try:
+            with self._write() as conn:
+                return mark_sending(conn, delivery_id, self.owner, now, lease)
+        except DBAPIError:  # whatever the database kept, nothing was handed to Slack
+            self.unrecorded.not_sent(delivery_id, due_at, now)
+            raise
+
+    def flush(self) -> None:
+        """Commit a sent row's outcome that waits for the next write."""
+        if self._sent is not None:
+            with self._write():
+                pass
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        waiting, self._sent = self._sent, None
+        try:
+            with write_on(self.conn) if self.conn else write_connection(self.engine) as conn:
+                if waiting is not None:
+                    finish(conn, waiting[0], self.owner, SENT, **waiting[1])
+                yield conn
+        except DBAPIError:
+            if waiting is not None:
+                self.unrecorded.remember(waiting[0], SENT, waiting[1])
+            raise
+        except BaseException:  # rolled back: the sent row still waits to be recorded
+            if waiting is not None and self._sent is None:
+                self._sent = waiting
+            raise
