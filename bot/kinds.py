@@ -13,7 +13,7 @@ from bot.documents.canvas import render_canvas
 from bot.documents.export import render_plan_export
 from bot.documents.sync import render_canvas_sync
 from bot.meetings.render import prepare_meetings, render_followup, render_nudge
-from bot.plans.summary import render_plan_summary
+from bot.plans.summary import prepare_plan_summaries, render_plan_summary
 from bot.programs.intro import render_enrolment, render_match_summary
 from bot.reflections.render import (
     render_announcement,
@@ -31,7 +31,9 @@ KINDS: Mapping[str, Kind] = {
     DeliveryKind.FOLLOWUP: Kind(
         render_followup, "the meeting follow-up", collapses=True, prepare=prepare_meetings
     ),
-    DeliveryKind.PLAN_SUMMARY: Kind(render_plan_summary, "the plan summary"),
+    DeliveryKind.PLAN_SUMMARY: Kind(
+        render_plan_summary, "the plan summary", prepare=prepare_plan_summaries
+    ),
     DeliveryKind.NOTICE: Kind(render_notice, "a message"),
     DeliveryKind.REFLECTION_PROMPT: Kind(render_prompt, "the reflection questions"),
     DeliveryKind.REFLECTION_REMINDER: Kind(render_reminder, "the reflection reminder"),

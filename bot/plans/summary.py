@@ -14,17 +14,19 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.services import Services
 from bot.core.text import MESSAGE_BLOCKS, mrkdwn, split_within
-from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair
+from bot.delivery.render import Job, Reading, Rendered, Skip, load_pair, load_pairs
 from bot.domain.plan import CHANNELS, FORMATS, PersonFacts
 from bot.domain.schedule import occurrences
 from bot.domain.timefmt import format_local_date, slack_date
 from bot.meetings.messages import calendar_button
 from storage import keys
-from storage.models import DeliveryKind, GoalOwner, Pair
+from storage.models import DeliveryKind, GoalOwner, Milestone, Pair
 from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import meeting_rule
 
@@ -155,6 +157,31 @@ def summary_for(
         announce_channel=pair.announce_channel if pair.announce else None,
         meeting_minutes=pair.meeting_minutes,
     )
+
+
+def prepare_plan_summaries(r: Reading, jobs: Sequence[Job]) -> None:
+    """Read for several plan summaries at once (a new pair queues two): the pairs with their
+    goals and milestones, and both people of each, in four queries."""
+    load_pairs(r, jobs)
+    pairs = {p.id: p for j in jobs if (p := r.loaded.get((Pair, j.team_id, j.pair_id)))}
+    if not pairs:
+        return
+    found: dict[int, list[Milestone]] = {pair_id: [] for pair_id in pairs}
+    stmt = (
+        select(Milestone)
+        .where(Milestone.pair_id.in_(sorted(pairs)))
+        .order_by(Milestone.pair_id, Milestone.due_date)
+    )
+    for milestone in r.session.scalars(stmt):
+        found[milestone.pair_id].append(milestone)
+    for pair_id, milestones in found.items():  # as loading `pair.milestones` would
+        set_committed_value(pairs[pair_id], "milestones", milestones)
+    r.loaded[Milestone] = found  # held here: the identity map keeps them only weakly
+    by_team: dict[str, set[str]] = {}
+    for pair in pairs.values():
+        by_team.setdefault(pair.team_id, set()).update((pair.mentor_id, pair.mentee_id))
+    for team_id, people in by_team.items():
+        r.preload_people(team_id, people)
 
 
 def render_plan_summary(r: Reading, job: Job) -> Rendered | Skip:
