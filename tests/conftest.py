@@ -37,6 +37,7 @@ from tests.kit.workspace import (
     TOKEN,
     Bot,
     make_config,
+    stop_serving,
 )
 
 
@@ -129,8 +130,7 @@ def bot(standin: SlackStandIn, engine: Engine, db_url: str, clock: ManualClock) 
         standin, bot_url=f"http://127.0.0.1:{server.port}/slack/events", signing_secret=SECRET
     )
     yield Bot(runtime=runtime, server=server, standin=standin, driver=driver, clock=clock)
-    server.stop()
-    runtime.engine.dispose()
+    stop_serving(runtime, server)
 
 
 @pytest.fixture
@@ -150,8 +150,7 @@ def org(engine: Engine, db_url: str, clock: ManualClock) -> Iterator[Org]:
     server = runtime.server(host="127.0.0.1", port=0)
     server.start()
     yield Org(runtime, server, a, b, clock, f"http://127.0.0.1:{server.port}")
-    server.stop()
+    stop_serving(runtime, server)
     router.stop()
     a.stop()
     b.stop()
-    runtime.engine.dispose()

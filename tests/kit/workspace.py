@@ -93,6 +93,15 @@ class Bot:
         return self.driver.submit_view(creator, view.id, values)
 
 
+def stop_serving(runtime: Runtime, server: BotServer) -> None:
+    """Stop the server, then wait for the work its listeners still do after their ack (a Home
+    refresh, the first planning): left running, it would call a stand-in already stopped and
+    log its errors into whichever test this process runs next."""
+    server.stop()
+    runtime.app.listener_runner.listener_executor.shutdown(wait=True)
+    runtime.engine.dispose()
+
+
 def welcome_queued(bot: Bot, user: str) -> bool:
     """The welcome DM for `user` is in the outbox (written beside a new workspace's first
     request, while its listener answers Slack)."""

@@ -240,7 +240,14 @@ def test_three_sessions_carry_their_agenda_notes_and_items(
     modal = notes_modal(bot, MAYA)
     submit(bot, MAYA, modal, {"shared": ""})
     assert shared_3 not in notes(bot) and (MAYA, "private", MAYA_PRIVATE_3) in notes(bot)
-    omar_home = home_text(bot, open_home(bot, OMAR))
+
+    # (A refresh the previous submission started may still publish what it read before the
+    # deletion; opening the Home again publishes what is stored now.)
+    def omar_home_now() -> str | None:
+        text = home_text(bot, open_home(bot, OMAR))
+        return text if MAYA_SHARED_3 not in text else None
+
+    omar_home = wait_for(omar_home_now, what="Omar's Home without the deleted note")
     assert MAYA_SHARED_3 not in omar_home and MAYA_PRIVATE_3 not in omar_home
     assert f"◻️ *{SLOT}* — Maya" in omar_home and "*Last session* · Tue 16 Mar" in omar_home
 
