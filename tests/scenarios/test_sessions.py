@@ -243,9 +243,9 @@ def test_three_sessions_carry_their_agenda_notes_and_items(
 
     # (A refresh the previous submission started may still publish what it read before the
     # deletion; opening the Home again publishes what is stored now.)
-    def omar_home_now() -> str | None:
+    def omar_home_now() -> str:
         text = home_text(bot, open_home(bot, OMAR))
-        return text if MAYA_SHARED_3 not in text else None
+        return text if MAYA_SHARED_3 not in text else ""
 
     omar_home = wait_for(omar_home_now, what="Omar's Home without the deleted note")
     assert MAYA_SHARED_3 not in omar_home and MAYA_PRIVATE_3 not in omar_home
