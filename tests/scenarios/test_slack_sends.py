@@ -52,5 +52,10 @@ def test_an_unhandled_request_is_one_debug_line(bot: Bot, caplog: pytest.LogCapt
         "no listener for shortcut; answered 200",
     ]
     assert all(r.levelno == logging.DEBUG for r in mine)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # Nothing louder from the app or Bolt (the HTTP server's own queue warnings under a busy
+    # machine are not about the request).
+    ours = ("bot", "handlers", "slack_bolt", "slack_sdk")
+    assert not [
+        r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith(ours)
+    ]
     assert not [r for r in caplog.records if "Unhandled request" in r.getMessage()]
