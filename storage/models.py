@@ -35,6 +35,12 @@ class PairStatus(StrEnum):
 
 OPEN_STATUSES = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
 ALL_STATUSES = tuple(s.value for s in PairStatus)
+OPEN_PAIR = "status IN ('active', 'paused')"
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, for both databases."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
 class Pair(Base):
@@ -43,21 +49,12 @@ class Pair(Base):
     __tablename__ = "pairs"
     __table_args__ = (
         # At most one open mentorship per two people in a workspace, even under racing submits.
-        Index(
-            "uq_pairs_open_people",
-            "team_id",
-            "people_key",
-            unique=True,
-            sqlite_where=text("status IN ('active', 'paused')"),
-            postgresql_where=text("status IN ('active', 'paused')"),
-        ),
-        # The scheduler's every-tick questions (which pairs need planning, which have ended,
-        # which pauses ran out) find their few rows without reading every pair.
+        Index("uq_pairs_open_people", "team_id", "people_key", unique=True, **_where(OPEN_PAIR)),
+        # The scheduler's every-tick questions find their few rows without reading every pair.
         Index("ix_pairs_status_planned_until", "status", "planned_until"),
         Index("ix_pairs_status_end_date", "status", "end_date"),
-        # The report's totals: pairs per status and program, and the active ones (0007).
+        # The report's totals (0007); someone's own pairs, on every Home (0007).
         Index("ix_pairs_team_status_program", "team_id", "status", "program_id"),
-        # Someone's own pairs (every Home), and an enrolled person's pairs (0007).
         Index("ix_pairs_team_mentor", "team_id", "mentor_id"),
         Index("ix_pairs_team_mentee", "team_id", "mentee_id"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
@@ -66,8 +63,7 @@ class Pair(Base):
             "program_id",
             "mentee_id",
             unique=True,
-            sqlite_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
-            postgresql_where=text("status IN ('active', 'paused') AND program_id IS NOT NULL"),
+            **_where(f"{OPEN_PAIR} AND program_id IS NOT NULL"),
         ),
     )
 
@@ -294,10 +290,9 @@ class ReflectionPrompt(Base):
         UniqueConstraint("milestone_id", "user_id"),
         # Every planner tick sweeps open prompts past their window.
         Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
-        # The report's totals and a pair's unanswered prompts (0007).
+        # The report's totals and a pair's unanswered prompts (0007); a DM reply's prompt (0008).
         Index("ix_reflection_prompts_team_status_asked", "team_id", "status", "asked_at"),
         Index("ix_reflection_prompts_pair_status_position", "pair_id", "status", "position"),
-        # Every DM reply looks up the person's open prompt (0008).
         Index("ix_reflection_prompts_person", "team_id", "user_id", "status"),
     )
 
