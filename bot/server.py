@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -211,10 +212,9 @@ class BotServer:
         server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None and self._thread.is_alive():
             # Close from inside the loop thread so its poll() wakes at once.
-            try:
+            # (OSError: its trigger is closed already, the loop is ending by itself.)
+            with contextlib.suppress(OSError):
                 server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-            except OSError:  # its trigger is closed already: the loop is ending by itself
-                pass
             self._thread.join(timeout=5)
         if self._thread is None or not self._thread.is_alive():
             wasyncore.close_all(server._map)
