@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.notes_models import AgendaItem
 
 
@@ -28,7 +27,7 @@ def add_agenda_item(
     """Add a topic for the pair's next session; False when the same person's same topic is
     already waiting (a double submit adds nothing)."""
     dialect = session.get_bind().dialect.name
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(AgendaItem)
+    stmt: Any = dialect_insert(dialect, AgendaItem)
     values = {
         "team_id": team_id,
         "pair_id": pair_id,

@@ -159,6 +159,18 @@ def make_sessions(engine: Engine) -> Sessions:
     return Sessions(engine, expire_on_commit=False)
 
 
+def dialect_insert(dialect: str, model: Any) -> Any:
+    """INSERT for `model` in the dialect's flavour (for ON CONFLICT clauses)."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def core_connection(session: Session) -> Connection:
+    """The session's connection, for a Core statement in its transaction; what the session
+    holds is flushed first, as autoflush would before an ORM statement."""
+    session.flush()
+    return session.connection()
+
+
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
     """Insert one row unless its primary key exists (two racing requests insert it once);
     True when this call inserted it."""

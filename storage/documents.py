@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
+from storage.db import dialect_insert
 from storage.document_models import CalendarFeed, PairDocument
 from storage.models import Delivery, DeliveryKind, DeliveryStatus, Meeting, ReflectionPrompt
 from storage.outbox import NewDelivery, add_deliveries
@@ -41,7 +40,7 @@ def ensure_document(session: Session, team_id: str, pair_id: int, now: datetime)
         "updated_at": now,
     }
     dialect = session.get_bind().dialect.name
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(PairDocument)
+    stmt: Any = dialect_insert(dialect, PairDocument)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["pair_id"]), [values])
     found = get_document(session, team_id, pair_id)
     assert found is not None, "pair_documents row of another workspace"

@@ -8,11 +8,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from storage import keys
+from storage.db import core_connection, dialect_insert
 from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus, UTCDateTime
 from storage.outbox import cancel_for_meeting
 
@@ -42,15 +41,14 @@ def ensure_meetings(
         }
         for i in instants
     ]
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
     stmt = _insert_slots(session.get_bind().dialect.name)
-    return [(i, at) for i, at in session.connection().execute(stmt, values)]
+    return [(i, at) for i, at in core_connection(session).execute(stmt, values)]
 
 
 @cache
 def _insert_slots(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING into meetings RETURNING what it made, once per dialect."""
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Meeting)
+    stmt: Any = dialect_insert(dialect, Meeting)
     return stmt.on_conflict_do_nothing().returning(Meeting.id, Meeting.scheduled_at)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
-from storage.db import write_session
+from storage.db import core_connection, write_session
 from storage.models import Delivery, DeliveryKind, DeliveryStatus
 
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
@@ -80,8 +80,7 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
         for r in rows
     ]
     # An ORM bulk insert reports no rowcount; RETURNING counts the rows really inserted.
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
-    result = session.connection().execute(_insert_new(session.get_bind().dialect.name), values)
+    result = core_connection(session).execute(_insert_new(session.get_bind().dialect.name), values)
     return len(result.all())
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
+from storage.db import core_connection
 from storage.models import OPEN_STATUSES, Goal, GoalOwner, Milestone, Pair, PairStatus
 
 
@@ -68,8 +69,7 @@ def create_pair(
         "program_id": program_id,
         "checkpoint_questions": checkpoint_questions,
     }
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
-    pair_id = session.connection().execute(_INSERT_PAIR, values).scalar_one()
+    pair_id = core_connection(session).execute(_INSERT_PAIR, values).scalar_one()
     owners = [(GoalOwner.MENTEE, text) for text in plan.mentee_goals]
     owners += [(GoalOwner.MENTOR, text) for text in plan.mentor_goals]
     owners.append((GoalOwner.SHARED, plan.vision))

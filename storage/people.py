@@ -8,10 +8,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import core_connection, dialect_insert
 from storage.models import Pair, Person
 
 
@@ -68,14 +67,13 @@ def save_people(
     ]
     if not values:
         return
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
-    session.connection().execute(_upsert(session.get_bind().dialect.name), values)
+    core_connection(session).execute(_upsert(session.get_bind().dialect.name), values)
 
 
 @cache
 def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE of the facts, built once per dialect."""
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(Person)
+    stmt: Any = dialect_insert(dialect, Person)
     return stmt.on_conflict_do_update(
         index_elements=["team_id", "user_id"],
         set_={column: getattr(stmt.excluded, column) for column in FACT_COLUMNS},

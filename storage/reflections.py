@@ -8,10 +8,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from storage.db import core_connection, dialect_insert
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 
 OPEN = PromptStatus.OPEN.value
@@ -36,8 +35,7 @@ def ensure_prompts(
         }
         for milestone_id, user_id in dict.fromkeys(wanted)
     ]
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
-    session.connection().execute(_insert_prompts(session.get_bind().dialect.name), values)
+    core_connection(session).execute(_insert_prompts(session.get_bind().dialect.name), values)
     rows = session.execute(
         select(ReflectionPrompt.milestone_id, ReflectionPrompt.user_id, ReflectionPrompt.id).where(
             ReflectionPrompt.pair_id == pair_id,
@@ -50,7 +48,7 @@ def ensure_prompts(
 @cache
 def _insert_prompts(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING into reflection_prompts, built once per dialect."""
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionPrompt)
+    stmt: Any = dialect_insert(dialect, ReflectionPrompt)
     return stmt.on_conflict_do_nothing()
 
 
@@ -86,9 +84,8 @@ def record_message(
         "skipped": False,
         "deleted": False,
     }
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
     stmt = _insert_message(session.get_bind().dialect.name)
-    inserted = session.connection().execute(stmt, values).scalar()
+    inserted = core_connection(session).execute(stmt, values).scalar()
     if inserted is None:
         return None
     # The row as just inserted, in the session without reading it back.
@@ -109,7 +106,7 @@ def record_message(
 @cache
 def _insert_message(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id into reflection_answers, once per dialect."""
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReflectionAnswer)
+    stmt: Any = dialect_insert(dialect, ReflectionAnswer)
     return stmt.on_conflict_do_nothing().returning(ReflectionAnswer.id)
 
 

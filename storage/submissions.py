@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import ViewSubmission
 
 
@@ -29,7 +28,7 @@ def first_submission(
         "created_at": now,
     }
     dialect = session.get_bind().dialect.name
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(ViewSubmission)
+    stmt: Any = dialect_insert(dialect, ViewSubmission)
     inserted = session.execute(
         stmt.values(**values).on_conflict_do_nothing().returning(ViewSubmission.view_id)
     ).first()

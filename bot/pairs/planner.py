@@ -15,6 +15,7 @@ from bot.meetings.planning import meeting_deliveries
 from bot.pairs.lifecycle import complete_finished_pairs
 from bot.reflections.milestones import plan_milestones
 from bot.reflections.prompts import sweep_prompts
+from storage.db import core_connection
 from storage.meetings import UPCOMING, ensure_meetings
 from storage.models import Meeting, Pair, PairStatus, Workspace
 from storage.outbox import add_deliveries
@@ -122,8 +123,9 @@ def plan_new_pair(
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
-    session.flush()  # Core below: what the session holds goes first, as autoflush would
-    claimed = session.connection().execute(_CLAIM_FIRST, {"pair_id": pair.id, "horizon": horizon})
+    claimed = core_connection(session).execute(
+        _CLAIM_FIRST, {"pair_id": pair.id, "horizon": horizon}
+    )
     if not claimed.rowcount:
         return False
     lead = timedelta(hours=cfg.nudge_lead_hours)
