@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import core_connection, dialect_insert
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
@@ -56,51 +57,71 @@ def open_prompt_for(
     session: Session, team_id: str, user_id: str, *, lock: bool = False
 ) -> ReflectionPrompt | None:
     """The person's oldest open prompt (the one their DM replies answer)."""
+    stmt = _open_prompt(session.get_bind().dialect.name, lock)
+    return session.scalars(stmt, {"team": team_id, "user": user_id}).first()
+
+
+@cache
+def _open_prompt(dialect: str, lock: bool) -> Any:
+    """The SELECT of `open_prompt_for`, built once (locked on PostgreSQL when asked)."""
     stmt = (
         select(ReflectionPrompt)
         .where(
-            ReflectionPrompt.team_id == team_id,
-            ReflectionPrompt.user_id == user_id,
+            ReflectionPrompt.team_id == bindparam("team"),
+            ReflectionPrompt.user_id == bindparam("user"),
             ReflectionPrompt.status == OPEN,
         )
         .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
         .limit(1)
     )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    return stmt.with_for_update() if lock and dialect == "postgresql" else stmt
 
 
 def record_message(
-    session: Session, *, team_id: str, user_id: str, channel: str, ts: str, now: datetime
-) -> ReflectionAnswer | None:
-    """Remember a DM once; None when this message was already seen (a redelivered event)."""
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    channel: str,
+    ts: str,
+    now: datetime,
+    answer: Mapping[str, Any] | None = None,
+) -> int | None:
+    """Remember a DM once, with what it answers (`answer`: prompt_id, question_key and text,
+    rating or skipped); its id, or None when this message was already seen (a redelivered
+    event)."""
     values = {
         "team_id": team_id,
         "user_id": user_id,
         "channel": channel,
         "ts": ts,
         "created_at": now,
+        "prompt_id": None,
+        "question_key": None,
+        "text": None,
+        "rating": None,
         "skipped": False,
         "deleted": False,
+        **(answer or {}),
     }
     stmt = _insert_message(session.get_bind().dialect.name)
-    inserted = core_connection(session).execute(stmt, values).scalar()
-    if inserted is None:
-        return None
-    # The row as just inserted, in the session without reading it back.
-    row = ReflectionAnswer(
-        id=inserted,
-        prompt_id=None,
-        question_key=None,
-        text=None,
-        rating=None,
-        edited_at=None,
-        **values,
-    )
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
+    inserted: int | None = core_connection(session).execute(stmt, values).scalar()
+    return inserted
+
+
+def advance_prompt(session: Session, prompt: ReflectionPrompt) -> None:
+    """The prompt moves on to its next question (one UPDATE; the object in the session is told
+    without being marked changed)."""
+    position = prompt.position + 1
+    core_connection(session).execute(_ADVANCE, {"prompt": prompt.id, "position": position})
+    set_committed_value(prompt, "position", position)
+
+
+_ADVANCE = (
+    update(ReflectionPrompt)
+    .where(ReflectionPrompt.id == bindparam("prompt"))
+    .values(position=bindparam("position"))
+)
 
 
 @cache

@@ -17,7 +17,12 @@ from bot.reflections import messages as say
 from bot.reflections.milestones import milestone_label
 from bot.reflections.prompts import close_prompt, qa_items, questions_of
 from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
-from storage.reflections import answer_for_message, open_prompt_for, record_message
+from storage.reflections import (
+    advance_prompt,
+    answer_for_message,
+    open_prompt_for,
+    record_message,
+)
 
 log = logging.getLogger(__name__)
 FILES_ONLY = "I can only read typed answers — please write yours as a message."
@@ -35,49 +40,58 @@ class Reply:
     blocks: list[Block] | None = None
 
 
-def _step(
-    session: Session, services: Services, prompt: ReflectionPrompt, row: ReflectionAnswer, text: str
-) -> Reply:
-    """Take one reply to the open prompt; an answer longer than one answer holds is kept cut,
-    and the person is told so (with the reply that follows it)."""
-    reply = _take(session, services, prompt, row, text)
-    if row.text is None or len(text.strip()) <= MAX_ANSWER:
-        return reply
-    if reply.blocks is None:
-        return Reply(f"{CUT_NOTE}\n{reply.text}")
-    note = SectionBlock(text=MarkdownTextObject(text=CUT_NOTE))
-    return Reply(f"{CUT_NOTE}\n{reply.text}", [note, *reply.blocks])
+@dataclass(frozen=True)
+class Step:
+    """What one DM does to the open prompt, decided before anything is written: the answer it
+    is (stored with the message), the prompt's new status when it ends the prompt, and the reply
+    when it is known without reading the stored answers."""
+
+    answer: dict[str, Any] | None = None
+    close: str | None = None
+    reply: Reply | None = None
 
 
-def _take(
-    session: Session, services: Services, prompt: ReflectionPrompt, row: ReflectionAnswer, text: str
-) -> Reply:
+def _decide(prompt: ReflectionPrompt | None, text: str, files_only: bool) -> Step:
+    if prompt is None:
+        return Step(reply=Reply(say.NO_PROMPT))
+    if files_only:
+        return Step(reply=Reply(FILES_ONLY))
     questions = questions_of(prompt)
     if prompt.position >= len(questions):
-        close_prompt(session, prompt, PromptStatus.DONE.value, services)
-        return Reply(say.NO_PROMPT)
+        return Step(close=PromptStatus.DONE.value, reply=Reply(say.NO_PROMPT))
     question = questions[prompt.position]
     action = classify_reply(text)
     if action == "stop":
-        count = len(qa_items(session, prompt))
-        close_prompt(session, prompt, PromptStatus.STOPPED.value, services)
-        return Reply(say.stopped(count))
-    row.prompt_id, row.question_key = prompt.id, question.key
+        return Step(close=PromptStatus.STOPPED.value)
+    answer: dict[str, Any] = {"prompt_id": prompt.id, "question_key": question.key}
     if action == "skip":
-        row.skipped = True
+        answer["skipped"] = True
     elif question.kind == "rating":
         rating = parse_rating(text)
         if rating is None:
-            row.prompt_id, row.question_key = None, None  # not an answer; ask again
-            return Reply(say.RATING_AGAIN)
-        row.rating, row.text = rating, clean_answer(text)
+            return Step(reply=Reply(say.RATING_AGAIN))  # not an answer; ask again
+        answer.update(rating=rating, text=clean_answer(text))
     else:
-        row.text = clean_answer(text)
-    prompt.position += 1
-    session.flush()
-    if prompt.position < len(questions):
-        return Reply(say.question_line(questions, prompt.position))
-    close_prompt(session, prompt, PromptStatus.DONE.value, services)
+        answer["text"] = clean_answer(text)
+    if prompt.position + 1 < len(questions):
+        return Step(answer, reply=Reply(say.question_line(questions, prompt.position + 1)))
+    return Step(answer, close=PromptStatus.DONE.value)
+
+
+def _apply(session: Session, services: Services, prompt: ReflectionPrompt, step: Step) -> Reply:
+    """Write what `step` does to the prompt (its answer is stored already) and say so."""
+    if step.answer is not None:
+        advance_prompt(session, prompt)
+    if step.close is None:
+        assert step.reply is not None
+        return step.reply
+    if step.close == PromptStatus.STOPPED.value:
+        count = len(qa_items(session, prompt))
+        close_prompt(session, prompt, step.close, services)
+        return Reply(say.stopped(count))
+    close_prompt(session, prompt, step.close, services)
+    if step.reply is not None:
+        return step.reply
     pair = session.get(Pair, prompt.pair_id)
     partner = (
         _name(session, prompt.team_id, pair.partner_of(prompt.user_id)) if pair else "your partner"
@@ -86,6 +100,17 @@ def _take(
     label = milestone_label(session, milestone) if milestone else "Reflection"
     text_, blocks = say.thanks(prompt.id, partner, qa_items(session, prompt), label)
     return Reply(text_, blocks)
+
+
+def _with_cut_note(reply: Reply, step: Step, text: str) -> Reply:
+    """An answer longer than one answer holds is kept cut, and the person is told so (with the
+    reply that follows it)."""
+    if step.answer is None or step.answer.get("text") is None or len(text.strip()) <= MAX_ANSWER:
+        return reply
+    if reply.blocks is None:
+        return Reply(f"{CUT_NOTE}\n{reply.text}")
+    note = SectionBlock(text=MarkdownTextObject(text=CUT_NOTE))
+    return Reply(f"{CUT_NOTE}\n{reply.text}", [note, *reply.blocks])
 
 
 def _name(session: Session, team_id: str, user_id: str) -> str:
@@ -104,21 +129,28 @@ def handle_dm(
     *,
     files_only: bool = False,
 ) -> bool:
-    """Take a DM reply: store it once, answer the open prompt's question, reply. False if seen."""
+    """Take a DM reply: store it once with what it answers, move the open prompt on, reply.
+    False if the message was seen before (nothing is changed then)."""
     now = services.clock.now()
     with services.sessions.begin() as session:
-        row = record_message(
-            session, team_id=team_id, user_id=user_id, channel=channel, ts=ts, now=now
-        )
-        if row is None:
-            return False  # the same message again (a retried event): already handled
         prompt = open_prompt_for(session, team_id, user_id, lock=True)
+        step = _decide(prompt, text, files_only)
+        stored = record_message(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            channel=channel,
+            ts=ts,
+            now=now,
+            answer=step.answer,
+        )
+        if stored is None:
+            return False  # the same message again (a retried event): already handled
         if prompt is None:
-            reply = Reply(say.NO_PROMPT)
-        elif files_only:
-            reply = Reply(FILES_ONLY)
+            assert step.reply is not None
+            reply = step.reply
         else:
-            reply = _step(session, services, prompt, row, text)
+            reply = _with_cut_note(_apply(session, services, prompt, step), step, text)
     _post(client, channel, reply.text, reply.blocks)
     return True
 
@@ -184,7 +216,7 @@ def handle_aside(
         prompt = open_prompt_for(session, team_id, user_id, lock=True)
         if prompt is None:
             return False
-        row = record_message(
+        stored = record_message(
             session,
             team_id=team_id,
             user_id=user_id,
@@ -192,7 +224,7 @@ def handle_aside(
             ts=ts,
             now=services.clock.now(),
         )
-        if row is None:
+        if stored is None:
             return False  # the same message again (a retried event): already answered
         questions = questions_of(prompt)
         if not questions:
