@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 JOB_ID = "mentorship-tick"
 
 
-def run_tick(services: Services, dispatcher: Dispatcher) -> DispatchStats:
-    """One heartbeat: plan the coming weeks, then send what is due."""
-    plan_tick(services)
+def run_tick(services: Services, dispatcher: Dispatcher, *, plan: bool = True) -> DispatchStats:
+    """One heartbeat: plan the coming weeks (unless `plan` is False), then send what is due."""
+    if plan:
+        plan_tick(services)
     stats = dispatcher.tick()
     if stats.sent or stats.failed or stats.unknown or stats.rate_limited:
         log.info(
@@ -66,6 +67,11 @@ class Heartbeat:
         self.last_tick: datetime | None = None
         self.last_error: str | None = None
         self._lock = threading.Lock()
+        # A wake that only sends (its caller planned what it changed) skips the planner when
+        # it planned within half a beat: a burst of plan submissions, each waking the
+        # scheduler to send its summaries, then costs one planning per half beat, not one each.
+        self._plan_wanted = threading.Event()
+        self._planned_at: float | None = None  # time.monotonic() of the last planning
 
     def _job(self) -> None:
         """One heartbeat. A tick that used all its batches is followed at once by another:
@@ -74,7 +80,7 @@ class Heartbeat:
         with self._lock:
             self._alive = time.monotonic()
             try:
-                while run_tick(self.services, self.dispatcher).more_due:
+                while run_tick(self.services, self.dispatcher, plan=self._planning()).more_due:
                     self._alive = time.monotonic()
                     if self.dispatcher.stopping:
                         break
@@ -84,6 +90,16 @@ class Heartbeat:
                 log.exception("scheduler tick failed")
             self.last_tick = self.services.clock.now()
             self._alive = time.monotonic()
+
+    def _planning(self) -> bool:
+        """Whether this tick plans: always on the beat, on a wake only when asked to."""
+        now = time.monotonic()
+        asked = self._plan_wanted.is_set()
+        if asked or self._planned_at is None or now - self._planned_at >= self.tick_seconds / 2:
+            self._plan_wanted.clear()
+            self._planned_at = now
+            return True
+        return False
 
     def start(self) -> None:
         """Start ticking; the first tick runs at once."""
@@ -98,8 +114,11 @@ class Heartbeat:
         self.scheduler.start()
         self.services.waker.set(self.wake)
 
-    def wake(self) -> None:
-        """Run a tick now (e.g. right after a plan is stored) instead of waiting."""
+    def wake(self, plan: bool = True) -> None:
+        """Run a tick now (e.g. right after a plan is stored) instead of waiting; `plan`:
+        the planner runs in it too (a paused pair resumed, a plan edited)."""
+        if plan:
+            self._plan_wanted.set()
         job = self.scheduler.get_job(JOB_ID)
         if job is not None:
             job.modify(next_run_time=datetime.now(self.scheduler.timezone))

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
-from storage.db import core_connection, write_session
+from storage.db import core_connection, write_connection
 from storage.models import Delivery, DeliveryKind, DeliveryStatus
 
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
@@ -97,83 +97,86 @@ def _insert_new(dialect: str) -> Any:
     return stmt.returning(Delivery.id)
 
 
-def release_stale(session: Session, now: datetime) -> tuple[int, int]:
+def release_stale(db: Session | Connection, now: datetime) -> tuple[int, int]:
     """Expired claims go back to pending; expired sends become unknown. Returns both counts."""
-    stale = and_(Delivery.lease_expires_at.is_not(None), Delivery.lease_expires_at < now)
-    back = session.execute(
-        update(Delivery)
-        .where(Delivery.status == CLAIMED, stale)
-        .values(status=PENDING, lease_owner=None, lease_expires_at=None)
-        .execution_options(synchronize_session=False)
+    return _execute(db, _RELEASE_CLAIMED, {"now": now}), _execute(
+        db, _RELEASE_SENDING, {"now": now}
     )
-    unknown = session.execute(
-        update(Delivery)
-        .where(Delivery.status == SENDING, stale)
-        .values(
-            status=UNKNOWN,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error="worker stopped during the Slack call; not resent to avoid a duplicate",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return _count(back), _count(unknown)
 
 
-def expire_overdue(session: Session, now: datetime) -> int:
+def expire_overdue(db: Session | Connection, now: datetime) -> int:
     """Due rows past their lateness window become `expired` (counted, never sent late).
 
     Only due rows are looked at, through the (status, due_at) index: a row that is not due
     cannot be sent anyway and is expired by the first claim after it falls due. Looking at
     every pending row made each claim scan the whole planned future (all pairs' weeks ahead).
     """
-    result = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.status == PENDING,
-            Delivery.due_at <= now,
-            Delivery.expires_at.is_not(None),
-            Delivery.expires_at <= now,
-        )
-        .values(status=EXPIRED, last_error="too late to be useful")
-        .execution_options(synchronize_session=False)
-    )
-    return _count(result)
+    return _execute(db, _EXPIRE_OVERDUE, {"now": now})
 
 
 def claim_due(engine: Engine, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
-    """Claim up to `limit` due rows for `owner` in one short transaction; return their ids."""
-    sqlite = engine.dialect.name == "sqlite"
-    with write_session(engine) as session:
-        release_stale(session, now)
-        expire_overdue(session, now)
-        candidates = (
-            select(Delivery.id)
-            .where(Delivery.status == PENDING, Delivery.due_at <= now)
-            .order_by(Delivery.due_at, Delivery.id)
-            .limit(limit)
-        )
-        if not sqlite:
-            candidates = candidates.with_for_update(skip_locked=True)
-        ids = list(session.scalars(candidates))
-        if not ids:
-            return []
-        # By primary key alone: the rows are ours until commit (SQLite's write lock, PostgreSQL's
-        # row locks), so they are still pending. A status test here let SQLite, which keeps no
-        # statistics unless ANALYZE runs, pick the (status, due_at) index and read every pending
-        # row of the planned weeks ahead instead of 50 rows by id.
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids))
-            .values(
-                status=CLAIMED,
-                lease_owner=owner,
-                lease_expires_at=now + lease,
-                attempts=Delivery.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
+    """Claim up to `limit` due rows for `owner` in one short transaction; return their ids.
+    Every statement is built once: a tick that finds one or two rows (a plan's summaries, sent
+    at once) paid more for building them than for running them."""
+    with write_connection(engine) as conn:
+        release_stale(conn, now)
+        expire_overdue(conn, now)
+        candidates = _CANDIDATES[engine.dialect.name != "sqlite"]
+        ids = list(conn.scalars(candidates, {"now": now, "limit": limit}))
+        if ids:
+            params = {"ids": ids, "owner": owner, "until": now + lease}
+            conn.execute(_CLAIM, params)
         return ids
+
+
+_STALE = and_(Delivery.lease_expires_at.is_not(None), Delivery.lease_expires_at < bindparam("now"))
+_RELEASE_CLAIMED = (
+    update(Delivery)
+    .where(Delivery.status == CLAIMED, _STALE)
+    .values(status=PENDING, lease_owner=None, lease_expires_at=None)
+)
+_RELEASE_SENDING = (
+    update(Delivery)
+    .where(Delivery.status == SENDING, _STALE)
+    .values(
+        status=UNKNOWN,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error="worker stopped during the Slack call; not resent to avoid a duplicate",
+    )
+)
+_EXPIRE_OVERDUE = (
+    update(Delivery)
+    .where(
+        Delivery.status == PENDING,
+        Delivery.due_at <= bindparam("now"),
+        Delivery.expires_at.is_not(None),
+        Delivery.expires_at <= bindparam("now"),
+    )
+    .values(status=EXPIRED, last_error="too late to be useful")
+)
+_DUE = (
+    select(Delivery.id)
+    .where(Delivery.status == PENDING, Delivery.due_at <= bindparam("now"))
+    .order_by(Delivery.due_at, Delivery.id)
+    .limit(bindparam("limit"))
+)
+# PostgreSQL: rows another worker is claiming are skipped, not waited for.
+_CANDIDATES = {False: _DUE, True: _DUE.with_for_update(skip_locked=True)}
+# By primary key alone: the rows are ours until commit (SQLite's write lock, PostgreSQL's row
+# locks), so they are still pending. A status test here let SQLite, which keeps no statistics
+# unless ANALYZE runs, pick the (status, due_at) index and read every pending row of the planned
+# weeks ahead instead of 50 rows by id.
+_CLAIM = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=CLAIMED,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("until"),
+        attempts=Delivery.attempts + 1,
+    )
+)
 
 
 def release_claims(session: Session, owner: str) -> int:

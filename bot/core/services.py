@@ -19,22 +19,24 @@ CONTEXT_KEY = "mentorship_services"
 
 
 class Waker:
-    """Lets a listener ask the scheduler (when this process runs one) to tick now."""
+    """Lets a listener ask the scheduler (when this process runs one) to tick now: to send
+    what was just queued, and to plan too unless `plan=False` (the caller planned what it
+    changed itself)."""
 
     def __init__(self) -> None:
-        self._fn: Callable[[], None] | None = None
+        self._fn: Callable[[bool], None] | None = None
         self._lock = threading.Lock()
 
-    def set(self, fn: Callable[[], None] | None) -> None:
+    def set(self, fn: Callable[[bool], None] | None) -> None:
         """Install (or remove) the function that triggers a tick."""
         with self._lock:
             self._fn = fn
 
-    def __call__(self) -> None:
+    def __call__(self, plan: bool = True) -> None:
         with self._lock:
             fn = self._fn
         if fn is not None:
-            fn()
+            fn(plan)
 
 
 class RecentlySeen:

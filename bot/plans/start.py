@@ -131,13 +131,14 @@ def _remember(services: Services, team_id: str, looked: Looked) -> None:
 def plan_started_pair(
     services: Services, pair: Pair | int, zones: dict[str, str] | None = None
 ) -> None:
-    """After Slack's answer: plan the new pair's first weeks and wake the scheduler. `pair` is
-    the stored pair (from `submit_plan`, with the people's zones it checked) or its id."""
+    """After Slack's answer: plan the new pair's first weeks and wake the scheduler to send the
+    plan summaries (it need not plan: this did). `pair` is the stored pair (from `submit_plan`,
+    with the people's zones it checked) or its id."""
     with services.sessions.begin() as session:
         stored = session.get(Pair, pair) if isinstance(pair, int) else pair
         if stored is not None:
             plan_new_pair(services, session, stored, zones)
-    services.waker()
+    services.waker(plan=False)
 
 
 def opened_from_home(view: dict[str, Any]) -> bool:

@@ -189,7 +189,7 @@ def submit_enrolment(
                 payload={"enrolment_id": row.id, "revision": row.revision},
             )
             add_deliveries(session, [confirmation], now)
-    services.waker()
+    services.waker(plan=False)  # nothing to plan: send it now
     return say.joined_reply(program.name, draft.role, changed)
 
 

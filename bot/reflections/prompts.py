@@ -71,7 +71,7 @@ def close_prompt(
             pair_id=prompt.pair_id,
         )
         add_deliveries(session, [journey], now)
-        services.waker()
+        services.waker(plan=False)  # nothing to plan: send it now
 
 
 def supersede_open_prompts(session: Session, newer: ReflectionPrompt, services: Services) -> None:

@@ -177,6 +177,6 @@ def show_saved(services: Services, client: WebClient, saved: Saved) -> None:
     the form changed nothing (sent twice, or saved untouched)."""
     if not saved.people:
         return
-    services.waker()
+    services.waker(plan=False)  # nothing to plan: send it now
     refresh_notes_messages(services, client, saved.team_id, saved.pair_id, saved.meeting_id)
     refresh_nudges(services, client, saved.team_id, saved.pair_id, saved.next_meeting_id)
