@@ -14,15 +14,18 @@ from bot.core.services import Services
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.stats import DispatchStats
 from bot.pairs.planner import plan_tick
+from bot.reports.overview import refresh_overviews
 
 log = logging.getLogger(__name__)
 JOB_ID = "mentorship-tick"
 
 
 def run_tick(services: Services, dispatcher: Dispatcher, *, plan: bool = True) -> DispatchStats:
-    """One heartbeat: plan the coming weeks (unless `plan` is False), then send what is due."""
+    """One heartbeat: plan the coming weeks and recount a large workspace's overview (unless
+    `plan` is False), then send what is due."""
     if plan:
         plan_tick(services)
+        refresh_overviews(services)
     stats = dispatcher.tick()
     if stats.sent or stats.failed or stats.unknown or stats.rate_limited:
         log.info(

@@ -395,6 +395,6 @@ def _declare_slack_sdk_tables() -> None:
 _declare_slack_sdk_tables()
 
 
-# The documents feature's tables live in a module of their own; importing it here puts them on
-# `Base.metadata` wherever the models are used (migrations, create_all).
-import storage.document_models  # noqa: E402, F401
+# Documents' tables and the overview snapshots live in modules of their own, on this metadata.
+import storage.document_models  # noqa: E402
+import storage.overview_models  # noqa: E402, F401

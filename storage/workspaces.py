@@ -22,6 +22,7 @@ from storage.models import (
     ReflectionAnswer,
     Workspace,
 )
+from storage.overview_models import OverviewSnapshot
 from storage.program_models import (
     Enrolment,
     Exclusion,
@@ -139,7 +140,7 @@ def purge_team(session: Session, team_id: str) -> dict[str, int]:
     # programs: they go first.
     models: tuple[type[Base], ...] = (ReflectionAnswer, Delivery, MatchProposal, MatchRun)
     models += (Exclusion, Enrolment, ProgramLead, Pair, Program, CalendarFeed, Person)
-    models += (ProgramAdmin, HomeIntro, Workspace)
+    models += (ProgramAdmin, HomeIntro, OverviewSnapshot, Workspace)
     for model in models:
         rows = Base.metadata.tables[model.__tablename__]
         result = session.execute(delete(rows).where(rows.c.team_id == team_id))

@@ -81,3 +81,5 @@ class HomeData:
     # The first time someone's Home has nothing in it, it explains how the bot works.
     intro: bool = False
     programs: ProgramsHome | None = None  # None when the workspace has no program
+    # When the overview's numbers were counted, if not just now (a large workspace's snapshot).
+    overview_counted_at: datetime | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,7 +26,8 @@ from bot.people.admins import is_admin
 from bot.people.lookup import people, person
 from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
-from bot.reports.totals import program_totals
+from bot.reports.overview import overview as program_overview
+from bot.reports.totals import ProgramTotals
 from bot.sessions.data import SessionsCard
 from bot.sessions.home import sessions_cards
 from bot.sessions.summary import progress_of
@@ -101,7 +102,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         open_pairs = [p for p in pairs if p.status in OPEN_STATUSES]
         upcoming = next_meetings(session, open_pairs, now)
         labels = milestone_labels(open_pairs)
-        overview = program_totals(session, team_id, now) if admin else None
+        overview = program_overview(services, session, team_id, now) if admin else None
         feed_enabled = bool(services.config.server.public_url)
         since = feed_since(session, team_id, user_id) if feed_enabled else None
         intro = not pairs and not home_intro_shown(session, team_id, user_id)
@@ -135,7 +136,15 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
         feed_since=since,
         intro=intro,
         programs=programs,
+        overview_counted_at=_counted_at(overview, now),
     )
+
+
+def _counted_at(overview: ProgramTotals | None, now: datetime) -> datetime | None:
+    """When the overview was counted, if that was over a minute ago (a snapshot)."""
+    if overview is None or now - overview.generated_at <= timedelta(minutes=1):
+        return None
+    return overview.generated_at
 
 
 def publish_home(

@@ -298,7 +298,7 @@ def build_home(data: HomeData, notice: str | None = None) -> View:
     if data.programs is not None and data.programs.cards:
         tail += [DividerBlock(), *lead_blocks(data.programs)]
     if data.overview is not None:
-        tail += [DividerBlock(), *overview_blocks(data.overview)]
+        tail += [DividerBlock(), *overview_blocks(data.overview, data.overview_counted_at)]
     tail += [DividerBlock(), *help_blocks(admin=data.overview is not None)]
     if data.intro and not data.cards:
         head += intro_blocks(HOME_START, START_BUTTON)

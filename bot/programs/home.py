@@ -24,7 +24,8 @@ from bot.core.services import Services
 from bot.core.text import BUTTON_TEXT, SECTION_FIELD, SECTION_TEXT, clip, mrkdwn
 from bot.domain.timefmt import format_local_date
 from bot.programs.access import is_enrolling, programs_led
-from bot.reports.totals import ProgramTotals, program_totals
+from bot.reports.overview import overview
+from bot.reports.totals import ProgramTotals
 from storage.models import ALL_STATUSES
 from storage.program_models import Program
 from storage.programs import enrolled, enrolled_running, enrolments_of_user, team_programs
@@ -129,7 +130,9 @@ def programs_home(
     )
     led = programs_led(services, client, team_id, user_id)
     if led and report is None:
-        report = program_totals(session, team_id, now)  # the pairs' health, by the report's rules
+        report = overview(
+            services, session, team_id, now
+        )  # the pairs' health, by the report's rules
     cards = tuple(card_for(session, p, report, is_enrolling(p, now)) for p in led[:CARDS_SHOWN])
     return ProgramsHome(
         open_programs=tuple(p.name for p in programs if is_enrolling(p, now)),

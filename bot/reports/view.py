@@ -3,6 +3,8 @@ for admins' Home tab. Pure builders; names come in, Block Kit objects go out."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -104,9 +106,24 @@ def report_blocks(
     ]
 
 
-def overview_blocks(report: ProgramTotals | ProgramReport) -> list[Block]:
-    """The compact program overview at the bottom of an admin's Home tab (4 blocks)."""
+def counted_line(at: datetime) -> str:
+    """ "Counted at 14:05 (large programs are recounted every few minutes)", in the reader's
+    own time zone (Slack formats the date token)."""
+    unix = int(at.timestamp())
+    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Counted <!date^{unix}^{{date_short_pretty}} at {{time}}|{fallback}> "
+        "(large programs are recounted every few minutes)."
+    )
+
+
+def overview_blocks(
+    report: ProgramTotals | ProgramReport, counted_at: datetime | None = None
+) -> list[Block]:
+    """The compact program overview at the bottom of an admin's Home tab (4 blocks), saying
+    when it was counted when that was not just now (`counted_at`)."""
     t = _totals(report)
+    when = f" {counted_line(counted_at)}" if counted_at is not None else ""
     return [
         HeaderBlock(text="Program overview"),
         SectionBlock(fields=numbers(t)),
@@ -115,6 +132,7 @@ def overview_blocks(report: ProgramTotals | ProgramReport) -> list[Block]:
             block_id="overview_csv",
             text=_md(
                 "`/mentorship report` has the full list; the CSV has every pair, one row each."
+                + when
             ),
             accessory=ButtonElement(
                 text=CSV_BUTTON, action_id=HOME_REPORT_CSV, accessibility_label=CSV_LABEL
