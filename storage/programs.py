@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.enrolment import EnrolmentDraft
@@ -293,21 +293,33 @@ def enrolled_running(
     session: Session, team_id: str, program_id: int
 ) -> tuple[Counter[str], set[str]]:
     """For the people enrolled in a program: how many running pairs of it each mentors, and
-    which of them are mentees in one (the lead's Home card; read by SQL, not pair by pair)."""
+    which of them are mentees in one (the lead's Home card; read by SQL, not pair by pair).
+
+    One read that goes from the enrolments to each person's pairs (by the pairs' mentor and
+    mentee indexes): as a join, SQLite (which keeps no statistics) walked every running pair of
+    the program instead, 24-33 ms a query at 20,000 pairs with nobody enrolled."""
     running = and_(
         Pair.team_id == team_id, Pair.program_id == program_id, Pair.status.in_(OPEN_STATUSES)
     )
-    people = _enrolled(team_id, program_id)  # from the enrolments to their pairs (by index)
-    mentoring = session.execute(
-        select(Enrolment.user_id, func.count())
-        .join(Pair, and_(running, Pair.mentor_id == Enrolment.user_id))
-        .where(people)
-        .group_by(Enrolment.user_id)
+    mentoring = (
+        select(func.count())
+        .where(Pair.mentor_id == Enrolment.user_id, running)
+        .correlate(Enrolment)
+        .scalar_subquery()
     )
-    mentees = session.scalars(
-        select(Enrolment.user_id)
-        .join(Pair, and_(running, Pair.mentee_id == Enrolment.user_id))
-        .where(people)
-        .distinct()
+    mentee = (
+        exists()
+        .where(Pair.mentee_id == Enrolment.user_id, running)
+        .correlate(Enrolment)
     )
-    return Counter({user_id: int(n) for user_id, n in mentoring}), set(mentees)
+    rows = session.execute(
+        select(Enrolment.user_id, mentoring, mentee).where(_enrolled(team_id, program_id))
+    )
+    counts: Counter[str] = Counter()
+    mentees: set[str] = set()
+    for user_id, n, is_mentee in rows:
+        if n:
+            counts[user_id] += int(n)
+        if is_mentee:
+            mentees.add(user_id)
+    return counts, mentees
