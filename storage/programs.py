@@ -307,11 +307,7 @@ def enrolled_running(
         .correlate(Enrolment)
         .scalar_subquery()
     )
-    mentee = (
-        exists()
-        .where(Pair.mentee_id == Enrolment.user_id, running)
-        .correlate(Enrolment)
-    )
+    mentee = exists().where(Pair.mentee_id == Enrolment.user_id, running).correlate(Enrolment)
     rows = session.execute(
         select(Enrolment.user_id, mentoring, mentee).where(_enrolled(team_id, program_id))
     )
