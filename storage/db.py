@@ -103,11 +103,21 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
             lock.release()
 
 
+def _immediate(engine: Engine) -> Engine:
+    """The engine with `sqlite_begin="IMMEDIATE"`, made once per engine and kept on it (a new
+    one cost 16 µs of every write)."""
+    found: Engine | None = getattr(engine, "_mentorship_immediate", None)
+    if found is None:
+        found = engine.execution_options(sqlite_begin="IMMEDIATE")
+        engine._mentorship_immediate = found  # type: ignore[attr-defined]
+    return found
+
+
 @contextmanager
 def write_session(engine: Engine, **session_options: Any) -> Iterator[Session]:
     """A session inside a write transaction, committed on success (BEGIN IMMEDIATE on SQLite,
     after this process's earlier writers)."""
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+    bind = _immediate(engine)
     with (
         _writer_turn(engine),
         Session(bind, **session_options) as session,
@@ -120,7 +130,7 @@ def write_session(engine: Engine, **session_options: Any) -> Iterator[Session]:
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """`write_session` without the ORM: a connection in a write transaction, committed on
     success. For the outbox's per-message writes, where a Session costs more than its UPDATE."""
-    with _writer_turn(engine), engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+    with _writer_turn(engine), _immediate(engine).begin() as conn:
         yield conn
 
 
