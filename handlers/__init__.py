@@ -24,9 +24,9 @@ from handlers import (
 
 def register(app: App) -> None:
     """Wire every feature's listeners onto the app. Bolt tries listeners in this order, each
-    at some cost (its matchers' arguments are built per listener), and the DM replies are the
-    most frequent request: reflections come first. Only they take `message` events, so the
-    order changes nothing else."""
+    at some cost (its matchers' arguments are built per listener, about 15 µs), and DM replies
+    are the most frequent request: reflections come first (their one `message` listener routes
+    every message event; nothing else takes them, so the order changes nothing else)."""
     reflections.register(app)
     commands.register(app)
     plans.register(app)

@@ -153,8 +153,22 @@ def on_dm_deleted(event: dict[str, Any], body: dict[str, Any], context: BoltCont
         handle_delete(services_of(context), _team(body, context), author, event["channel"], str(ts))
 
 
-def ignore_message(event: dict[str, Any]) -> None:
-    """Bot messages, Slackbot and channel messages need no answer."""
+def on_message(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Every message event, to the first route whose test it passes; the rest (bot messages,
+    Slackbot, channel messages) need no answer. One listener, not one per route: Bolt builds
+    each listener's matcher arguments in turn, for every request that reaches it."""
+    if is_user_reply(event):
+        on_dm(event, body, client, context)
+    elif is_thread_reply(event) or is_me_message(event):
+        on_dm_aside(event, body, client, context)
+    elif is_tombstone(event):
+        on_dm_deleted(event, body, context)
+    elif is_edit(event):
+        on_dm_edited(event, body, context)
+    elif is_delete(event):
+        on_dm_deleted(event, body, context)
 
 
 def on_open_form(
@@ -208,13 +222,7 @@ def on_share(
 
 def register(app: App) -> None:
     """Wire DM replies, edits, deletions, the form and sharing."""
-    app.event("message", matchers=[is_user_reply])(on_dm)
-    app.event("message", matchers=[is_thread_reply])(on_dm_aside)
-    app.event("message", matchers=[is_me_message])(on_dm_aside)
-    app.event("message", matchers=[is_tombstone])(on_dm_deleted)
-    app.event("message", matchers=[is_edit])(on_dm_edited)
-    app.event("message", matchers=[is_delete])(on_dm_deleted)
-    app.event("message")(ignore_message)  # the first listener that matches is the only one
+    app.event("message")(on_message)
     app.action(say.OPEN_FORM)(on_open_form)
     app.action(say.SHARE)(on_share)
     app.view(CALLBACK_ID)(on_form_submitted)
