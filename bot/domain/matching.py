@@ -13,14 +13,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import Enum, IntEnum, StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
-from scipy import sparse
-
 from bot.domain.matching_text import vocabulary
+
+if TYPE_CHECKING:  # numpy and scipy load when matching runs, not with the app
+    import numpy as np
+    import numpy.typing as npt
+
+    Floats = npt.NDArray[np.float64]
 
 MAX_CAPACITY = 5
 WORK_START = time(9, 0)
@@ -28,8 +30,6 @@ WORK_HOURS = 8.0  # everyone is taken to work 09:00–17:00 local time
 FULL_OVERLAP_HOURS = 4.0  # this much shared working time already scores 1
 # Default share of each criterion in the total (PROGRAMS.md C2); the lead scales them by Weight.
 DEFAULT_WEIGHTS = {"skills": 0.40, "goals": 0.15, "hours": 0.15, "wishes": 0.15}
-
-Floats = npt.NDArray[np.float64]
 
 
 class Weight(Enum):
@@ -237,6 +237,8 @@ def score(mentor: Mentor, mentee: Mentee, settings: Settings) -> ScoreParts:
 
 def score_table(cohort: Cohort, settings: Settings) -> ScoreTable:
     """Scores and hard-rule blocks for the whole cohort, people sorted by id."""
+    import numpy as np
+
     mentors = tuple(sorted(cohort.mentors, key=lambda m: m.id))
     mentees = tuple(sorted(cohort.mentees, key=lambda e: e.id))
     table, overlap = _tables(mentors, mentees, settings)
@@ -265,6 +267,8 @@ def _tables(
     mentors: Sequence[Mentor], mentees: Sequence[Mentee], settings: Settings
 ) -> tuple[ScoreTable, Floats]:
     """The score parts for mentees × mentors (no blocks yet), and the hours of overlap."""
+    import numpy as np
+
     words = vocabulary(settings.skills)
     skills = _coverage(
         [[words.skill_key(s) for s in e.skills] for e in mentees],
@@ -308,6 +312,8 @@ def _tables(
 
 def _coverage(wanted: list[list[str]], offered: list[list[str]]) -> Floats:
     """Share of each row's wanted keys that each column offers (0 when nothing is wanted)."""
+    import numpy as np
+
     keys = {k: i for i, k in enumerate(dict.fromkeys(k for ks in wanted + offered for k in ks))}
     want = np.zeros((len(wanted), len(keys)))
     offer = np.zeros((len(offered), len(keys)))
@@ -323,6 +329,9 @@ def _coverage(wanted: list[list[str]], offered: list[list[str]]) -> Floats:
 
 def _overlap(rows: list[Iterable[str]], cols: list[Iterable[str]]) -> Floats:
     """|A ∩ B| / min(|A|, |B|) for every pair of term sets, so neither text's length counts."""
+    import numpy as np
+    from scipy import sparse
+
     terms: dict[str, int] = {}
 
     def matrix(sets: list[Iterable[str]]) -> tuple[list[int], list[int]]:

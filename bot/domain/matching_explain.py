@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.domain.matching import (
     FULL_OVERLAP_HOURS,
@@ -29,10 +28,15 @@ from bot.domain.matching import (
 from bot.domain.matching_solve import KeptProblem, Origin, Proposal, Refused
 from bot.domain.matching_text import vocabulary
 
+if TYPE_CHECKING:  # numpy loads when matching runs, not with the app
+    import numpy as np
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
+
 MAX_REASONS = 3
 RUNNERS_UP = 3
 WORK_DAY = "09:00–17:00"
-Ints = npt.NDArray[np.int64]
 
 # How one mentor is ruled out for a mentee, worded to follow "every mentor who offers X ...".
 # Dict order is the order they are listed in.
@@ -55,7 +59,16 @@ _BLOCK_CAUSE = {
     Block.HOURS: "hours",
     Block.MIN_SCORE: "min_score",
 }
-_BLOCK_CAUSES = np.array([_BLOCK_CAUSE.get(b, "") for b in Block])  # indexed by Block value
+
+
+@cache
+def _block_causes() -> npt.NDArray[np.str_]:
+    """The causes indexed by Block value (made when first asked: numpy loads with matching)."""
+    import numpy as np
+
+    return np.array([_BLOCK_CAUSE.get(b, "") for b in Block])
+
+
 _ONLY_BECAUSE = {
     Origin.SOLVED: "{mentor} has room and nothing rules the pair out",
     Origin.PINNED: "The lead pinned {mentor} and {mentee} together",
@@ -158,6 +171,8 @@ class Explanation:
 
 def explain(cohort: Cohort, settings: Settings, proposal: Proposal) -> Explanation:
     """Reasons and runners-up for `proposal`, which `solve` made from the same cohort."""
+    import numpy as np
+
     table = score_table(cohort, settings)
     col = {m.id: j for j, m in enumerate(table.mentors)}
     row = {e.id: i for i, e in enumerate(table.mentees)}
@@ -286,6 +301,8 @@ def _wishes_reason(mentee: Mentee, mentor: Mentor) -> Reason | None:
 
 def _runners_up(table: ScoreTable, i: int, room: Ints, skip: int | None) -> tuple[RunnerUp, ...]:
     """The best mentors the hard rules allow for mentee `i`, best first, ties by mentor id."""
+    import numpy as np
+
     allowed = np.flatnonzero(table.block[i] == Block.NONE)
     if skip is not None:
         allowed = allowed[allowed != skip]
@@ -304,6 +321,8 @@ def _unmatched_reasons(
     settings: Settings,
 ) -> tuple[Reason, ...]:
     """The binding reason per wanted skill: nobody offers it, or why each who does is out."""
+    import numpy as np
+
     mentee = table.mentees[i]
     if not table.mentors:
         return (Reason("no_mentors", "There are no mentors in this run", mentee.name),)
@@ -314,7 +333,7 @@ def _unmatched_reasons(
     weak = settings.priority is Priority.BEST_MATCHES
     causes = np.where(
         table.block[i] != Block.NONE,
-        _BLOCK_CAUSES[table.block[i]],
+        _block_causes()[table.block[i]],
         np.where(room <= 0, "no_room", np.where(weak & (value <= 0), "weak", "free")),
     )
     groups: dict[tuple[tuple[str, ...], bool], list[str]] = {}

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-import numpy as np
-import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
+from typing import TYPE_CHECKING
 
 from bot.domain.matching import (
     Block,
@@ -27,7 +24,11 @@ from bot.domain.matching import (
     score_table,
 )
 
-Ints = npt.NDArray[np.int64]
+if TYPE_CHECKING:  # numpy and scipy load when matching runs, not with the app
+    import numpy as np
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
 
 
 class Origin(StrEnum):
@@ -102,6 +103,8 @@ class _Kept:
 
 def solve(cohort: Cohort, settings: Settings) -> Proposal:
     """The best proposal for the whole cohort under `settings.priority` (exact)."""
+    import numpy as np
+
     table = score_table(cohort, settings)
     kept = _keep(cohort, table)
     kept_rows = {row for row, _, _ in kept.pairs}
@@ -118,6 +121,8 @@ def solve(cohort: Cohort, settings: Settings) -> Proposal:
 
 def greedy(cohort: Cohort, settings: Settings) -> Proposal:
     """First come, first served: mentees in input order each take their best mentor left."""
+    import numpy as np
+
     table = score_table(cohort, settings)
     kept = _keep(cohort, table)
     taken = {row for row, _, _ in kept.pairs}
@@ -143,6 +148,8 @@ def greedy(cohort: Cohort, settings: Settings) -> Proposal:
 
 def _keep(cohort: Cohort, table: ScoreTable) -> _Kept:
     """Fix pinned, then approved pairs, each in id order; refuse those that break a rule."""
+    import numpy as np
+
     col = {m.id: j for j, m in enumerate(table.mentors)}
     row = {e.id: i for i, e in enumerate(table.mentees)}
     room = np.array([max(m.capacity - m.open_pairs, 0) for m in table.mentors], dtype=np.int64)
@@ -183,6 +190,9 @@ def _assign(
     settings: Settings,
 ) -> list[tuple[int, int]]:
     """(row, mentor column) for each mentee the optimum matches; the rest stay unmatched."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     if len(rows) == 0 or len(slot_col) == 0:
         return []
     value = table.total[np.ix_(rows, slot_col)] - slot_load[None, :]
@@ -214,6 +224,8 @@ def _proposal(
     chosen: list[tuple[int, int, Origin]],
     refused: list[Refused],
 ) -> Proposal:
+    import numpy as np
+
     pairs = sorted(
         (
             Pair(table.mentors[j].id, table.mentees[i].id, origin, table.parts(i, j))
