@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -77,6 +77,39 @@ def _open_prompt(dialect: str, lock: bool) -> Any:
     return stmt.with_for_update() if lock and dialect == "postgresql" else stmt
 
 
+class OpenPrompt(NamedTuple):
+    """What a DM reply needs of the person's open prompt, read without loading the object."""
+
+    id: int
+    questions: list[dict[str, Any]]
+    position: int
+
+
+def open_prompt_row(
+    session: Session, team_id: str, user_id: str, *, lock: bool = False
+) -> OpenPrompt | None:
+    """`open_prompt_for` as a plain row (id, questions, position): a DM that answers a question
+    other than the last loads no ORM object."""
+    stmt = _open_prompt_row(session.get_bind().dialect.name, lock)
+    found = core_connection(session).execute(stmt, {"team": team_id, "user": user_id}).first()
+    return None if found is None else OpenPrompt(found.id, found.questions, found.position)
+
+
+@cache
+def _open_prompt_row(dialect: str, lock: bool) -> Any:
+    stmt = (
+        select(ReflectionPrompt.id, ReflectionPrompt.questions, ReflectionPrompt.position)
+        .where(
+            ReflectionPrompt.team_id == bindparam("team"),
+            ReflectionPrompt.user_id == bindparam("user"),
+            ReflectionPrompt.status == OPEN,
+        )
+        .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
+        .limit(1)
+    )
+    return stmt.with_for_update() if lock and dialect == "postgresql" else stmt
+
+
 def record_message(
     session: Session,
     *,
@@ -109,12 +142,13 @@ def record_message(
     return inserted
 
 
-def advance_prompt(session: Session, prompt: ReflectionPrompt) -> None:
-    """The prompt moves on to its next question (one UPDATE; the object in the session is told
-    without being marked changed)."""
+def advance_prompt(session: Session, prompt: ReflectionPrompt | OpenPrompt) -> None:
+    """The prompt moves on to its next question (one UPDATE; a prompt object in the session is
+    told without being marked changed)."""
     position = prompt.position + 1
     core_connection(session).execute(_ADVANCE, {"prompt": prompt.id, "position": position})
-    set_committed_value(prompt, "position", position)
+    if isinstance(prompt, ReflectionPrompt):
+        set_committed_value(prompt, "position", position)
 
 
 _ADVANCE = (

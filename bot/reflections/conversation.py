@@ -12,15 +12,23 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.domain.reflection import MAX_ANSWER, classify_reply, clean_answer, parse_rating
+from bot.domain.reflection import (
+    MAX_ANSWER,
+    Question,
+    classify_reply,
+    clean_answer,
+    parse_rating,
+)
 from bot.reflections import messages as say
 from bot.reflections.milestones import milestone_label
 from bot.reflections.prompts import close_prompt, qa_items, questions_of
 from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import (
+    OpenPrompt,
     advance_prompt,
     answer_for_message,
     open_prompt_for,
+    open_prompt_row,
     record_message,
 )
 
@@ -51,12 +59,12 @@ class Step:
     reply: Reply | None = None
 
 
-def _decide(prompt: ReflectionPrompt | None, text: str, files_only: bool) -> Step:
+def _decide(prompt: OpenPrompt | None, text: str, files_only: bool) -> Step:
     if prompt is None:
         return Step(reply=Reply(say.NO_PROMPT))
     if files_only:
         return Step(reply=Reply(FILES_ONLY))
-    questions = questions_of(prompt)
+    questions = [Question.from_dict(q) for q in prompt.questions]
     if prompt.position >= len(questions):
         return Step(close=PromptStatus.DONE.value, reply=Reply(say.NO_PROMPT))
     question = questions[prompt.position]
@@ -78,13 +86,16 @@ def _decide(prompt: ReflectionPrompt | None, text: str, files_only: bool) -> Ste
     return Step(answer, close=PromptStatus.DONE.value)
 
 
-def _apply(session: Session, services: Services, prompt: ReflectionPrompt, step: Step) -> Reply:
-    """Write what `step` does to the prompt (its answer is stored already) and say so."""
+def _apply(session: Session, services: Services, row: OpenPrompt, step: Step) -> Reply:
+    """Write what `step` does to the prompt (its answer is stored already) and say so; the
+    prompt is loaded as an object only when this ends it."""
     if step.answer is not None:
-        advance_prompt(session, prompt)
+        advance_prompt(session, row)
     if step.close is None:
         assert step.reply is not None
         return step.reply
+    prompt = session.get(ReflectionPrompt, row.id)
+    assert prompt is not None  # read in this transaction (locked on PostgreSQL)
     if step.close == PromptStatus.STOPPED.value:
         count = len(qa_items(session, prompt))
         close_prompt(session, prompt, step.close, services)
@@ -133,7 +144,7 @@ def handle_dm(
     False if the message was seen before (nothing is changed then)."""
     now = services.clock.now()
     with services.sessions.begin() as session:
-        prompt = open_prompt_for(session, team_id, user_id, lock=True)
+        prompt = open_prompt_row(session, team_id, user_id, lock=True)
         step = _decide(prompt, text, files_only)
         stored = record_message(
             session,
