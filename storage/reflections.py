@@ -57,15 +57,21 @@ def open_prompt_for(
     session: Session, team_id: str, user_id: str, *, lock: bool = False
 ) -> ReflectionPrompt | None:
     """The person's oldest open prompt (the one their DM replies answer)."""
-    stmt = _open_prompt(session.get_bind().dialect.name, lock)
+    stmt = _open_prompt(session.get_bind().dialect.name, lock, whole=True)
     return session.scalars(stmt, {"team": team_id, "user": user_id}).first()
 
 
 @cache
-def _open_prompt(dialect: str, lock: bool) -> Any:
-    """The SELECT of `open_prompt_for`, built once (locked on PostgreSQL when asked)."""
+def _open_prompt(dialect: str, lock: bool, *, whole: bool) -> Any:
+    """The SELECT of a person's oldest open prompt, built once: the whole object, or only what a
+    DM reply needs (locked on PostgreSQL when asked)."""
+    columns: tuple[Any, ...] = (
+        (ReflectionPrompt,)
+        if whole
+        else (ReflectionPrompt.id, ReflectionPrompt.questions, ReflectionPrompt.position)
+    )
     stmt = (
-        select(ReflectionPrompt)
+        select(*columns)
         .where(
             ReflectionPrompt.team_id == bindparam("team"),
             ReflectionPrompt.user_id == bindparam("user"),
@@ -90,24 +96,9 @@ def open_prompt_row(
 ) -> OpenPrompt | None:
     """`open_prompt_for` as a plain row (id, questions, position): a DM that answers a question
     other than the last loads no ORM object."""
-    stmt = _open_prompt_row(session.get_bind().dialect.name, lock)
+    stmt = _open_prompt(session.get_bind().dialect.name, lock, whole=False)
     found = core_connection(session).execute(stmt, {"team": team_id, "user": user_id}).first()
     return None if found is None else OpenPrompt(found.id, found.questions, found.position)
-
-
-@cache
-def _open_prompt_row(dialect: str, lock: bool) -> Any:
-    stmt = (
-        select(ReflectionPrompt.id, ReflectionPrompt.questions, ReflectionPrompt.position)
-        .where(
-            ReflectionPrompt.team_id == bindparam("team"),
-            ReflectionPrompt.user_id == bindparam("user"),
-            ReflectionPrompt.status == OPEN,
-        )
-        .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
-        .limit(1)
-    )
-    return stmt.with_for_update() if lock and dialect == "postgresql" else stmt
 
 
 def record_message(

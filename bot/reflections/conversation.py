@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from bot.core.services import Services
 from bot.domain.reflection import (
     MAX_ANSWER,
-    Question,
     classify_reply,
     clean_answer,
     parse_rating,
@@ -64,7 +63,7 @@ def _decide(prompt: OpenPrompt | None, text: str, files_only: bool) -> Step:
         return Step(reply=Reply(say.NO_PROMPT))
     if files_only:
         return Step(reply=Reply(FILES_ONLY))
-    questions = [Question.from_dict(q) for q in prompt.questions]
+    questions = questions_of(prompt)
     if prompt.position >= len(questions):
         return Step(close=PromptStatus.DONE.value, reply=Reply(say.NO_PROMPT))
     question = questions[prompt.position]

@@ -31,12 +31,12 @@ from storage.models import (
     ReflectionPrompt,
 )
 from storage.outbox import NewDelivery, add_deliveries, pending_prompts_for
-from storage.reflections import answers_of, expire_prompts, open_prompt_for
+from storage.reflections import OpenPrompt, answers_of, expire_prompts, open_prompt_for
 
 QAReply = tuple[str, list[Block]]  # a message: fallback text and blocks
 
 
-def questions_of(prompt: ReflectionPrompt) -> list[Question]:
+def questions_of(prompt: ReflectionPrompt | OpenPrompt) -> list[Question]:
     """The prompt's questions as domain objects."""
     return [Question.from_dict(q) for q in prompt.questions]
 
