@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -91,18 +91,24 @@ class OpenPrompt(NamedTuple):
     position: int
 
 
+def _on(where: Session | Connection) -> Connection:
+    """The connection to run a Core statement on: the one given, or the session's (flushed)."""
+    return where if isinstance(where, Connection) else core_connection(where)
+
+
 def open_prompt_row(
-    session: Session, team_id: str, user_id: str, *, lock: bool = False
+    where: Session | Connection, team_id: str, user_id: str, *, lock: bool = False
 ) -> OpenPrompt | None:
-    """`open_prompt_for` as a plain row (id, questions, position): a DM that answers a question
-    other than the last loads no ORM object."""
-    stmt = _open_prompt(session.get_bind().dialect.name, lock, whole=False)
-    found = core_connection(session).execute(stmt, {"team": team_id, "user": user_id}).first()
+    """`open_prompt_for` as a plain row (id, questions, position), on a connection or a session:
+    a DM that answers a question other than the last loads no ORM object."""
+    conn = _on(where)
+    stmt = _open_prompt(conn.dialect.name, lock, whole=False)
+    found = conn.execute(stmt, {"team": team_id, "user": user_id}).first()
     return None if found is None else OpenPrompt(found.id, found.questions, found.position)
 
 
 def record_message(
-    session: Session,
+    where: Session | Connection,
     *,
     team_id: str,
     user_id: str,
@@ -128,16 +134,16 @@ def record_message(
         "deleted": False,
         **(answer or {}),
     }
-    stmt = _insert_message(session.get_bind().dialect.name)
-    inserted: int | None = core_connection(session).execute(stmt, values).scalar()
+    conn = _on(where)
+    inserted: int | None = conn.execute(_insert_message(conn.dialect.name), values).scalar()
     return inserted
 
 
-def advance_prompt(session: Session, prompt: ReflectionPrompt | OpenPrompt) -> None:
+def advance_prompt(where: Session | Connection, prompt: ReflectionPrompt | OpenPrompt) -> None:
     """The prompt moves on to its next question (one UPDATE; a prompt object in the session is
     told without being marked changed)."""
     position = prompt.position + 1
-    core_connection(session).execute(_ADVANCE, {"prompt": prompt.id, "position": position})
+    _on(where).execute(_ADVANCE, {"prompt": prompt.id, "position": position})
     if isinstance(prompt, ReflectionPrompt):
         set_committed_value(prompt, "position", position)
 

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -21,6 +22,7 @@ from bot.domain.reflection import (
 from bot.reflections import messages as say
 from bot.reflections.milestones import milestone_label
 from bot.reflections.prompts import close_prompt, qa_items, questions_of
+from storage.db import write_connection
 from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import (
     OpenPrompt,
@@ -85,14 +87,25 @@ def _decide(prompt: OpenPrompt | None, text: str, files_only: bool) -> Step:
     return Step(answer, close=PromptStatus.DONE.value)
 
 
-def _apply(session: Session, services: Services, row: OpenPrompt, step: Step) -> Reply:
-    """Write what `step` does to the prompt (its answer is stored already) and say so; the
-    prompt is loaded as an object only when this ends it."""
+def _apply(conn: Connection, services: Services, row: OpenPrompt, step: Step) -> Reply:
+    """Write what `step` does to the prompt (its answer is stored already) and say so, in the
+    transaction `conn` holds; an ORM session joins it only when this ends the prompt."""
     if step.answer is not None:
-        advance_prompt(session, row)
+        advance_prompt(conn, row)
     if step.close is None:
         assert step.reply is not None
         return step.reply
+    # The session takes part in the connection's transaction and never ends it: what it
+    # changes is flushed here and committed with the rest when `handle_dm`'s block ends.
+    with services.sessions(bind=conn) as session:
+        reply = _close(session, services, row, step)
+        session.flush()
+    return reply
+
+
+def _close(session: Session, services: Services, row: OpenPrompt, step: Step) -> Reply:
+    """End the prompt as `step` says and say so (the thanks lists what was answered)."""
+    assert step.close is not None
     prompt = session.get(ReflectionPrompt, row.id)
     assert prompt is not None  # read in this transaction (locked on PostgreSQL)
     if step.close == PromptStatus.STOPPED.value:
@@ -142,11 +155,13 @@ def handle_dm(
     """Take a DM reply: store it once with what it answers, move the open prompt on, reply.
     False if the message was seen before (nothing is changed then)."""
     now = services.clock.now()
-    with services.sessions.begin() as session:
-        prompt = open_prompt_row(session, team_id, user_id, lock=True)
+    # One write transaction on a bare connection: the common step (read the prompt, store the
+    # answer with its message, move on) is three prebuilt statements and no ORM session.
+    with write_connection(services.sessions.kw["bind"]) as conn:
+        prompt = open_prompt_row(conn, team_id, user_id, lock=True)
         step = _decide(prompt, text, files_only)
         stored = record_message(
-            session,
+            conn,
             team_id=team_id,
             user_id=user_id,
             channel=channel,
@@ -160,7 +175,7 @@ def handle_dm(
             assert step.reply is not None
             reply = step.reply
         else:
-            reply = _with_cut_note(_apply(session, services, prompt, step), step, text)
+            reply = _with_cut_note(_apply(conn, services, prompt, step), step, text)
     _post(client, channel, reply.text, reply.blocks)
     return True
 
