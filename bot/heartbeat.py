@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.core.services import Services
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.render import Rendered
 from bot.delivery.stats import DispatchStats
 from bot.pairs.planner import plan_tick
 from bot.reports.overview import refresh_overviews
@@ -117,9 +119,12 @@ class Heartbeat:
         self.scheduler.start()
         self.services.waker.set(self.wake)
 
-    def wake(self, plan: bool = True) -> None:
+    def wake(self, plan: bool = True, messages: Mapping[str, Rendered] | None = None) -> None:
         """Run a tick now (e.g. right after a plan is stored) instead of waiting; `plan`:
-        the planner runs in it too (a paused pair resumed, a plan edited)."""
+        the planner runs in it too (a paused pair resumed, a plan edited); `messages`: the
+        just-queued rows' messages, built by the caller (`Dispatcher.give`)."""
+        if messages:
+            self.dispatcher.give(messages)
         if plan:
             self._plan_wanted.set()
         job = self.scheduler.get_job(JOB_ID)

@@ -68,7 +68,7 @@ def on_plan_submitted(
         show_errors(ack, stored)
         return
     ack()
-    plan_started_pair(services, stored.pair, stored.zones)
+    plan_started_pair(services, stored)
     if opened_from_home(view):  # they are looking at the Home tab: show the new pair
         publish_home(services, client, team_id, creator_id)
 

@@ -179,6 +179,37 @@ _CLAIM = (
 )
 
 
+def claim_keys(
+    engine: Engine, owner: str, now: datetime, lease: timedelta, occurrence_keys: Sequence[str]
+) -> dict[int, str]:
+    """Claim for `owner` the rows with these occurrence keys that are pending and due, in one
+    short transaction: their ids, with each one's key. A row someone else claimed (a tick that
+    got there first) is not taken; on PostgreSQL this waits for that claim's commit and then
+    finds the row no longer pending."""
+    if not occurrence_keys:
+        return {}
+    params = {"keys": list(occurrence_keys), "owner": owner, "until": now + lease, "now": now}
+    with write_connection(engine) as conn:
+        return {row.id: row.occurrence_key for row in conn.execute(_CLAIM_KEYS, params)}
+
+
+_CLAIM_KEYS = (
+    update(Delivery)
+    .where(
+        Delivery.occurrence_key.in_(bindparam("keys", expanding=True)),
+        Delivery.status == PENDING,
+        Delivery.due_at <= bindparam("now"),
+    )
+    .values(
+        status=CLAIMED,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("until"),
+        attempts=Delivery.attempts + 1,
+    )
+    .returning(Delivery.id, Delivery.occurrence_key)
+)
+
+
 def release_claims(session: Session, owner: str) -> int:
     """`owner`'s claimed rows (never handed to Slack) go back to pending, the claim's attempt
     not counted; rows in `sending` stay for their lease. Return how many."""

@@ -24,19 +24,21 @@ class Waker:
     changed itself)."""
 
     def __init__(self) -> None:
-        self._fn: Callable[[bool], None] | None = None
+        self._fn: Callable[[bool, Mapping[str, Any] | None], None] | None = None
         self._lock = threading.Lock()
 
-    def set(self, fn: Callable[[bool], None] | None) -> None:
+    def set(self, fn: Callable[[bool, Mapping[str, Any] | None], None] | None) -> None:
         """Install (or remove) the function that triggers a tick."""
         with self._lock:
             self._fn = fn
 
-    def __call__(self, plan: bool = True) -> None:
+    def __call__(self, plan: bool = True, messages: Mapping[str, Any] | None = None) -> None:
+        """Tick now; `messages` (rendered messages by occurrence key) are the just-queued rows'
+        messages, built by the caller, which that tick then sends without rendering them."""
         with self._lock:
             fn = self._fn
         if fn is not None:
-            fn(plan)
+            fn(plan, messages)
 
 
 class RecentlySeen:

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
 from bot.core.services import Services
-from bot.delivery.ahead import Ahead
+from bot.delivery.ahead import MAX_AGE, Ahead
 from bot.delivery.collapse import collapse
 from bot.delivery.notices import tell_creator
 from bot.delivery.people import RefreshBudget
@@ -48,6 +48,7 @@ from storage.outbox import (
     SENT,
     UNKNOWN,
     claim_due,
+    claim_keys,
 )
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,10 @@ class Dispatcher:
         self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
         self.writes = Writes(services.sessions.kw["bind"], self.owner, self.unrecorded)
         self._ahead: Ahead | None = None  # the batch's messages, rendered ahead
+        # Messages handed in by whoever queued their rows (`give`), by occurrence key, with
+        # when they were built (time.monotonic()).
+        self._given: dict[str, tuple[Rendered, float]] = {}
+        self._given_lock = threading.Lock()
 
     def stop(self) -> None:
         """Make a running tick end after the row it is sending; its other claimed rows go
@@ -139,27 +144,92 @@ class Dispatcher:
             ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
             if not ids:
                 break
-            try:
-                with engine.connect() as self.writes.conn:  # the batch's reads and writes
-                    try:
-                        stop = self._batch(ids, held, claimed_at, stats)
-                    finally:
-                        self.writes.flush()
-            finally:
-                self.writes.conn = self._ahead = None
-            if stop or self.stopping:
+            if self._claimed(ids, held, claimed_at, stats) or self.stopping:
                 break
         else:
             stats.more_due = True
         return stats
 
+    def send_now(
+        self, occurrence_keys: Sequence[str], messages: Mapping[str, Rendered]
+    ) -> DispatchStats:
+        """Send the due, pending rows with these occurrence keys at once, with their messages
+        built already (`messages`, by occurrence key; a row without one is rendered as a tick
+        would): a new plan's summaries, sent by the request that stored them instead of the
+        scheduler's next tick. The rows are claimed first and each is finished after its Slack
+        call, exactly as in a tick; a row another dispatcher claimed first is left to it."""
+        stats = DispatchStats()
+        claimed_at = time.monotonic()
+        now = self.services.clock.now()
+        engine = self.services.sessions.kw["bind"]
+        claimed = claim_keys(engine, self.owner, now, self.lease, occurrence_keys)
+        if claimed:
+            given = {i: messages[key] for i, key in claimed.items() if key in messages}
+            self._claimed(sorted(claimed), {}, claimed_at, stats, given)
+        return stats
+
+    def give(self, messages: Mapping[str, Rendered]) -> None:
+        """Messages built already by the request that queued their rows (by occurrence key;
+        a new plan's summaries, built from the pair it holds in memory): a tick that claims
+        those rows within `MAX_AGE` sends them as they are instead of reading and rendering
+        them again; later, they are rendered as usual."""
+        at = time.monotonic()
+        with self._given_lock:
+            self._given.update((key, (message, at)) for key, message in messages.items())
+
+    def _take_given(self, keys: Mapping[int, str]) -> tuple[dict[int, Rendered], float]:
+        """The handed-in messages of these rows (by id), and when the oldest was built."""
+        now = time.monotonic()
+        with self._given_lock:
+            if not self._given:
+                return {}, now
+            for key, (_, at) in list(self._given.items()):
+                if now - at > MAX_AGE:
+                    del self._given[key]
+            found = {i: self._given.pop(key) for i, key in keys.items() if key in self._given}
+        return {i: m for i, (m, _) in found.items()}, min(
+            (at for _, at in found.values()), default=now
+        )
+
+    def _claimed(
+        self,
+        ids: list[int],
+        held: dict[str, float],
+        claimed_at: float,
+        stats: DispatchStats,
+        given: Mapping[int, Rendered] | None = None,
+    ) -> bool:
+        """Send rows this dispatcher claimed, on one connection for the batch's reads and
+        writes; True when the tick must stop."""
+        engine = self.services.sessions.kw["bind"]
+        try:
+            with engine.connect() as self.writes.conn:
+                try:
+                    return self._batch(ids, held, claimed_at, stats, given)
+                finally:
+                    self.writes.flush()
+        finally:
+            self.writes.conn = self._ahead = None
+
     def _batch(
-        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
+        self,
+        ids: list[int],
+        held: dict[str, float],
+        claimed_at: float,
+        stats: DispatchStats,
+        given: Mapping[int, Rendered] | None = None,
     ) -> bool:
         """Send one claimed batch; True when the tick must stop (a 429 it cannot wait out)."""
         stop = False
-        jobs = self._collapse(self._load(ids), stats)
+        loaded, keys = self._load(ids)
+        jobs = self._collapse(loaded, stats)
         self._ahead = Ahead(self.services, self.people_budget, jobs, self.writes.conn)
+        if given:
+            self._ahead.give(given)
+        else:
+            handed, built_at = self._take_given(keys)
+            if handed:
+                self._ahead.give(handed, at=built_at)
         for job in jobs:
             if self.stopping:
                 stats.put_back += 1
@@ -205,10 +275,12 @@ class Dispatcher:
             return None
         return wait
 
-    def _load(self, ids: list[int]) -> list[Job]:
+    def _load(self, ids: list[int]) -> tuple[list[Job], dict[int, str]]:
+        """The claimed rows as jobs in the order they are sent, and each one's occurrence key."""
         with self.services.sessions(bind=self.writes.conn) as session:
             rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
-            return sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
+            jobs = sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
+            return jobs, {d.id: d.occurrence_key for d in rows}
 
     def _collapse(self, jobs: list[Job], stats: DispatchStats) -> list[Job]:
         """Of several overdue rows of one series for one person, keep only one."""

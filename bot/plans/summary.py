@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -195,11 +195,34 @@ def render_plan_summary(r: Reading, job: Job) -> Rendered | Skip:
     def person(user_id: str) -> PersonFacts:
         return known.get(user_id) or r.person(pair.team_id, user_id)
 
-    summary = summary_for(pair, person=person)
-    role = pair.role_of(job.recipient_id) or "mentee"
-    tz = person(job.recipient_id).tz or pair.tz
-    text, blocks = plan_summary(summary, reader_role=role, reader_tz=tz)
+    return _message(pair, summary_for(pair, person=person), job.recipient_id, person)
+
+
+def _message(
+    pair: Pair, summary: PlanSummary, reader: str, person: Callable[[str], PersonFacts]
+) -> Rendered:
+    role = pair.role_of(reader) or "mentee"
+    text, blocks = plan_summary(summary, reader_role=role, reader_tz=person(reader).tz or pair.tz)
     return Rendered(text, list(blocks))
+
+
+def new_pair_summaries(pair: Pair, people: Mapping[str, PersonFacts]) -> dict[str, Rendered]:
+    """Both plan summaries of a pair just stored, by occurrence key, built from what is in
+    memory (the pair with its goals and milestones, both people as just looked up): what
+    `render_plan_summary` would read and say, without reading."""
+    summary = summary_for(pair, person=people.__getitem__)
+    return {
+        key: _message(pair, summary, reader, people.__getitem__)
+        for reader, key in summary_keys(pair).items()
+    }
+
+
+def summary_keys(pair: Pair) -> dict[str, str]:
+    """Each person's plan summary's occurrence key, for the pair's current schedule."""
+    return {
+        user_id: keys.summary(pair.id, pair.schedule_version, user_id)
+        for user_id in (pair.mentee_id, pair.mentor_id)
+    }
 
 
 def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
@@ -210,10 +233,10 @@ def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> No
             team_id=pair.team_id,
             kind=DeliveryKind.PLAN_SUMMARY,
             recipient_id=user_id,
-            occurrence_key=keys.summary(pair.id, pair.schedule_version, user_id),
+            occurrence_key=key,
             due_at=now,
             pair_id=pair.id,
         )
-        for user_id in (pair.mentee_id, pair.mentor_id)
+        for user_id, key in summary_keys(pair).items()
     ]
     add_deliveries(session, summaries, now)

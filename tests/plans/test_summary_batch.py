@@ -3,6 +3,7 @@ what each rendered on its own (`render`) says, with far fewer queries."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Engine, event, select
@@ -52,3 +53,28 @@ def test_a_batch_of_plan_summaries_reads_the_same_as_single_renders(bot: Bot) ->
     assert "Ship the beta" in text[LENA] and "Ship the beta" not in text[MAYA]
     assert "Lead a design review" in text[OMAR]
     assert len(selects) <= 6 < singly
+
+
+def test_summaries_sent_by_the_submission_say_what_the_outbox_renders(bot: Bot) -> None:
+    # The request that stores a plan sends both summaries itself, built from what it holds in
+    # memory, through the outbox's claim and finish. A tick rendering the same rows from the
+    # database says the same, word for word and block for block.
+    assert bot.start_plan(OMAR, PLAN).status == 200
+    with bot.sessions() as s:
+        rows = s.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.PLAN_SUMMARY)).all()
+        assert {(d.status, d.attempts) for d in rows} == {("sent", 1)}
+        assert {d.lease_owner for d in rows} != {"test-dispatcher"}  # no tick sent them
+        jobs = [job_of(d) for d in rows]
+    posted = {c["channel"]: c for c in bot.standin.calls_to("chat.postMessage")}
+    assert set(posted) == {OMAR, MAYA}
+    budget = RefreshBudget()
+    for job in jobs:
+        again = render(bot.runtime.services, job, budget)
+        assert isinstance(again, Rendered)
+        call = posted[job.recipient_id]
+        assert call["text"] == again.text
+        blocks = call["blocks"]
+        assert (json.loads(blocks) if isinstance(blocks, str) else blocks) == _shown(again)[1]
+    bot.tick()  # the scheduler sends only the new workspace's welcome, no summary again
+    later = [c["text"] for c in bot.standin.calls_to("chat.postMessage")[2:]]
+    assert later == ["👋 Thanks for adding Mentorship."]

@@ -33,7 +33,9 @@ def test_list_and_status_of_one_mentorship(bot: Bot) -> None:
     assert "Lead a design review" in status and "Kickoff" in status
     # Only Maya saw these; nothing was posted anywhere else.
     assert all(m.is_ephemeral for m in bot.standin.messages if m.source in ("ack", "response_url"))
-    assert bot.standin.dm_messages(MAYA) == []
+    # Maya's only DM is her plan summary, sent when Omar stored the plan.
+    [summary] = bot.standin.dm_messages(MAYA)
+    assert summary.text.startswith("📅 Your mentorship with *Omar*")
 
 
 def test_several_mentorships_ask_which_one(bot: Bot) -> None:

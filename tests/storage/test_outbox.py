@@ -14,6 +14,7 @@ from storage.outbox import (
     add_deliveries,
     cancel_pending,
     claim_due,
+    claim_keys,
     expire_overdue,
     finish,
     mark_sending,
@@ -102,6 +103,26 @@ def test_concurrent_claims_are_disjoint_and_complete(engine: Engine, sessions) -
         t.join(30)
     every = [i for ids in got.values() for i in ids]
     assert len(every) == len(set(every)) == n
+
+
+def test_a_claim_by_key_takes_only_pending_due_rows_and_never_another_owners(
+    engine: Engine, sessions
+) -> None:
+    # The rows a request queued and sends itself (a new plan's summaries), claimed by their
+    # keys: a row a tick claimed first stays that tick's; a row not yet due is left alone.
+    with sessions.begin() as s:
+        add_deliveries(s, [row(1), row(2), row(3, due_in=timedelta(minutes=5))], START)
+    [ticked] = claim_due(engine, "tick", START, LEASE, 1)
+    mine = claim_keys(engine, "request", START, LEASE, ["test:1", "test:2", "test:3", "test:9"])
+    with sessions() as s:
+        rows = {d.occurrence_key: d for d in s.scalars(select(Delivery))}
+    assert rows["test:1"].id == ticked and rows["test:1"].lease_owner == "tick"
+    assert mine == {rows["test:2"].id: "test:2"}
+    assert (rows["test:2"].status, rows["test:2"].lease_owner) == ("claimed", "request")
+    assert rows["test:2"].attempts == 1 and rows["test:2"].lease_expires_at == START + LEASE
+    assert (rows["test:3"].status, rows["test:3"].attempts) == ("pending", 0)
+    assert claim_keys(engine, "again", START, LEASE, ["test:2"]) == {}
+    assert claim_keys(engine, "again", START, LEASE, []) == {}
 
 
 def test_only_due_rows_are_claimed_oldest_first(engine: Engine, sessions) -> None:

@@ -1,0 +1,94 @@
+"""Messages built by the request that queued their rows: sent by that request itself
+(`Dispatcher.send_now`) or handed to the scheduler (`Dispatcher.give`), always through the
+outbox's claim and finish, and never older than a rendering may be."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Engine, event, select
+
+import bot.plans.start as start_module
+from bot.delivery.ahead import MAX_AGE
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.render import Rendered
+from bot.heartbeat import Heartbeat
+from storage.models import Delivery, DeliveryKind
+from storage.outbox import NewDelivery, add_deliveries
+from tests.kit.plans import PLAN
+from tests.kit.workspace import MAYA, OMAR, TEAM, Bot, wait_for
+
+
+def _reads_of_goals(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "goals" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    return seen
+
+
+def _notice(bot: Bot, key: str, text: str) -> None:
+    now = bot.clock.now()
+    row = NewDelivery(
+        team_id=TEAM,
+        kind=DeliveryKind.NOTICE,
+        recipient_id=MAYA,
+        occurrence_key=key,
+        due_at=now,
+        payload={"text": text},
+    )
+    with bot.sessions.begin() as s:
+        add_deliveries(s, [row], now)
+
+
+def _posted(bot: Bot) -> list[str]:
+    return [str(c["text"]) for c in bot.standin.calls_to("chat.postMessage")]
+
+
+def test_a_handed_message_is_sent_as_built_and_a_stale_one_is_rendered(bot: Bot) -> None:
+    dispatcher = Dispatcher(bot.runtime.services, owner="handed")
+    _notice(bot, "test:fresh", "from the row")
+    dispatcher.give({"test:fresh": Rendered("as built", [])})
+    assert dispatcher.tick().sent == 1
+    assert _posted(bot) == ["as built"]
+    # Handed in, then not claimed for longer than a rendering may be used: read afresh.
+    _notice(bot, "test:stale", "from the row again")
+    dispatcher.give({"test:stale": Rendered("too old", [])})
+    time.sleep(MAX_AGE + 0.1)
+    assert dispatcher.tick().sent == 1
+    assert _posted(bot)[-1] == "from the row again"
+    with bot.sessions() as s:
+        rows = s.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.NOTICE)).all()
+        assert {(d.status, d.attempts, d.lease_owner) for d in rows} == {("sent", 1, None)}
+
+
+def test_under_a_burst_the_summaries_go_to_the_scheduler_already_built(bot: Bot) -> None:
+    # Another submission is sending its summaries (the lock is taken): this one's go to the
+    # running scheduler with their messages, which sends them without reading the plan again.
+    services = bot.runtime.services
+    beat = Heartbeat(services, Dispatcher(services, owner="beat"), tick_seconds=3600)
+    beat.start()
+    reads = _reads_of_goals(bot.runtime.engine)
+    try:
+        wait_for(lambda: beat.last_tick is not None, timeout=10, what="the first beat")
+        with start_module._SENDING:
+            assert bot.driver.slash_command(OMAR, "start").status == 200
+            view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
+            reads.clear()
+            assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+            wait_for(
+                lambda: bot.standin.dm_messages(MAYA) and len(bot.standin.dm_messages(OMAR)) >= 1,
+                timeout=10,
+                what="the plan summaries",
+            )
+    finally:
+        beat.stop()
+    with bot.sessions() as s:
+        rows = s.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.PLAN_SUMMARY)).all()
+        assert {(d.status, d.attempts) for d in rows} == {("sent", 1)}
+    assert bot.standin.dm_messages(MAYA)[0].text.startswith("📅 Your mentorship with *Omar*")
+    assert reads == []  # neither the pair's goals nor anything of it read again to send them
