@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.core.inbound import MAX_DEPTH, Refused, _clean, canonical_body, is_ssl_check
+from bot.core.inbound import (
+    MAX_DEPTH,
+    Refused,
+    _clean,
+    canonical_body,
+    form_fields,
+    is_ssl_check,
+)
 
 
 def nested(levels: int, leaf: Any = "x") -> dict[str, Any]:
@@ -76,3 +85,29 @@ def test_ssl_check_is_only_a_form_that_says_so() -> None:
     assert not is_ssl_check("command=%2Fmentorship&ssl_check=1")
     assert not is_ssl_check("payload=%7B%7D")
     assert not is_ssl_check('{"ssl_check": "1"}')
+
+
+# What a form body can hold: escapes good and bad, the characters they are made of, backslashes
+# (which the fast path doubles), and anything else, non-ASCII included.
+_FORM_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["%", "+", "\\", "x", "&", "=", *"0123456789abcdefABCDEF"]),
+        st.sampled_from(["%C3%A9", "%E2%82", "%F0%9F%98%80", "%00", "%5C", "%25", "%2", "%zz"]),
+        st.sampled_from(["\\a", "\\x41", "\\1", "\\n", "\\\\", "\\%41", "\\u00e9"]),
+        st.characters(),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(_FORM_TEXT)
+def test_a_form_reads_as_parse_qsl_reads_it(value: str) -> None:
+    for text in (f"payload={value}", value, f"payload={value}&other=1"):
+        assert form_fields(text) == dict(parse_qsl(text, keep_blank_values=True))
+
+
+def test_a_slack_interactivity_form_reads_as_parse_qsl_reads_it() -> None:
+    payload = {"type": "view_submission", "view": {"state": {"values": {"a": "50% + 1 \\ é 😀"}}}}
+    text = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+    assert form_fields(text) == dict(parse_qsl(text, keep_blank_values=True))
+    assert json.loads(form_fields(text)["payload"]) == payload
