@@ -10,7 +10,7 @@ so an expired `sending` row becomes `unknown` and is never sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
@@ -266,6 +266,51 @@ def mark_sending(
     """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
     params = {"row_id": delivery_id, "owner": owner, "until": now + lease}
     return _execute(db, _MARK_SENDING, params) > 0
+
+
+def sent_then_sending(
+    conn: Connection,
+    sent_id: int,
+    sent: Mapping[str, Any],
+    delivery_id: int,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """PostgreSQL: `finish(sent_id, SENT, **sent)` and `mark_sending(delivery_id)` as one
+    statement (the first as a data-modifying WITH): on an autocommit connection, one round
+    trip and one commit for what a transaction took four round trips for. True when the row
+    is ours to send (the sent row is recorded either way, as `finish` records it)."""
+    params = {
+        "sent_id": sent_id,
+        "owner": owner,
+        "v_channel": sent.get("channel"),
+        "v_ts": sent.get("ts"),
+        "v_sent_at": sent["now"],
+        "row_id": delivery_id,
+        "until": now + lease,
+    }
+    return _count(conn.execute(_SENT_THEN_SENDING, params)) > 0
+
+
+_SENT_THEN_SENDING = _MARK_SENDING.add_cte(
+    update(Delivery)
+    .where(
+        Delivery.id == bindparam("sent_id"),
+        Delivery.status.in_((CLAIMED, SENDING)),
+        Delivery.lease_owner == bindparam("owner"),
+    )
+    .values(
+        status=SENT,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+        channel=bindparam("v_channel"),
+        ts=bindparam("v_ts"),
+        sent_at=bindparam("v_sent_at"),
+    )
+    .cte("sent_row")
+)
 
 
 def finish(

@@ -203,13 +203,13 @@ class Dispatcher:
         writes; True when the tick must stop."""
         engine = self.services.sessions.kw["bind"]
         try:
-            with engine.connect() as self.writes.conn:
+            with engine.connect() as conn, self.writes.batch(conn):
                 try:
                     return self._batch(ids, held, claimed_at, stats, given)
                 finally:
                     self.writes.flush()
         finally:
-            self.writes.conn = self._ahead = None
+            self._ahead = None
 
     def _batch(
         self,

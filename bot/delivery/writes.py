@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.delivery.recovery import OnSent, Unrecorded
 from storage.db import write_connection, write_on
-from storage.outbox import SENT, finish, mark_sending
+from storage.outbox import SENT, finish, mark_sending, sent_then_sending
 
 
 class Writes:
@@ -30,6 +30,9 @@ class Writes:
     def __init__(self, engine: Engine, owner: str, unrecorded: Unrecorded) -> None:
         self.engine, self.owner, self.unrecorded = engine, owner, unrecorded
         self.conn: Connection | None = None
+        # The batch's connection commits each statement by itself (PostgreSQL, `batch`): a
+        # row's `sending` and the last sent row's outcome go in one statement.
+        self.autocommit = False
         self._sent: tuple[int, dict[str, Any]] | None = None  # accepted, not yet committed
 
     def sent(self, delivery_id: int, values: dict[str, Any]) -> None:
@@ -52,12 +55,48 @@ class Writes:
         self, delivery_id: int, due_at: datetime, now: datetime, lease: timedelta
     ) -> bool:
         """Move a claimed row to `sending` (False: our claim expired, someone else has it)."""
+        if self.autocommit and self._sent is not None:
+            return self._sent_then_sending(delivery_id, due_at, now, lease)
         try:
             with self._write() as conn:
                 return mark_sending(conn, delivery_id, self.owner, now, lease)
         except DBAPIError:  # whatever the database kept, nothing was handed to Slack
             self.unrecorded.not_sent(delivery_id, due_at, now)
             raise
+
+    def _sent_then_sending(
+        self, delivery_id: int, due_at: datetime, now: datetime, lease: timedelta
+    ) -> bool:
+        """The waiting sent row recorded and this row moved to `sending` in one statement,
+        committed by itself (one round trip, one commit)."""
+        assert self.conn is not None and self._sent is not None
+        waiting, self._sent = self._sent, None
+        try:
+            with self.conn.begin():  # no BEGIN is sent: the connection commits each statement
+                return sent_then_sending(
+                    self.conn, waiting[0], waiting[1], delivery_id, self.owner, now, lease
+                )
+        except DBAPIError:  # whatever the database kept, this row was not handed to Slack
+            self.unrecorded.remember(waiting[0], SENT, waiting[1])
+            self.unrecorded.not_sent(delivery_id, due_at, now)
+            raise
+        except BaseException:
+            if self._sent is None:
+                self._sent = waiting
+            raise
+
+    @contextmanager
+    def batch(self, conn: Connection) -> Iterator[Connection]:
+        """Use `conn` for a batch's reads and writes; on PostgreSQL it commits each statement
+        by itself (reads at READ COMMITTED see what each statement sees in a transaction)."""
+        self.autocommit = conn.dialect.name == "postgresql"
+        if self.autocommit:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        self.conn = conn
+        try:
+            yield conn
+        finally:
+            self.conn, self.autocommit = None, False
 
     def flush(self) -> None:
         """Commit a sent row's outcome that waits for the next write."""

@@ -13,6 +13,7 @@ import bot.plans.start as start_module
 from bot.delivery.ahead import MAX_AGE
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.render import Rendered
+from bot.delivery.stats import DispatchStats
 from bot.heartbeat import Heartbeat
 from storage.models import Delivery, DeliveryKind
 from storage.outbox import NewDelivery, add_deliveries
@@ -66,29 +67,44 @@ def test_a_handed_message_is_sent_as_built_and_a_stale_one_is_rendered(bot: Bot)
         assert {(d.status, d.attempts, d.lease_owner) for d in rows} == {("sent", 1, None)}
 
 
+class _Counting(Dispatcher):
+    """A dispatcher that counts its ticks (the scheduler runs them on its own thread)."""
+
+    ticks = 0
+
+    def tick(self, max_batches: int | None = None) -> DispatchStats:
+        try:
+            return super().tick(max_batches)
+        finally:
+            self.ticks += 1
+
+
+def _summaries_sent(bot: Bot) -> bool:
+    with bot.sessions() as s:
+        rows = s.scalars(select(Delivery.status).where(Delivery.kind == DeliveryKind.PLAN_SUMMARY))
+        return list(rows) == ["sent", "sent"]
+
+
 def test_under_a_burst_the_summaries_go_to_the_scheduler_already_built(bot: Bot) -> None:
     # Another submission is sending its summaries (the lock is taken): this one's go to the
     # running scheduler with their messages, which sends them without reading the plan again.
     services = bot.runtime.services
-    beat = Heartbeat(services, Dispatcher(services, owner="beat"), tick_seconds=3600)
+    dispatcher = _Counting(services, owner="beat")
+    beat = Heartbeat(services, dispatcher, tick_seconds=3600)
     beat.start()
     reads = _reads_of_goals(bot.runtime.engine)
     try:
-        wait_for(lambda: beat.last_tick is not None, timeout=10, what="the first beat")
+        wait_for(lambda: dispatcher.ticks == 1, timeout=10, what="the first beat")
+        assert bot.driver.slash_command(OMAR, "start").status == 200
+        view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
+        # The new workspace's welcome woke the scheduler: its tick is over before the plan
+        # is stored, so the only tick that can claim the summaries is the one this wakes.
+        wait_for(lambda: dispatcher.ticks == 2, timeout=10, what="the welcome's tick")
         with start_module._SENDING:
-            assert bot.driver.slash_command(OMAR, "start").status == 200
-            view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
             reads.clear()
             assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
-            wait_for(
-                lambda: bot.standin.dm_messages(MAYA) and len(bot.standin.dm_messages(OMAR)) >= 1,
-                timeout=10,
-                what="the plan summaries",
-            )
+            wait_for(lambda: _summaries_sent(bot), timeout=10, what="the plan summaries")
     finally:
         beat.stop()
-    with bot.sessions() as s:
-        rows = s.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.PLAN_SUMMARY)).all()
-        assert {(d.status, d.attempts) for d in rows} == {("sent", 1)}
     assert bot.standin.dm_messages(MAYA)[0].text.startswith("📅 Your mentorship with *Omar*")
     assert reads == []  # neither the pair's goals nor anything of it read again to send them
