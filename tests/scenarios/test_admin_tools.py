@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
+import pytest
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.people.program_admins import ONLY_WORKSPACE_ADMINS, WHO
@@ -68,6 +71,28 @@ def test_report_csv_without_the_file_scope_says_what_to_fix(bot: Bot) -> None:
     assert reply.startswith("I couldn't put the file in our DM: the app lacks a permission")
     assert "files:write" in reply and "mentorship-bot doctor" in reply
     assert bot.standin.dm_files(KAI) == []
+
+
+def test_report_csv_refused_by_slacks_file_server_says_so_and_shares_nothing(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CSV is streamed to the upload URL Slack gives; when that server refuses it (here a
+    # URL that was never handed out: 404), nothing is completed and the admin hears so.
+    start(bot, OMAR)
+    asked = WebClient.files_getUploadURLExternal
+
+    def stale_url(self: WebClient, **kwargs: Any) -> Any:
+        response = asked(self, **kwargs)
+        response.data["upload_url"] = str(response["upload_url"]) + "-gone"  # type: ignore[index]
+        return response
+
+    monkeypatch.setattr(WebClient, "files_getUploadURLExternal", stale_url)
+    reply = command(bot, KAI, "report csv")
+    assert (
+        reply
+        == "I couldn't put the file in our DM: Slack answered “HTTP 404”. Try again in a minute."
+    )
+    assert uploads(bot) == 0 and bot.standin.dm_files(KAI) == []
 
 
 def test_the_home_button_sends_the_csv_and_says_so_on_the_home(bot: Bot) -> None:
