@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,6 +26,7 @@ from bot.people.admins import is_admin
 from bot.people.lookup import people, person
 from bot.programs.home import programs_home
 from bot.reflections.milestones import milestone_label
+from bot.reports.overview import counted_at
 from bot.reports.overview import overview as program_overview
 from bot.reports.totals import ProgramTotals
 from bot.sessions.data import SessionsCard
@@ -142,9 +143,7 @@ def home_data(services: Services, client: WebClient, team_id: str, user_id: str)
 
 def _counted_at(overview: ProgramTotals | None, now: datetime) -> datetime | None:
     """When the overview was counted, if that was over a minute ago (a snapshot)."""
-    if overview is None or now - overview.generated_at <= timedelta(minutes=1):
-        return None
-    return overview.generated_at
+    return None if overview is None else counted_at(overview, now)
 
 
 def publish_home(

@@ -5,7 +5,8 @@ milliseconds). Above it, the aggregates still go over every active pair (about 1
 1.4 s at 100,000 pairs), so the Home reads the workspace's snapshot instead: one row by primary
 key, computed at most MAX_AGE ago and saying when. The heartbeat recomputes a snapshot once it is
 REFRESH_AFTER old, so an admin's Home never waits for the aggregates once the first Home of a
-large workspace has made one. `/mentorship report` and the CSV always count live.
+large workspace has made one. `/mentorship report` reads the same overview (the Home and the
+command agree, each saying when a snapshot was counted); the CSV always counts live.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def overview(services: Services, session: Session, team_id: str, now: datetime) 
     if totals.pairs >= SNAPSHOT_FROM or snapshot is not None:
         _keep(services, totals)
     return totals
+
+
+def counted_at(totals: ProgramTotals, now: datetime) -> datetime | None:
+    """When the overview was counted, if that was over a minute ago (a snapshot): what the
+    Home and `/mentorship report` say beside its numbers."""
+    return totals.generated_at if now - totals.generated_at > timedelta(minutes=1) else None
 
 
 def refresh_overviews(services: Services, limit: int = 1) -> int:

@@ -90,19 +90,24 @@ def risk_text(report: ProgramTotals, limit: int) -> str:
 
 
 def report_blocks(
-    report: ProgramTotals | ProgramReport, *, limit: int = 15
+    report: ProgramTotals | ProgramReport,
+    *,
+    limit: int = 15,
+    counted_at: datetime | None = None,
 ) -> tuple[str, list[Block]]:
-    """The ephemeral reply to `/mentorship report`."""
+    """The ephemeral reply to `/mentorship report`, saying when it was counted when that was
+    not just now (`counted_at`: a large workspace's snapshot)."""
     t = _totals(report)
     statuses = ", ".join(f"{t.count(s)} {s}" for s in ALL_STATUSES)
     text = f"Mentorship program: {statuses}; {t.at_risk_count} at risk."
     by_program = programs_text(t)
+    when = f"{counted_line(counted_at)} " if counted_at is not None else ""
     return text, [
         HeaderBlock(text="Mentorship program"),
         SectionBlock(fields=numbers(t)),
         *([SectionBlock(block_id="programs", text=_md(by_program))] if by_program else []),
         SectionBlock(text=_md(risk_text(t, limit))),
-        ContextBlock(elements=[_md(f"{PRIVATE} {EXPORT_HINT}")]),
+        ContextBlock(elements=[_md(f"{when}{PRIVATE} {EXPORT_HINT}")]),
     ]
 
 

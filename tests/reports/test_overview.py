@@ -24,7 +24,8 @@ from storage.overview_models import OverviewSnapshot
 from storage.workspaces import purge_team
 from tests.kit.builders import report
 from tests.kit.cohorts import services_for
-from tests.kit.workspace import TEAM
+from tests.kit.home import command
+from tests.kit.workspace import KAI, TEAM, Bot
 
 NOW = datetime(2027, 4, 1, 9, 30, tzinfo=UTC)
 
@@ -152,3 +153,22 @@ def test_the_home_says_when_a_snapshot_was_counted() -> None:
 
 def totals_of_empty() -> ProgramTotals:
     return ProgramTotals(TEAM, NOW, (0,) * len(ALL_STATUSES), 0, 0, 0, 0, 0, 0, 0, 0, (), ())
+
+
+def test_the_report_command_of_a_large_workspace_reads_the_homes_snapshot(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `/mentorship report` shows what the admin Home shows: in a workspace of thousands of
+    # pairs (here 5), the snapshot, saying when it was counted; the CSV still counts live.
+    monkeypatch.setattr(ov, "SNAPSHOT_FROM", 5)
+    _add_pairs(bot.sessions, 0, 6)
+    first = command(bot, KAI, "report")  # Kai is a workspace admin
+    assert "*Paused* / 0" in first and "Counted" not in first  # counted now, and kept
+    _add_pairs(bot.sessions, 6, 2, status="paused")
+    bot.clock.advance(timedelta(minutes=2))
+    later = command(bot, KAI, "report")
+    assert "*Paused* / 0" in later and "Counted" in later and "recounted every few" in later
+    # The heartbeat's recount: the command shows the new pairs.
+    bot.clock.advance(ov.REFRESH_AFTER)
+    assert ov.refresh_overviews(bot.runtime.services) == 1
+    assert "*Paused* / 2" in command(bot, KAI, "report")
