@@ -184,6 +184,8 @@ def start_mentorship(story: Story) -> None:
     d.submit_view(OMAR, view.id, PLAN)  # a date in the past: the modal shows the error
     story.flush()
     d.submit_view(OMAR, view.id, {**PLAN, "First meeting date": "2027-03-09"})
+    # The bot sends both summaries itself right after closing the modal (Omar's welcome first).
+    wait_for(lambda: all(story.standin.dm_messages(u) for u in (OMAR, MAYA)), "the plan summaries")
     story.tick()
 
 

@@ -24,6 +24,7 @@ from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
 from bot.plans.summary import new_pair_summaries, queue_plan_summaries
+from storage import keys
 from storage.models import Pair
 from storage.pairs import create_pair
 
@@ -153,8 +154,12 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
     if not isinstance(started, Started):
         services.waker(plan=False)  # nothing to plan: this did
         return
-    messages = new_pair_summaries(started.pair, started.people)
-    if not _send_summaries(services, started.pair.id, messages):
+    pair = started.pair
+    messages = new_pair_summaries(pair, started.people)
+    # The first person in a new workspace hears the welcome before their plan's summary: if it
+    # still waits, it is claimed and sent with them (first: it was due earlier).
+    welcome = keys.welcome(pair.team_id, pair.creator_id)
+    if not _send_summaries(services, pair.id, [welcome, *messages], messages):
         services.waker(plan=False, messages=messages)
 
 
@@ -166,14 +171,16 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
 _SENDING = threading.Lock()
 
 
-def _send_summaries(services: Services, pair_id: int, messages: dict[str, Rendered]) -> bool:
-    """Send a new pair's summaries now; False when the scheduler must see to them (another
-    submission is sending, or the database failed: a row this claimed goes back to pending
-    when its lease ends)."""
+def _send_summaries(
+    services: Services, pair_id: int, wanted: list[str], messages: dict[str, Rendered]
+) -> bool:
+    """Send the rows of these occurrence keys now (a new pair's summaries, built already);
+    False when the scheduler must see to them (another submission is sending, or the database
+    failed: a row this claimed goes back to pending when its lease ends)."""
     if not _SENDING.acquire(blocking=False):
         return False
     try:
-        Dispatcher(services).send_now(list(messages), messages)
+        Dispatcher(services).send_now(wanted, messages)
     except Exception:
         log.exception("plan summaries of pair %s: not sent at once; the scheduler will", pair_id)
         return False

@@ -14,7 +14,7 @@ from bot.heartbeat import run_tick
 from bot.server import BotServer
 from bot.standin import SlackDriver, SlackStandIn
 from tests.kit.plans import PLAN
-from tests.kit.workspace import MAYA, OMAR, SECRET, wait_for
+from tests.kit.workspace import MAYA, OMAR, SECRET, listeners_idle, wait_for
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret"
 
@@ -69,3 +69,4 @@ def start_plan(org: Org, standin: SlackStandIn) -> None:
     driver.slash_command(OMAR, "start")
     view = wait_for(lambda: standin.views_for(OMAR), what="the modal")[-1]
     assert driver.submit_view(OMAR, view.id, PLAN).status == 200
+    wait_for(lambda: listeners_idle(org.runtime), what="the work after the answer")

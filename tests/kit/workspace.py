@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import Runtime
@@ -21,7 +22,7 @@ from bot.heartbeat import run_tick
 from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn
 from storage import keys
-from storage.models import Delivery, DeliveryKind, Pair
+from storage.models import Delivery
 
 T = TypeVar("T")
 PG_ENV = "MENTORSHIP_TEST_DATABASE_URL"
@@ -83,35 +84,33 @@ class Bot:
         return run_tick(self.runtime.services, self.dispatcher)
 
     def start_plan(
-        self, creator: str, values: dict[str, object], text: str = "start"
+        self,
+        creator: str,
+        values: dict[str, object],
+        text: str = "start",
+        before_submit: Callable[[], object] | None = None,
     ) -> DriverResponse:
-        """Run /mentorship start and submit the modal with `values` (by label); when that
-        stored a plan, wait for what the bot does after its answer (the first weeks planned,
-        both summaries sent or tried), so a scenario goes on from a settled state."""
+        """Run /mentorship start and submit the modal with `values` (by label; `before_submit`
+        runs while the modal is open), then wait for what the bot does after its answer (the
+        first weeks planned, both summaries sent), so a scenario goes on from a settled state."""
         response = self.driver.slash_command(creator, text)
         assert response.status == 200, response.body
         views = wait_for(lambda: self.standin.views_for(creator), what="the plan modal")
         view = views[-1]
-        with self.sessions() as s:
-            before = s.scalar(select(func.max(Pair.id))) or 0
+        if before_submit is not None:
+            before_submit()
         submitted = self.driver.submit_view(creator, view.id, values)
-        if submitted.status == 200 and not submitted.body.strip():
-            wait_for(lambda: self._summaries_tried(before), what="the plan summaries")
+        wait_for(lambda: listeners_idle(self.runtime), what="the work after the answer")
         return submitted
 
-    def _summaries_tried(self, after_pair: int) -> bool:
-        """The newest pair's plan summaries were each handed to Slack (or tried: a row back to
-        pending has an attempt counted)."""
-        with self.sessions() as s:
-            rows = s.execute(
-                select(Delivery.status, Delivery.attempts)
-                .join(Pair, Pair.id == Delivery.pair_id)
-                .where(Pair.id > after_pair, Delivery.kind == DeliveryKind.PLAN_SUMMARY)
-            ).all()
-        return len(rows) >= 2 and all(
-            status not in ("pending", "claimed", "sending") or (status == "pending" and tries)
-            for status, tries in rows
-        )
+
+def listeners_idle(runtime: Runtime) -> bool:
+    """No listener is running or waiting to run: what Bolt does after its acks (the first
+    planning, the plan summaries sent) is done. Read off the executor's own counters."""
+    executor = runtime.app.listener_runner.listener_executor
+    assert isinstance(executor, ThreadPoolExecutor)
+    idle = executor._idle_semaphore._value
+    return executor._work_queue.empty() and idle >= len(executor._threads)
 
 
 def stop_serving(runtime: Runtime, server: BotServer) -> None:
