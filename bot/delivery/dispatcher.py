@@ -164,8 +164,8 @@ class Dispatcher:
         engine = self.services.sessions.kw["bind"]
         claimed = claim_keys(engine, self.owner, now, self.lease, occurrence_keys)
         if claimed:
-            given = {i: messages[key] for i, key in claimed.items() if key in messages}
-            self._claimed(sorted(claimed), {}, claimed_at, stats, given)
+            self.give(messages)  # taken by the batch below, by occurrence key
+            self._claimed(sorted(claimed), {}, claimed_at, stats)
         return stats
 
     def give(self, messages: Mapping[str, Rendered]) -> None:
@@ -192,12 +192,7 @@ class Dispatcher:
         )
 
     def _claimed(
-        self,
-        ids: list[int],
-        held: dict[str, float],
-        claimed_at: float,
-        stats: DispatchStats,
-        given: Mapping[int, Rendered] | None = None,
+        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
     ) -> bool:
         """Send rows this dispatcher claimed, on one connection for the batch's reads and
         writes; True when the tick must stop."""
@@ -205,31 +200,23 @@ class Dispatcher:
         try:
             with engine.connect() as conn, self.writes.batch(conn):
                 try:
-                    return self._batch(ids, held, claimed_at, stats, given)
+                    return self._batch(ids, held, claimed_at, stats)
                 finally:
                     self.writes.flush()
         finally:
             self._ahead = None
 
     def _batch(
-        self,
-        ids: list[int],
-        held: dict[str, float],
-        claimed_at: float,
-        stats: DispatchStats,
-        given: Mapping[int, Rendered] | None = None,
+        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
     ) -> bool:
         """Send one claimed batch; True when the tick must stop (a 429 it cannot wait out)."""
         stop = False
         loaded, keys = self._load(ids)
         jobs = self._collapse(loaded, stats)
         self._ahead = Ahead(self.services, self.people_budget, jobs, self.writes.conn)
-        if given:
-            self._ahead.give(given)
-        else:
-            handed, built_at = self._take_given(keys)
-            if handed:
-                self._ahead.give(handed, at=built_at)
+        handed, built_at = self._take_given(keys)
+        if handed:
+            self._ahead.give(handed, at=built_at)
         for job in jobs:
             if self.stopping:
                 stats.put_back += 1
