@@ -6,6 +6,12 @@ It answers `/mentorship` by acking and opening a fixed modal (the bot's own plan
 once at start-up, so both send Slack the same bytes) and `/mentorship help` with a line of text,
 acks every modal submission, and answers a DM with one chat.postMessage. Nothing else: no
 database, no middleware.
+
+With `--calls`, a modal submission also makes the Slack calls a plan submission needs, and
+nothing else: `users.info` for the two people it names (in parallel, before the ack, as the
+bot checks them before answering), then after the ack one chat.postMessage to each. That is
+the floor of the bot's submission for Slack's part: the bot's figure against it is what its
+own work (storage, the outbox, planning) adds.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import argparse
 import os
 import signal
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
 
@@ -27,7 +34,7 @@ from bot.server import BotServer
 CALLBACK_ID = "bench_fixed_modal"
 
 
-def build_app(token: str, signing_secret: str, api_url: str) -> App:
+def build_app(token: str, signing_secret: str, api_url: str, calls: bool = False) -> App:
     modal = build_plan_modal(tz="Europe/Berlin", private_metadata={}, callback_id=CALLBACK_ID)
     view = modal.to_dict()  # serialised (and validated) once: a fixed modal
     app = App(
@@ -45,9 +52,18 @@ def build_app(token: str, signing_secret: str, api_url: str) -> App:
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)
 
+    lookups = ThreadPoolExecutor(max_workers=8)
+
     @app.view(CALLBACK_ID)
-    def on_submit(ack: Ack) -> None:
+    def on_submit(ack: Ack, view: dict[str, Any], client: WebClient) -> None:
+        if not calls:
+            ack()
+            return
+        people = _selected_users(view)
+        names = [str(u["user"].get("real_name") or "") for u in lookups.map(_info(client), people)]
         ack()
+        for user, name in zip(people, names, strict=True):
+            client.chat_postMessage(channel=user, text=f"{name}: your mentorship plan is stored.")
 
     @app.event("message")
     def on_message(event: dict[str, Any], client: WebClient) -> None:
@@ -56,13 +72,31 @@ def build_app(token: str, signing_secret: str, api_url: str) -> App:
     return app
 
 
+def _selected_users(view: dict[str, Any]) -> list[str]:
+    """The people the submitted modal names (its user selects)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return [
+        str(field["selected_user"])
+        for block in values.values()
+        for field in block.values()
+        if field.get("selected_user")
+    ]
+
+
+def _info(client: WebClient) -> Any:
+    return lambda user: client.users_info(user=user)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--calls", action="store_true", help="submissions make their Slack calls")
     args = parser.parse_args()
-    app = build_app(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"], args.api_url)
+    app = build_app(
+        os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"], args.api_url, args.calls
+    )
     bolt = SlackRequestHandler(app, path="/slack/events")
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -106,15 +106,19 @@ def _first_tick_done(port: int) -> bool:
         return False
 
 
-def start_ref(standin: StandIn, logs: Path) -> App:
+def start_ref(standin: StandIn, logs: Path, calls: bool = False) -> App:
+    """The bare Bolt app; with `calls`, the one whose submissions make the bot's Slack calls."""
     port = free_port()
+    args = [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url]
     proc = Proc.spawn(
-        "latency-ref",
-        [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url],
+        "latency-calls" if calls else "latency-ref",
+        args + (["--calls"] if calls else []),
         logs,
     )
     wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "the bare app to answer")
-    return App("ref", proc, port, "X", "N", "Y")
+    return (
+        App("calls", proc, port, "K", "L", "Y") if calls else App("ref", proc, port, "X", "N", "Y")
+    )
 
 
 @dataclass
@@ -197,10 +201,11 @@ def run(
 ) -> None:
     """The latency benchmark on one database."""
     total = warm + len(CONCURRENCY) * n
-    people = [uid(p, i) for p in ("C", "M", "R", "X", "N", "Y") for i in range(total)]
+    people = [uid(p, i) for p in ("C", "M", "R", "X", "N", "Y", "K", "L") for i in range(total)]
     standin.add_users(people)
     bot = start_bot(standin, db_url, work, logs)
     ref = start_ref(standin, logs)
+    calls = start_ref(standin, logs, calls=True)
     engine = make_engine(db_url)
     seed_open_prompts(
         engine, [uid("R", i) for i in range(total)], [uid("P", i) for i in range(total)]
@@ -223,10 +228,15 @@ def run(
                 results[(app.name, conc)] = run_
         _report_kind(report, db, "start", results, n, follow="views.open")
 
-        # ---- plan modal submission
+        # ---- plan modal submission (and the bare app making the same Slack calls)
         results = {}
         for conc in runs:
-            for app in apps:
+            # the calls app's people open its modal first (untimed), as the others did above
+            opened = standin.prepared(
+                "commands", {"users": [uid(calls.commander, i) for i in spans[conc]]}
+            )
+            timed(standin, calls, opened, 4, "views.open")
+            for app in (*apps, calls):
                 items = standin.prepared(
                     "submissions",
                     {
@@ -250,6 +260,7 @@ def run(
                 )
         wait_for_outbox(db_url)
         _report_kind(report, db, "submit", results, n, follow=None)
+        _report_floor(report, db, results)
 
         # ---- a DM answering a reflection prompt
         results = {}
@@ -268,11 +279,39 @@ def run(
                 )
         _report_kind(report, db, "DM reply", results, n, follow="chat.postMessage")
     finally:
-        for app in apps:
+        for app in (*apps, calls):
             app.proc.stop()
     problems = [line for line in bot.proc.tail(400).splitlines() if "ERROR" in line]
     if problems:
         print(f"[{db}] bot errors during the latency benchmark:\n  " + "\n  ".join(problems[:5]))
+
+
+def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) -> None:
+    """The submission against the bare app making the same Slack calls (two users.info before
+    the ack, two chat.postMessage after): what the bot's own work adds to Slack's part."""
+    for conc in CONCURRENCY:
+        bot, calls = results[("bot", conc)], results[("calls", conc)]
+        measure = f"submit c{conc} %s, against the same Slack calls"
+        report.add(
+            Result(
+                "latency",
+                measure % "CPU per request",
+                db,
+                bot.cpu_ms_per_request,
+                "ms",
+                calls.cpu_ms_per_request,
+            )
+        )
+        report.add(
+            Result(
+                "latency",
+                measure % "p99 to HTTP answer",
+                db,
+                bot.answer_ms()["p99"],
+                "ms",
+                calls.answer_ms()["p99"],
+            )
+        )
 
 
 def _ok(sample: Sample) -> bool:

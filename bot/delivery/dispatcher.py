@@ -18,7 +18,6 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
@@ -49,6 +48,7 @@ from storage.outbox import (
     UNKNOWN,
     claim_due,
     claim_keys,
+    claimed_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -264,10 +264,10 @@ class Dispatcher:
 
     def _load(self, ids: list[int]) -> tuple[list[Job], dict[int, str]]:
         """The claimed rows as jobs in the order they are sent, and each one's occurrence key."""
-        with self.services.sessions(bind=self.writes.conn) as session:
-            rows = session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()
-            jobs = sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
-            return jobs, {d.id: d.occurrence_key for d in rows}
+        assert self.writes.conn is not None  # inside `_claimed`'s batch
+        rows = claimed_rows(self.writes.conn, ids)
+        jobs = sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
+        return jobs, {d.id: d.occurrence_key for d in rows}
 
     def _collapse(self, jobs: list[Job], stats: DispatchStats) -> list[Job]:
         """Of several overdue rows of one series for one person, keep only one."""

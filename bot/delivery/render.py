@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, Row, select, tuple_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
@@ -150,8 +150,8 @@ def kind_of(services: Services, name: str) -> Kind | None:
     return found if isinstance(found, Kind) else None
 
 
-def job_of(d: Delivery) -> Job:
-    """A plain snapshot of a delivery row."""
+def job_of(d: Delivery | Row[Any]) -> Job:
+    """A plain snapshot of a delivery row (an ORM object, or a Core row of its columns)."""
     return Job(d.id, d.team_id, d.kind, d.pair_id, d.recipient_id, dict(d.payload), d.due_at)
 
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.core.text import clip
 from bot.domain.plan import PersonFacts
 from storage.models import NAME_MAX, TZ_MAX, Person
-from storage.people import get_people, save_people, save_person
+from storage.people import cached_facts, save_people, save_person
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
@@ -71,8 +72,8 @@ def fetch_people(
     wanted = list(dict.fromkeys(user_ids))
     found: dict[str, PersonFacts] = {}
     stale: dict[str, PersonFacts] = {}
-    with services.sessions() as session:
-        for cached in get_people(session, team_id, wanted):
+    with services.sessions.kw["bind"].connect() as conn:
+        for cached in cached_facts(conn, team_id, wanted):
             facts = facts_from_cache(cached)
             if now - cached.refreshed_at <= max_age:
                 found[cached.user_id] = facts
@@ -205,8 +206,8 @@ def looked_for_form(
     return SLACK_UNREACHABLE.format(error=error)
 
 
-def facts_from_cache(person: Person) -> PersonFacts:
-    """PersonFacts from a cached row."""
+def facts_from_cache(person: Person | Row[Any]) -> PersonFacts:
+    """PersonFacts from a cached row (an ORM object, or a Core row of its facts)."""
     return PersonFacts(
         user_id=person.user_id,
         name=person.name,

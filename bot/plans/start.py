@@ -4,7 +4,6 @@ both summaries queued in one transaction, and the first weeks are planned after 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -15,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.payload import metadata_of
 from bot.core.services import Services
-from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.render import Rendered
+from bot.delivery.immediate import Immediate
 from bot.domain.plan import PersonFacts, validate_plan
 from bot.pairs.planner import plan_new_pair
 from bot.people.lookup import Looked, looked_for_form
@@ -142,10 +140,10 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
 
     Given what `submit_plan` returned (the pair in memory, both people as looked up), the
     summaries are built from memory and this request sends them itself, through the outbox's
-    claim and finish (`Dispatcher.send_now`); when another submission is sending already, or
-    that send failed, the scheduler is woken with them (`Dispatcher.give`) and sends them
-    without reading or rendering them again. Given a pair id (a program's publish), the
-    scheduler is woken to render and send them."""
+    claim and finish (`Dispatcher.send_now`); when another submission is sending already, that
+    one sends them after its own (`Immediate`); when a send fails, the scheduler is woken with
+    them (`Dispatcher.give`) and sends them without reading or rendering them again. Given a
+    pair id (a program's publish), the scheduler is woken to render and send them."""
     with services.sessions.begin() as session:
         if isinstance(started, Started):
             plan_new_pair(services, session, started.pair, started.zones)
@@ -159,34 +157,12 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
     # The first person in a new workspace hears the welcome before their plan's summary: if it
     # still waits, it is claimed and sent with them (first: it was due earlier).
     welcome = keys.welcome(pair.team_id, pair.creator_id)
-    if not _send_summaries(services, pair.id, [welcome, *messages], messages):
-        services.waker(plan=False, messages=messages)
+    _IMMEDIATE.send(services, [welcome, *messages], messages)
 
 
-# One submission at a time sends its own summaries (measured: 13.5 -> 10.6 ms of CPU per
-# submission, one person at a time). Under a burst the others hand theirs to the scheduler,
-# whose tick claims a whole burst's rows at once: sixteen requests each claiming and sending
-# their own cost more CPU (11.5 -> 12.8 ms) and a slower answer (p99 184 -> 250 ms), their
-# sends competing with the requests still to be answered.
-_SENDING = threading.Lock()
-
-
-def _send_summaries(
-    services: Services, pair_id: int, wanted: list[str], messages: dict[str, Rendered]
-) -> bool:
-    """Send the rows of these occurrence keys now (a new pair's summaries, built already);
-    False when the scheduler must see to them (another submission is sending, or the database
-    failed: a row this claimed goes back to pending when its lease ends)."""
-    if not _SENDING.acquire(blocking=False):
-        return False
-    try:
-        Dispatcher(services).send_now(wanted, messages)
-    except Exception:
-        log.exception("plan summaries of pair %s: not sent at once; the scheduler will", pair_id)
-        return False
-    finally:
-        _SENDING.release()
-    return True
+# One submission at a time sends summaries: its own, and those of submissions stored while it
+# was sending (bot/delivery/immediate.py).
+_IMMEDIATE = Immediate()
 
 
 def opened_from_home(view: dict[str, Any]) -> bool:

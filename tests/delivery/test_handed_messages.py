@@ -1,17 +1,21 @@
-"""Messages built by the request that queued their rows: sent by that request itself
-(`Dispatcher.send_now`) or handed to the scheduler (`Dispatcher.give`), always through the
-outbox's claim and finish, and never older than a rendering may be."""
+"""Messages built by the request that queued their rows: sent by that request itself, or by
+the request sending already (`Immediate`, `Dispatcher.send_now`), or handed to the scheduler
+when that fails (`Dispatcher.give`); always through the outbox's claim and finish, and never
+older than a rendering may be."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import OperationalError
 
-import bot.plans.start as start_module
 from bot.delivery.ahead import MAX_AGE
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.immediate import Immediate
 from bot.delivery.render import Rendered
 from bot.delivery.stats import DispatchStats
 from bot.heartbeat import Heartbeat
@@ -67,6 +71,47 @@ def test_a_handed_message_is_sent_as_built_and_a_stale_one_is_rendered(bot: Bot)
         assert {(d.status, d.attempts, d.lease_owner) for d in rows} == {("sent", 1, None)}
 
 
+def test_rows_queued_while_another_request_sends_are_sent_by_it(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While the first request is sending, a second queues its row and returns at once; the
+    # first sends it after its own, as built, through the outbox's claim and finish.
+    services = bot.runtime.services
+    sender = Immediate()
+    _notice(bot, "test:first", "first, from the row")
+    _notice(bot, "test:second", "second, from the row")
+    real = Dispatcher.send_now
+    calls: list[tuple[str, list[str]]] = []
+    returned: list[bool] = []
+
+    def second() -> None:
+        sender.send(services, ["test:second"], {"test:second": built2})
+        returned.append(True)
+
+    def send_now(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+        calls.append((threading.current_thread().name, list(keys)))
+        if len(calls) == 1:  # another request, while this one sends
+            other = threading.Thread(target=second, name="second request")
+            other.start()
+            other.join(timeout=10)
+            assert returned == [True] and len(calls) == 1  # it returned without sending
+        return real(self, keys, messages)
+
+    built2 = Rendered("second, as built", [])
+    monkeypatch.setattr(Dispatcher, "send_now", send_now)
+    sender.send(services, ["test:first"], {"test:first": Rendered("first, as built", [])})
+    me = threading.current_thread().name
+    assert calls == [(me, ["test:first"]), (me, ["test:second"])]
+    assert _posted(bot) == ["first, as built", "second, as built"]
+    with bot.sessions() as s:
+        rows = s.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.NOTICE)).all()
+        assert {(d.status, d.attempts, d.lease_owner) for d in rows} == {("sent", 1, None)}
+    # Nothing is left queued: the next request sends its own at once.
+    _notice(bot, "test:third", "third")
+    sender.send(services, ["test:third"], {})
+    assert calls[-1] == (me, ["test:third"]) and _posted(bot)[-1] == "third"
+
+
 class _Counting(Dispatcher):
     """A dispatcher that counts its ticks (the scheduler runs them on its own thread)."""
 
@@ -85,9 +130,15 @@ def _summaries_sent(bot: Bot) -> bool:
         return list(rows) == ["sent", "sent"]
 
 
-def test_under_a_burst_the_summaries_go_to_the_scheduler_already_built(bot: Bot) -> None:
-    # Another submission is sending its summaries (the lock is taken): this one's go to the
-    # running scheduler with their messages, which sends them without reading the plan again.
+def test_summaries_the_request_cannot_send_go_to_the_scheduler_already_built(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The request's own send fails before it claims anything: its summaries go to the running
+    # scheduler with their messages, which sends them without reading the plan again.
+    def refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+        raise OperationalError("claim", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Dispatcher, "send_now", refuse)
     services = bot.runtime.services
     dispatcher = _Counting(services, owner="beat")
     beat = Heartbeat(services, dispatcher, tick_seconds=3600)
@@ -100,10 +151,9 @@ def test_under_a_burst_the_summaries_go_to_the_scheduler_already_built(bot: Bot)
         # The new workspace's welcome woke the scheduler: its tick is over before the plan
         # is stored, so the only tick that can claim the summaries is the one this wakes.
         wait_for(lambda: dispatcher.ticks == 2, timeout=10, what="the welcome's tick")
-        with start_module._SENDING:
-            reads.clear()
-            assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
-            wait_for(lambda: _summaries_sent(bot), timeout=10, what="the plan summaries")
+        reads.clear()
+        assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+        wait_for(lambda: _summaries_sent(bot), timeout=10, what="the plan summaries")
     finally:
         beat.stop()
     assert bot.standin.dm_messages(MAYA)[0].text.startswith("📅 Your mentorship with *Omar*")
