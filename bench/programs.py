@@ -53,14 +53,18 @@ def _services(url: str) -> Services:
     return Services(config=config, clock=ManualClock(NOW), sessions=sessions, client=client)
 
 
-def _enrol(services: Services, mentees: int, mentors: int) -> int:
+def _enrol(
+    services: Services, mentees: int, mentors: int, team: str = TEAM, lead: str = LEAD
+) -> int:
+    """A program of `lead`'s in `team`, open for enrolment, with a synthetic cohort enrolled
+    (everyone in the people cache); its id."""
     rnd = random.Random(1)
     draft = ProgramDraft(
         "Bench program", "", "biweekly", "weekday_position", date(2027, 3, 15), 6, None, None, 4,
         SKILLS, (), None, False, (),
     )  # fmt: skip
     with services.sessions.begin() as session:
-        program_id = create_program(session, TEAM, LEAD, "Europe/Berlin", draft, NOW).id
+        program_id = create_program(session, team, lead, "Europe/Berlin", draft, NOW).id
     people = [(f"U0M{i:07d}", "mentor") for i in range(mentors)]
     people += [(f"U0E{i:07d}", "mentee") for i in range(mentees)]
     for user_id, role in people:
@@ -68,7 +72,7 @@ def _enrol(services: Services, mentees: int, mentors: int) -> int:
             program = session.get(Program, program_id)
             assert program is not None
             save_person(
-                session, team_id=TEAM, user_id=user_id, name=f"{role} {user_id[-4:]}",
+                session, team_id=team, user_id=user_id, name=f"{role} {user_id[-4:]}",
                 tz=rnd.choice(ZONES), deleted=False, is_bot=False, is_admin=False, now=NOW,
             )  # fmt: skip
             skills = tuple(rnd.sample(SKILLS, rnd.randint(1, 4)))

@@ -29,11 +29,13 @@ from bot.standin.driver_base import FORM
 from bot.standin.limits import SlackLimits
 from bot.standin.transport import Reply, Request
 
-TIMED = ("views.open", "chat.postMessage")
+TIMED = ("views.open", "chat.postMessage", "views.update")
+KEY_FIELD = {"views.open": "trigger_id", "chat.postMessage": "channel", "views.update": "view_id"}
 
 
 class TimedStandIn(SlackStandIn):
-    """Notes the arrival time of views.open (by trigger id) and chat.postMessage (by channel)."""
+    """Notes the arrival time of views.open (by trigger id), chat.postMessage (by channel) and
+    views.update (by view id)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -51,8 +53,7 @@ class TimedStandIn(SlackStandIn):
             with self._arrival_lock:
                 self.statuses[f"{method} {reply.status}"] += 1
                 if method in TIMED:
-                    field = "trigger_id" if method == "views.open" else "channel"
-                    key = str(request.params.get(field) or "")
+                    key = str(request.params.get(KEY_FIELD[method]) or "")
                     self.arrivals[method].append((key, arrived, reply.status))
                     self.first.setdefault((method, key), arrived)
                     self._arrived.notify_all()
@@ -185,6 +186,19 @@ class Control:
     def ping(self, body: dict[str, Any]) -> Any:
         return {"ok": True}
 
+    def views(self, body: dict[str, Any]) -> Any:
+        """A user's open modals, oldest first: id, callback id, and whether `contains` (a piece
+        of text) is in its blocks."""
+        contains = str(body.get("contains") or "")
+        return [
+            {
+                "id": v.id,
+                "callback_id": v.callback_id,
+                "has": bool(contains) and contains in json.dumps(v.blocks, ensure_ascii=False),
+            }
+            for v in self.standin.views_for(body["user"])
+        ]
+
 
 def serve_control(control: Control) -> ThreadingHTTPServer:
     operations: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -202,6 +216,7 @@ def serve_control(control: Control) -> ThreadingHTTPServer:
             "posted",
             "forget",
             "ping",
+            "views",
         )
     }
 

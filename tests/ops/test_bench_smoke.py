@@ -40,3 +40,23 @@ def test_the_benchmark_command_runs_and_prints_its_table(tmp_path: Path) -> None
     for r in results:
         if "duplicates / lost" in r["measure"] or "failed or unanswered" in r["measure"]:
             assert r["value"] == 0, r
+
+
+def test_the_program_benchmark_runs_through_serve() -> None:
+    # A cohort of 100 × 40 behind `serve`: 20 enrolments and one `program match` whose proposal
+    # arrives (the command exits with a message otherwise); no timing is asserted.
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.program_serve", "--quick", "--sqlite-only"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for expected in (
+        "| sqlite | enrolment submission p99 to HTTP answer (ms)",
+        "| sqlite | enrolment submission CPU per request (ms) |",
+        "| sqlite | program match, 100 × 40: to views.open (ms)",
+        "| sqlite | program match, 100 × 40: to the proposal (views.update, ms)",
+    ):
+        assert expected in result.stdout, result.stdout
