@@ -58,14 +58,24 @@ class Immediate:
             if self._sending:
                 return
             self._sending = True
-        while True:
+        try:
+            while True:
+                with self._lock:
+                    taken = self._queued[: self._batch]
+                    self._queued = self._queued[self._batch :]
+                    if not taken:
+                        self._sending = False
+                        return
+                for group in _by_services(taken):
+                    _send(group)
+        except BaseException:
+            # Whatever ended this thread's sending (the scheduler's wake failing too, the
+            # interpreter stopping): the next request sends again. Rows still queued stay
+            # pending in the outbox, where the scheduler's next tick finds them.
             with self._lock:
-                taken, self._queued = self._queued[: self._batch], self._queued[self._batch :]
-                if not taken:
-                    self._sending = False
-                    return
-            for group in _by_services(taken):
-                _send(group)
+                self._queued.clear()
+                self._sending = False
+            raise
 
 
 def _by_services(queued: list[_Queued]) -> list[list[_Queued]]:

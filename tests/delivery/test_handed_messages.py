@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import OperationalError
 
+from bot.core.services import Waker
 from bot.delivery.ahead import MAX_AGE
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.immediate import Immediate
@@ -110,6 +112,38 @@ def test_rows_queued_while_another_request_sends_are_sent_by_it(
     _notice(bot, "test:third", "third")
     sender.send(services, ["test:third"], {})
     assert calls[-1] == (me, ["test:third"]) and _posted(bot)[-1] == "third"
+
+
+def test_a_sender_that_fails_outright_leaves_the_next_request_to_send(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The send fails and so does waking the scheduler: the request sees the error (Bolt logs
+    # it), the row stays pending, and the next request sends again instead of queueing behind
+    # a sender that is gone.
+    services = bot.runtime.services
+    sender = Immediate()
+    _notice(bot, "test:lost", "from the row")
+
+    def refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+        raise OperationalError("claim", {}, Exception("database is locked"))
+
+    def no_wake(plan: bool, messages: Any) -> None:
+        raise RuntimeError("no scheduler")
+
+    failing = Waker()
+    failing.set(no_wake)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Dispatcher, "send_now", refuse)
+        with pytest.raises(RuntimeError):
+            sender.send(
+                replace(services, waker=failing),
+                ["test:lost"],
+                {"test:lost": Rendered("as built", [])},
+            )
+    assert _posted(bot) == []
+    sender.send(services, ["test:lost"], {"test:lost": Rendered("as built", [])})
+    assert _posted(bot) == ["as built"]
 
 
 class _Counting(Dispatcher):
