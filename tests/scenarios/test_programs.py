@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -126,13 +127,15 @@ def test_a_program_from_creation_to_published_pairs(bot: Bot) -> None:
     }
     assert first_come.unmatched == (LEE,) and best.total > first_come.total
 
-    # Publish with a double click: both clicks land before the review is redrawn.
-    clicks = [
-        threading.Thread(
-            target=bot.driver.click, args=(LEAD, PUBLISH), kwargs={"view_id": review.id}
-        )
-        for _ in range(2)
-    ]
+    # Publish with a double click: both clicks are made on the review as it is now, then sent
+    # at once (made in their threads, the second could find the review redrawn already).
+    payloads: list[dict[str, Any]] = []
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(bot.driver, "post_payload", lambda payload, **kw: payloads.append(payload))
+        bot.driver.click(LEAD, PUBLISH, view_id=review.id)
+        bot.driver.click(LEAD, PUBLISH, view_id=review.id)
+    assert len(payloads) == 2
+    clicks = [threading.Thread(target=bot.driver.post_payload, args=(p,)) for p in payloads]
     for click in clicks:
         click.start()
     for click in clicks:
