@@ -147,11 +147,13 @@ _PAYLOAD = "payload="
 
 
 def _unquote_plus(value: str) -> str | None:
-    """`urllib.parse.unquote_plus(value)`, or None for a `%` without two hex digits after it."""
-    raw = value.replace("+", " ").encode()
+    """`urllib.parse.unquote_plus(value)`, or None for a `%` without two hex digits after it
+    or text that is not UTF-8 (a lone surrogate: a body read as UTF-8 holds none, but
+    `parse_qsl` keeps one as it is)."""
     try:
+        raw = value.replace("+", " ").encode()
         decoded = codecs.escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
-    except ValueError:
+    except ValueError:  # UnicodeEncodeError is one
         return None
     return decoded.decode("utf-8", "replace")
 
