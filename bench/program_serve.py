@@ -37,14 +37,9 @@ from sqlalchemy import func, select
 
 from bench import latency as lat
 from bench.common import (
-    PY,
     TEAM,
     Backend,
-    Proc,
-    child_env,
     db_upgrade,
-    free_port,
-    http_ok,
     wait_until,
     write_config,
 )
@@ -65,20 +60,6 @@ def _ms(seconds: float) -> float:
 def _q(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _start_bot(standin: StandIn, db_url: str, work: Path, logs: Path) -> lat.App:
-    config = write_config(work / "program-bot.toml", api_url=standin.api_url, db_url=db_url)
-    port = free_port()
-    proc = Proc.spawn(
-        "program-bot",
-        [PY, "-m", "bot.cli", "--config", str(config), "serve"],
-        logs,
-        child_env(PORT=str(port)),
-    )
-    wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "serve to answer")
-    wait_until(lambda: lat._first_tick_done(port), 300, "serve's first scheduler tick")
-    return lat.App("bot", proc, port, "C", "M", "R")
 
 
 def _enrolments(
@@ -144,7 +125,7 @@ def run(db: str, db_url: str, mentees: int, mentors: int, n: int, matches: int) 
         joiners = [lat.uid("J", i) for i in range(n + matches)]
         refs = [lat.uid("X", i) for i in range(n + matches)]
         standin.add_users([LEAD, *joiners, *refs])
-        bot = _start_bot(standin, db_url, work, logs)
+        bot = lat.start_bot(standin, db_url, work, logs)
         ref = lat.start_ref(standin, logs)
         try:
             b_times, cpu0 = _enrolments(standin, bot, joiners[:n], bot=True)

@@ -67,6 +67,18 @@ def postgres_url() -> Iterator[str | None]:
         admin.dispose()
 
 
+@pytest.fixture
+def admin() -> Iterator[Engine]:
+    """PostgreSQL's server, outside the test's own database (it survives a restart, and can end
+    the test's connections)."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} not set")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path, postgres_url: str | None) -> Iterator[str]:
     """A database URL with an empty schema: SQLite in tmp_path, or the session's PostgreSQL."""

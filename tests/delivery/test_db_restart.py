@@ -4,21 +4,19 @@ and gives back the rest of its claims at once, instead of leaving them to its tw
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bot.delivery.dispatcher import Dispatcher
 from storage.models import Delivery
 from storage.outbox import NewDelivery, add_deliveries
-from tests.kit.workspace import KAI, LENA, MAYA, OMAR, PG_ENV, TEAM, TOKEN, Bot
+from tests.kit.workspace import KAI, LENA, MAYA, OMAR, TEAM, TOKEN, Bot
 
 SEEDS = 10
 
@@ -36,14 +34,6 @@ class RestartAfter(WebClient):
         if self.posts == self.nth:
             self.restart()
         return response
-
-
-@pytest.fixture
-def admin() -> Iterator[Engine]:
-    """A connection to the server outside the test's own database (it survives the restart)."""
-    engine = create_engine(os.environ[PG_ENV], isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
 
 
 def _seed(bot: Bot) -> None:

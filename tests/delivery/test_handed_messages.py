@@ -52,6 +52,11 @@ def _notice(bot: Bot, key: str, text: str) -> None:
         add_deliveries(s, [row], now)
 
 
+def _refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+    """`Dispatcher.send_now` when the database fails before anything is claimed."""
+    raise OperationalError("claim", {}, Exception("database is locked"))
+
+
 def _posted(bot: Bot) -> list[str]:
     return [str(c["text"]) for c in bot.standin.calls_to("chat.postMessage")]
 
@@ -124,9 +129,6 @@ def test_a_sender_that_fails_outright_leaves_the_next_request_to_send(
     sender = Immediate()
     _notice(bot, "test:lost", "from the row")
 
-    def refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
-        raise OperationalError("claim", {}, Exception("database is locked"))
-
     def no_wake(plan: bool, messages: Any) -> None:
         raise RuntimeError("no scheduler")
 
@@ -134,7 +136,7 @@ def test_a_sender_that_fails_outright_leaves_the_next_request_to_send(
     failing.set(no_wake)
 
     with monkeypatch.context() as patched:
-        patched.setattr(Dispatcher, "send_now", refuse)
+        patched.setattr(Dispatcher, "send_now", _refuse)
         with pytest.raises(RuntimeError):
             sender.send(
                 replace(services, waker=failing),
@@ -169,10 +171,7 @@ def test_summaries_the_request_cannot_send_go_to_the_scheduler_already_built(
 ) -> None:
     # The request's own send fails before it claims anything: its summaries go to the running
     # scheduler with their messages, which sends them without reading the plan again.
-    def refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
-        raise OperationalError("claim", {}, Exception("database is locked"))
-
-    monkeypatch.setattr(Dispatcher, "send_now", refuse)
+    monkeypatch.setattr(Dispatcher, "send_now", _refuse)
     services = bot.runtime.services
     dispatcher = _Counting(services, owner="beat")
     beat = Heartbeat(services, dispatcher, tick_seconds=3600)

@@ -30,6 +30,11 @@ def _claimed(engine: Engine, count: int) -> list[int]:
     return sorted(claim_due(engine, "me", START, LEASE, count))
 
 
+def _broken(*args: object, **kwargs: object) -> bool:
+    """A write whose connection the server closed."""
+    raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
+
+
 def _statuses(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.scalars(select(Delivery.status).order_by(Delivery.id)))
@@ -74,10 +79,7 @@ def test_a_sent_row_is_kept_when_the_database_fails_before_it_is_recorded(
     assert writes.mark_sending(a, START, START, LEASE)
     writes.sent(a, {"now": START, "channel": "D1", "ts": "1.0"})
 
-    def broken(*args: object, **kwargs: object) -> bool:
-        raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
-
-    monkeypatch.setattr("bot.delivery.writes.mark_sending", broken)
+    monkeypatch.setattr("bot.delivery.writes.mark_sending", _broken)
     with pytest.raises(OperationalError):
         writes.mark_sending(b, START, START, LEASE)
     assert unrecorded.outcomes[a].status == "sent"
@@ -123,13 +125,10 @@ def test_a_batch_keeps_the_sent_row_when_the_one_statement_fails(
     unrecorded = Unrecorded()
     writes = Writes(engine, "me", unrecorded)
 
-    def broken(*args: object, **kwargs: object) -> bool:
-        raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
-
     with engine.connect() as conn, writes.batch(conn):
         assert writes.mark_sending(a, START, START, LEASE)
         writes.sent(a, {"now": START, "channel": "D1", "ts": "1.0"})
-        monkeypatch.setattr("bot.delivery.writes.sent_then_sending", broken)
+        monkeypatch.setattr("bot.delivery.writes.sent_then_sending", _broken)
         with pytest.raises(OperationalError):
             writes.mark_sending(b, START, START, LEASE)
     assert unrecorded.outcomes[a].status == "sent"

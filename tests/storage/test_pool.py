@@ -4,31 +4,10 @@ so the next request does not fail on it."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-
-from storage.db import make_engine
-from tests.kit.workspace import PG_ENV
-
-pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} not set")
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    engine = make_engine(os.environ[PG_ENV])
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def admin() -> Iterator[Engine]:
-    engine = create_engine(os.environ[PG_ENV], isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
+from sqlalchemy import Engine, text
 
 
 def _backend(engine: Engine) -> int:
@@ -36,6 +15,7 @@ def _backend(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_a_connection_the_server_ended_is_replaced_at_checkout(
     engine: Engine, admin: Engine
 ) -> None:
