@@ -173,7 +173,7 @@ def cancel_future_meetings(
     ]
     for meeting in dropped:
         meeting.status = CANCELLED_MEETING
-        cancel_for_meeting(session, team_id, meeting.id, reason)
+        cancel_for_meeting(session, team_id, pair_id, meeting.id, reason)
     return len(dropped)
 
 

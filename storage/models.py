@@ -250,14 +250,15 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("occurrence_key"),
         Index("ix_deliveries_due", "status", "due_at"),
+        # A pair's pending rows, soonest first (0010; before, SQLite read every pending row of
+        # every workspace through the index above, in due order, to find one pair's).
+        Index("ix_deliveries_pair_status_due", "pair_id", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
-    pair_id: Mapped[int | None] = mapped_column(
-        ForeignKey("pairs.id", ondelete="CASCADE"), index=True
-    )
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
     recipient_id: Mapped[str] = mapped_column(String(32))
     occurrence_key: Mapped[str] = mapped_column(String(160))
     due_at: Mapped[datetime]
@@ -290,10 +291,12 @@ class ReflectionPrompt(Base):
         UniqueConstraint("milestone_id", "user_id"),
         # Every planner tick sweeps open prompts past their window.
         Index("ix_reflection_prompts_status_expires_at", "status", "expires_at"),
-        # The report's totals and a pair's unanswered prompts (0007); a DM reply's prompt (0008).
+        # The report's totals and a pair's unanswered prompts (0007).
         Index("ix_reflection_prompts_team_status_asked", "team_id", "status", "asked_at"),
         Index("ix_reflection_prompts_pair_status_position", "pair_id", "status", "position"),
-        Index("ix_reflection_prompts_person", "team_id", "user_id", "status"),
+        # A DM reply's prompt: the person's oldest open one (0008; in that order since 0010, or
+        # SQLite took the index above and read the workspace's open prompts to find it).
+        Index("ix_reflection_prompts_person", "team_id", "user_id", "status", "asked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

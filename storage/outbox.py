@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from storage import keys
 from storage.db import core_connection, write_connection
-from storage.models import Delivery, DeliveryKind, DeliveryStatus
+from storage.models import Delivery, DeliveryKind, DeliveryStatus, Pair
 
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
 SENT, FAILED, EXPIRED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED
@@ -399,11 +400,16 @@ def status_counts(session: Session, team_id: str | None = None) -> dict[str, int
     return {status: int(n) for status, n in session.execute(stmt).all()}
 
 
-def cancel_for_meeting(session: Session, team_id: str, meeting_id: int, reason: str) -> int:
-    """Cancel the pending nudges and follow-ups of one meeting."""
+def cancel_for_meeting(
+    session: Session, team_id: str, pair_id: int, meeting_id: int, reason: str
+) -> int:
+    """Cancel the pending nudges and follow-ups of one meeting (of the pair `pair_id`)."""
     rows = session.scalars(
         select(Delivery.id).where(
-            Delivery.team_id == team_id, Delivery.status == PENDING, keys.of_meeting(meeting_id)
+            Delivery.team_id == team_id,
+            Delivery.pair_id == pair_id,
+            Delivery.status == PENDING,
+            keys.of_meeting(meeting_id),
         )
     ).all()
     return cancel_pending(session, rows, reason)
@@ -422,16 +428,20 @@ def pending_rows(
 
 
 def pending_prompts_for(session: Session, team_id: str, user_id: str) -> list[Delivery]:
-    """A person's reflection prompts waiting in the outbox, soonest first."""
-    return list(
-        session.scalars(
-            select(Delivery)
-            .where(
-                Delivery.team_id == team_id,
-                Delivery.recipient_id == user_id,
-                Delivery.kind == DeliveryKind.REFLECTION_PROMPT,
-                Delivery.status == PENDING,
-            )
-            .order_by(Delivery.due_at, Delivery.id)
+    """A person's reflection prompts waiting in the outbox, soonest first: found through the
+    person's pairs (each prompt belongs to one), an index range of (pair, status) each."""
+    theirs = union(
+        select(Pair.id).where(Pair.team_id == team_id, Pair.mentor_id == user_id),
+        select(Pair.id).where(Pair.team_id == team_id, Pair.mentee_id == user_id),
+    )
+    rows = session.scalars(
+        select(Delivery).where(
+            Delivery.pair_id.in_(theirs),
+            Delivery.status == PENDING,
+            Delivery.team_id == team_id,
+            Delivery.recipient_id == user_id,
+            Delivery.kind == DeliveryKind.REFLECTION_PROMPT,
         )
     )
+    # Sorted here: with ORDER BY due_at, SQLite read every pending row by (status, due_at).
+    return sorted(rows, key=lambda row: (row.due_at, row.id))

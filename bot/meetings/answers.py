@@ -164,7 +164,7 @@ def answer(
     with services.sessions.begin() as session:
         recorded = answer_meeting(session, meeting.id, status, user_id, services.clock.now())
         if recorded:
-            cancel_for_meeting(session, team_id, meeting.id, f"meeting {status}")
+            cancel_for_meeting(session, team_id, pair.id, meeting.id, f"meeting {status}")
         if recorded and status == MeetingStatus.HELD:  # its topics were talked about
             cover_agenda(session, team_id, pair.id, meeting.id, before=meeting.scheduled_at)
         if recorded and status == MeetingStatus.SKIPPED:
@@ -259,7 +259,7 @@ def reschedule(
         moved = reschedule_meeting(session, meeting, new_at, user_id, now)
         if moved is None:
             return {"new_date": "This meeting already has an answer."}
-        cancel_for_meeting(session, team_id, meeting.id, "meeting rescheduled")
+        cancel_for_meeting(session, team_id, pair.id, meeting.id, "meeting rescheduled")
         bump_schedule_version(session, team_id, pair.id)  # an override in the calendar file
         zones = zones_for(session, pair)
         lead = timedelta(hours=services.config.scheduler.nudge_lead_hours)

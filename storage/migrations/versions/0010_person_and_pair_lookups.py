@@ -1,0 +1,58 @@
+"""indexes that SQLite takes for a person's open prompt and a pair's pending deliveries.
+
+Both lookups sort (oldest prompt first; soonest delivery first). SQLite has no statistics here,
+and between two indexes that each match one part of the WHERE it took the one already in the
+sort's order: a DM reply read every open prompt of the workspace through (team, status,
+asked_at) until it met the person's, and answering a meeting, editing a plan or pausing read
+every pending delivery of every workspace through (status, due_at). Their cost grew with the
+whole database (at 50,000 pairs, 294 ms to cancel one meeting's nudges). Each lookup now has an
+index that matches its WHERE and its order:
+
+- reflection_prompts (team_id, user_id, status, asked_at), replacing 0008's (team_id, user_id,
+  status);
+- deliveries (pair_id, status, due_at), replacing (pair_id): it also serves the foreign key.
+
+Replaces indexes; no data changes.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-06 15:30:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_reflection_prompts_person", table_name="reflection_prompts")
+    op.create_index(
+        "ix_reflection_prompts_person",
+        "reflection_prompts",
+        ["team_id", "user_id", "status", "asked_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_deliveries_pair_status_due",
+        "deliveries",
+        ["pair_id", "status", "due_at"],
+        unique=False,
+    )
+    op.drop_index("ix_deliveries_pair_id", table_name="deliveries")
+
+
+def downgrade() -> None:
+    op.create_index("ix_deliveries_pair_id", "deliveries", ["pair_id"], unique=False)
+    op.drop_index("ix_deliveries_pair_status_due", table_name="deliveries")
+    op.drop_index("ix_reflection_prompts_person", table_name="reflection_prompts")
+    op.create_index(
+        "ix_reflection_prompts_person",
+        "reflection_prompts",
+        ["team_id", "user_id", "status"],
+        unique=False,
+    )

@@ -1,0 +1,214 @@
+"""A person's and a pair's lookups: the right rows on both databases, and on SQLite (which has no
+statistics here) an index that matches the lookup, so that their cost does not grow with the
+rest of the database. Before migration 0010, SQLite found a person's open prompt through every
+open prompt of the workspace, and a pair's pending deliveries through every pending delivery of
+every workspace (294 ms at 50,000 pairs to cancel one meeting's nudges)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.plan import PersonFacts, PlanForm, validate_plan
+from storage.models import Delivery, DeliveryKind, Milestone, Pair, ReflectionPrompt
+from storage.outbox import (
+    NewDelivery,
+    add_deliveries,
+    cancel_for_meeting,
+    pending_prompts_for,
+    pending_rows,
+)
+from storage.pairs import create_pair
+from storage.reflections import open_prompt_row
+from tests.kit.workspace import START, TEAM
+
+OTHER_TEAM = "T0000000002"
+# Indexes that match only part of these lookups, in the order the lookups sort by: reading
+# through them reads the whole workspace's (or database's) open prompts or pending rows.
+TOO_WIDE = ("ix_deliveries_due", "ix_reflection_prompts_team_status_asked")
+
+
+def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) -> Pair:
+    people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in (mentor, mentee)}
+    form = PlanForm(
+        mentor_id=mentor,
+        mentee_id=mentee,
+        mentee_goals="Lead a design review",
+        mentor_goals="Practise feedback",
+        vision="Grow into a tech lead",
+        cadence="weekly",
+        first_date=date(2027, 3, 2),
+        meeting_time=time(15, 0),
+        tz="Europe/Berlin",
+        format="online",
+        channels=("chat",),
+        duration_months=3,
+        checkpoint_weeks=4,
+    )
+    plan, errors = validate_plan(form, now=START, people=people, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        return create_pair(session, team, mentor, plan, START)
+
+
+def _row(pair: Pair, kind: str, key: str, user: str, hours: int) -> NewDelivery:
+    return NewDelivery(
+        team_id=pair.team_id,
+        kind=kind,
+        recipient_id=user,
+        occurrence_key=key,
+        due_at=START + timedelta(hours=hours),
+        pair_id=pair.id,
+    )
+
+
+@pytest.fixture
+def stored(sessions: sessionmaker[Session]) -> dict[str, Pair]:
+    """UA mentors UB and is mentored by UC; UC also mentors UD; in another workspace UA has a
+    pair too. Each pair has two meetings' nudges pending and a reflection prompt for each
+    person, due in an order unlike the order they were stored in."""
+    pairs = {
+        "ab": _pair(sessions, TEAM, "UA", "UB"),
+        "ca": _pair(sessions, TEAM, "UC", "UA"),
+        "cd": _pair(sessions, TEAM, "UC", "UD"),
+        "other": _pair(sessions, OTHER_TEAM, "UA", "UE"),
+    }
+    rows = []
+    for n, pair in enumerate(pairs.values()):
+        for meeting in (10 * n + 1, 10 * n + 2):
+            for user in (pair.mentor_id, pair.mentee_id):
+                key = f"nudge:{meeting}:{user}"
+                rows.append(_row(pair, DeliveryKind.NUDGE, key, user, 50 - meeting))
+        for hours, user in ((30 - n, pair.mentor_id), (20 + n, pair.mentee_id)):
+            key = f"prompt:{pair.id}:{user}"
+            rows.append(_row(pair, DeliveryKind.REFLECTION_PROMPT, key, user, hours))
+    with sessions.begin() as session:
+        add_deliveries(session, rows, START)
+    return pairs
+
+
+def test_a_pairs_pending_rows_soonest_first(sessions, stored: dict[str, Pair]) -> None:
+    pair = stored["ca"]
+    with sessions() as session:
+        rows = pending_rows(session, TEAM, pair.id)
+        assert {r.pair_id for r in rows} == {pair.id} and len(rows) == 6
+        assert [r.due_at for r in rows] == sorted(r.due_at for r in rows)
+        kinds = pending_rows(session, TEAM, pair.id, (DeliveryKind.REFLECTION_PROMPT,))
+        assert {r.kind for r in kinds} == {DeliveryKind.REFLECTION_PROMPT} and len(kinds) == 2
+
+
+def test_cancelling_a_meeting_cancels_only_its_nudges(sessions, stored: dict[str, Pair]) -> None:
+    pair = stored["ca"]  # the second pair: its meetings are 11 and 12
+    with sessions.begin() as session:
+        assert cancel_for_meeting(session, TEAM, pair.id, 11, "meeting skipped") == 2
+    with sessions() as session:
+        cancelled = session.scalars(
+            select(Delivery.occurrence_key).where(Delivery.status == "cancelled")
+        ).all()
+    assert sorted(cancelled) == ["nudge:11:UA", "nudge:11:UC"]
+
+
+def test_a_persons_pending_prompts_across_their_pairs(sessions, stored: dict[str, Pair]) -> None:
+    with sessions() as session:
+        rows = pending_prompts_for(session, TEAM, "UA")
+    # UA's prompts in both of their pairs of this workspace (not the other one's), soonest
+    # first: mentor of "ab" (due in 30 h), mentee of "ca" (due in 21 h).
+    assert [(r.pair_id, r.due_at) for r in rows] == [
+        (stored["ca"].id, START + timedelta(hours=21)),
+        (stored["ab"].id, START + timedelta(hours=30)),
+    ]
+
+
+def _prompt(session: Session, pair: Pair, user: str, asked: datetime, status: str) -> int:
+    milestone_id = session.scalars(
+        select(Milestone.id).where(Milestone.pair_id == pair.id).order_by(Milestone.id)
+    ).all()[1 if user == pair.mentee_id and asked.hour % 2 else 0]
+    prompt = ReflectionPrompt(
+        team_id=pair.team_id,
+        pair_id=pair.id,
+        milestone_id=milestone_id,
+        user_id=user,
+        status=status,
+        questions=[{"key": "q1", "kind": "text", "text": "How did it go?"}],
+        asked_at=asked,
+    )
+    session.add(prompt)
+    session.flush()
+    return prompt.id
+
+
+def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, Pair]) -> None:
+    with sessions.begin() as session:
+        _prompt(session, stored["ab"], "UA", START + timedelta(hours=3), "open")
+        oldest = _prompt(session, stored["ca"], "UA", START + timedelta(hours=1), "open")
+        _prompt(session, stored["cd"], "UD", START, "open")
+        _prompt(session, stored["other"], "UA", START - timedelta(hours=5), "open")
+    with sessions() as session:
+        found = open_prompt_row(session, TEAM, "UA")
+        assert found is not None and found.id == oldest
+        assert open_prompt_row(session, TEAM, "UB") is None
+
+
+def _plans(engine: Engine, lookup: Callable[[], Any]) -> list[str]:
+    """SQLite's plan for every statement `lookup` runs (EXPLAIN QUERY PLAN, same parameters)."""
+    statements: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        lookup()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements
+    with engine.connect() as conn:
+        return [
+            row[3]
+            for statement, parameters in statements
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_finds_them_by_the_person_or_the_pair(
+    engine: Engine, sessions, stored: dict[str, Pair]
+) -> None:
+    pair = stored["ca"]
+
+    def read(fn: Callable[[Session], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with sessions() as session:
+                return fn(session)
+
+        return run
+
+    def cancel() -> None:
+        with sessions.begin() as session:
+            cancel_for_meeting(session, TEAM, pair.id, 11, "meeting skipped")
+
+    lookups = {
+        "open prompt": (
+            read(lambda s: open_prompt_row(s, TEAM, "UA")),
+            "ix_reflection_prompts_person",
+        ),
+        "pending rows": (
+            read(lambda s: pending_rows(s, TEAM, pair.id)),
+            "ix_deliveries_pair_status_due",
+        ),
+        "prompts": (
+            read(lambda s: pending_prompts_for(s, TEAM, "UA")),
+            "ix_deliveries_pair_status_due",
+        ),
+        "cancel": (cancel, "ix_deliveries_pair_status_due"),
+    }
+    for name, (lookup, index) in lookups.items():
+        plans = _plans(engine, lookup)
+        assert any(index in line for line in plans), (name, plans)
+        assert not any(wide in line for line in plans for wide in TOO_WIDE), (name, plans)
