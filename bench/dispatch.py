@@ -30,6 +30,7 @@ from sqlalchemy import Engine, select
 from bench.common import (
     PY,
     T0,
+    TEAM,
     Backend,
     Proc,
     bot_cmd,
@@ -53,8 +54,8 @@ from bot.core.clock import ManualClock
 from bot.core.config import parse_config
 from bot.pairs.planner import plan_tick
 from storage.db import make_engine
-from storage.models import Delivery
-from storage.outbox import claim_due
+from storage.models import Delivery, Meeting
+from storage.outbox import cancel_for_meeting, claim_due
 
 DUE_ROWS = 1000
 BATCH = 50
@@ -64,6 +65,22 @@ def _ms(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = fn()
     return (time.perf_counter() - start) * 1000, result
+
+
+def _cancel_ms(sessions: Any, size: int) -> float:
+    """What answering a meeting (held, skipped, rescheduled) costs the outbox: its pending
+    nudges and follow-ups cancelled, in a transaction rolled back (15 times, median)."""
+    with sessions() as session:
+        meeting = session.execute(
+            select(Meeting.id, Meeting.pair_id).where(Meeting.pair_id == size // 2).limit(1)
+        ).one()
+
+    def cancel() -> None:
+        with sessions() as session:
+            assert cancel_for_meeting(session, TEAM, meeting.pair_id, meeting.id, "bench") > 0
+            session.rollback()
+
+    return statistics.median(_ms(cancel)[0] for _ in range(15))
 
 
 def claims(
@@ -114,6 +131,7 @@ def claims(
                 f"claim all {due_rows:,} due rows": sum(per_claim),
                 "claim with nothing due, median": statistics.median(empty),
                 "idle planner tick, median": statistics.median(plans),
+                "cancel one meeting's nudges, median": _cancel_ms(runtime.services.sessions, size),
             }
             for name, value in figures.items():
                 key = f"{name}"

@@ -88,6 +88,10 @@ class ActionItem(Base):
         UniqueConstraint("meeting_id", "created_by", "slot"),
         Index("ix_action_items_pair_id_status", "pair_id", "status"),
         Index("ix_action_items_team_status", "team_id", "status"),  # the report (0007)
+        # A pair's items as the Home and a session summary ask for them (workspace, pair and
+        # status): with only the two above, SQLite took the report's and read every open (or
+        # done) item of the workspace (0010).
+        Index("ix_action_items_team_pair_status", "team_id", "pair_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

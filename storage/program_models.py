@@ -97,10 +97,13 @@ class Enrolment(Base):
     __table_args__ = (
         UniqueConstraint("program_id", "user_id"),
         Index("ix_enrolments_program_status", "program_id", "status"),
+        # Someone's enrolments (every Home asks), and the workspace's by status (0010; it was
+        # (team_id) alone, and someone's were found among the workspace's).
+        Index("ix_enrolments_team_user_status", "team_id", "user_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    team_id: Mapped[str] = mapped_column(String(32))
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(8))

@@ -1,8 +1,9 @@
 """A person's and a pair's lookups: the right rows on both databases, and on SQLite (which has no
 statistics here) an index that matches the lookup, so that their cost does not grow with the
 rest of the database. Before migration 0010, SQLite found a person's open prompt through every
-open prompt of the workspace, and a pair's pending deliveries through every pending delivery of
-every workspace (294 ms at 50,000 pairs to cancel one meeting's nudges)."""
+open prompt of the workspace, a pair's pending deliveries through every pending delivery of
+every workspace (294 ms at 50,000 pairs to cancel one meeting's nudges), a pair's action items
+through the workspace's and someone's enrolments through the workspace's."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, PlanForm, validate_plan
 from storage.models import Delivery, DeliveryKind, Milestone, Pair, ReflectionPrompt
+from storage.notes import done_items, pair_items
 from storage.outbox import (
     NewDelivery,
     add_deliveries,
@@ -24,13 +26,19 @@ from storage.outbox import (
     pending_rows,
 )
 from storage.pairs import create_pair
+from storage.programs import enrolments_of_user
 from storage.reflections import open_prompt_row
 from tests.kit.workspace import START, TEAM
 
 OTHER_TEAM = "T0000000002"
 # Indexes that match only part of these lookups, in the order the lookups sort by: reading
 # through them reads the whole workspace's (or database's) open prompts or pending rows.
-TOO_WIDE = ("ix_deliveries_due", "ix_reflection_prompts_team_status_asked")
+TOO_WIDE = (
+    "ix_deliveries_due",
+    "ix_reflection_prompts_team_status_asked",
+    "ix_action_items_team_status",
+    "(team_id=?)",
+)
 
 
 def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) -> Pair:
@@ -207,6 +215,18 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(
             "ix_deliveries_pair_status_due",
         ),
         "cancel": (cancel, "ix_deliveries_pair_status_due"),
+        "open items": (
+            read(lambda s: pair_items(s, TEAM, pair.id)),
+            "ix_action_items_team_pair_status",
+        ),
+        "done items": (
+            read(lambda s: done_items(s, TEAM, pair.id)),
+            "ix_action_items_team_pair_status",
+        ),
+        "enrolments": (
+            read(lambda s: enrolments_of_user(s, TEAM, "UA")),
+            "ix_enrolments_team_user_status",
+        ),
     }
     for name, (lookup, index) in lookups.items():
         plans = _plans(engine, lookup)

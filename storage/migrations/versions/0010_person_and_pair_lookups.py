@@ -1,4 +1,4 @@
-"""indexes that SQLite takes for a person's open prompt and a pair's pending deliveries.
+"""indexes that SQLite takes for a person's and a pair's lookups.
 
 Both lookups sort (oldest prompt first; soonest delivery first). SQLite has no statistics here,
 and between two indexes that each match one part of the WHERE it took the one already in the
@@ -10,7 +10,12 @@ index that matches its WHERE and its order:
 
 - reflection_prompts (team_id, user_id, status, asked_at), replacing 0008's (team_id, user_id,
   status);
-- deliveries (pair_id, status, due_at), replacing (pair_id): it also serves the foreign key.
+- deliveries (pair_id, status, due_at), replacing (pair_id): it also serves the foreign key;
+- action_items (team_id, pair_id, status): a pair's open items on the Home and its done items
+  in a session summary were read through the report's (team_id, status), every open (or done)
+  item of the workspace;
+- enrolments (team_id, user_id, status), replacing (team_id): someone's enrolments, asked by
+  every Home, were found among all of the workspace's.
 
 Replaces indexes; no data changes.
 
@@ -44,9 +49,25 @@ def upgrade() -> None:
         unique=False,
     )
     op.drop_index("ix_deliveries_pair_id", table_name="deliveries")
+    op.create_index(
+        "ix_action_items_team_pair_status",
+        "action_items",
+        ["team_id", "pair_id", "status"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_enrolments_team_user_status",
+        "enrolments",
+        ["team_id", "user_id", "status"],
+        unique=False,
+    )
+    op.drop_index("ix_enrolments_team_id", table_name="enrolments")
 
 
 def downgrade() -> None:
+    op.create_index("ix_enrolments_team_id", "enrolments", ["team_id"], unique=False)
+    op.drop_index("ix_enrolments_team_user_status", table_name="enrolments")
+    op.drop_index("ix_action_items_team_pair_status", table_name="action_items")
     op.create_index("ix_deliveries_pair_id", "deliveries", ["pair_id"], unique=False)
     op.drop_index("ix_deliveries_pair_status_due", table_name="deliveries")
     op.drop_index("ix_reflection_prompts_person", table_name="reflection_prompts")
