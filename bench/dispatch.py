@@ -54,7 +54,7 @@ from bot.core.clock import ManualClock
 from bot.core.config import parse_config
 from bot.pairs.planner import plan_tick
 from storage.db import make_engine
-from storage.models import Delivery, Meeting
+from storage.models import Delivery
 from storage.outbox import cancel_for_meeting, claim_due
 
 DUE_ROWS = 1000
@@ -70,14 +70,19 @@ def _ms(fn: Callable[[], Any]) -> tuple[float, Any]:
 def _cancel_ms(sessions: Any, size: int) -> float:
     """What answering a meeting (held, skipped, rescheduled) costs the outbox: its pending
     nudges and follow-ups cancelled, in a transaction rolled back (15 times, median)."""
+    pair_id = size // 2
     with sessions() as session:
-        meeting = session.execute(
-            select(Meeting.id, Meeting.pair_id).where(Meeting.pair_id == size // 2).limit(1)
-        ).one()
+        key = session.scalars(
+            select(Delivery.occurrence_key)
+            .where(Delivery.pair_id == pair_id, Delivery.status == "pending")
+            .where(Delivery.kind == "nudge")
+            .limit(1)
+        ).one()  # nudge:<meeting id>:<user>
+    meeting_id = int(key.split(":")[1])
 
     def cancel() -> None:
         with sessions() as session:
-            assert cancel_for_meeting(session, TEAM, meeting.pair_id, meeting.id, "bench") > 0
+            assert cancel_for_meeting(session, TEAM, pair_id, meeting_id, "bench") > 0
             session.rollback()
 
     return statistics.median(_ms(cancel)[0] for _ in range(15))
