@@ -6,9 +6,9 @@ at each size, in this process, with the real feature functions and the stand-in 
 - home: `publish_home` for a program admin (the program overview), to the end of `views.publish`
   (median of a few), after the heartbeat's recount of a large workspace's overview snapshot
   (`refresh_overviews`); and that count itself (`program_totals`, which the Home of a workspace
-  under 2,000 pairs runs live). Reference: the same at the smallest size. At the smallest size also the
-  Home of the person in 30 pairs, against a person in one pair and against a bare
-  `views.publish` of the same view; and the SQL statements each Home runs.
+  under 2,000 pairs runs live); and the Home of the person in 30 pairs. Reference: the same at
+  the smallest size. At the smallest size also that person's Home against a person in one pair
+  and against a bare `views.publish` of the same view; and the SQL statements each Home runs.
 - report: the `/mentorship report` reply (`report_reply`), `mentorship-bot export --csv`
   (`export_csv`) and `/mentorship report csv` (`send_report_csv`, the upload to the stand-in):
   wall time, and the peak of memory allocated during the call (tracemalloc, a second call).
@@ -136,6 +136,13 @@ def run(
                 admin = lambda: publish_home(services, client, TEAM, ADMIN)  # noqa: E731
                 figures["admin Home to views.publish, median"] = (_median_ms(admin, repeats), "ms")
                 figures["admin Home SQL statements"] = (_statements(engine, admin), "statements")
+                # The person's own pairs' reads (their items, held meetings, notes) must not
+                # grow with the workspace either.
+                person = lambda: publish_home(services, client, TEAM, PERSON30)  # noqa: E731
+                figures["person in 30 pairs: Home to views.publish, median"] = (
+                    _median_ms(person, repeats),
+                    "ms",
+                )
             if "report" in only:
                 reply = lambda: report_reply(services, client, TEAM, ADMIN)  # noqa: E731
                 figures["/mentorship report reply, median"] = (_median_ms(reply, repeats), "ms")

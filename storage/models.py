@@ -57,6 +57,9 @@ class Pair(Base):
         Index("ix_pairs_team_status_program", "team_id", "status", "program_id"),
         Index("ix_pairs_team_mentor", "team_id", "mentor_id"),
         Index("ix_pairs_team_mentee", "team_id", "mentee_id"),
+        # Whether two people have an open pair (a program's publish, per proposal): SQLite
+        # cannot use the partial index above for `status IN (?, ?)` with bound values (0010).
+        Index("ix_pairs_team_people", "team_id", "people_key"),
         # A program's mentee has one open mentorship in it, even under a double-clicked publish.
         Index(
             "uq_pairs_open_program_mentee",
@@ -176,11 +179,14 @@ class Meeting(Base):
         # The report's totals over a workspace, and a pair's last held meeting (0007).
         Index("ix_meetings_team_status_at", "team_id", "status", "scheduled_at"),
         Index("ix_meetings_pair_status_at", "pair_id", "status", "scheduled_at"),
+        # Pairs' meetings as the Home asks for them (workspace, pairs, status); with only the
+        # two above SQLite read the workspace's held meetings through the first (0010).
+        Index("ix_meetings_pair_team_status_at", "pair_id", "team_id", "status", "scheduled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
     occurrence_key: Mapped[str] = mapped_column(String(64))
     scheduled_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.UPCOMING.value)

@@ -35,15 +35,18 @@ def last_held_of(session: Session, team_id: str, pair_ids: Sequence[int]) -> dic
     """Each pair's latest held session (`held_meetings(...)[0]`), in one query."""
     if not pair_ids:
         return {}
+    # The latest is picked here: with ORDER BY scheduled_at, SQLite read every held meeting of
+    # the workspace in that order through (team_id, status, scheduled_at).
     stmt = (
         select(Meeting)
         .where(Meeting.team_id == team_id, Meeting.pair_id.in_(list(pair_ids)))
         .where(Meeting.status == MeetingStatus.HELD.value)
-        .order_by(Meeting.scheduled_at.desc())
     )
     found: dict[int, Meeting] = {}
     for meeting in session.scalars(stmt):
-        found.setdefault(meeting.pair_id, meeting)
+        latest = found.get(meeting.pair_id)
+        if latest is None or (meeting.scheduled_at, meeting.id) > (latest.scheduled_at, latest.id):
+            found[meeting.pair_id] = meeting
     return found
 
 

@@ -63,11 +63,14 @@ class SessionNote(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "author_id", "visibility"),
         Index("ix_session_notes_team_meeting", "team_id", "meeting_id"),  # the report (0007)
+        # Pairs' notes as the Home counts them (0010; it was (pair_id) alone, and SQLite took
+        # the report's index and read the workspace's notes).
+        Index("ix_session_notes_pair_team", "pair_id", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     author_id: Mapped[str] = mapped_column(String(32))
     visibility: Mapped[str] = mapped_column(String(16))

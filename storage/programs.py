@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, select, union, update
 from sqlalchemy.orm import Session
 
 from bot.domain.enrolment import EnrolmentDraft
@@ -269,8 +269,14 @@ def pairs_ever(session: Session, team_id: str, user_ids: Iterable[str]) -> list[
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         return []
-    stmt = select(Pair.mentor_id, Pair.mentee_id).where(
-        Pair.team_id == team_id, or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids))
+    # Two index ranges (as mentor, as mentee): with OR, SQLite read every pair of the workspace.
+    stmt = union(
+        select(Pair.mentor_id, Pair.mentee_id).where(
+            Pair.team_id == team_id, Pair.mentor_id.in_(ids)
+        ),
+        select(Pair.mentor_id, Pair.mentee_id).where(
+            Pair.team_id == team_id, Pair.mentee_id.in_(ids)
+        ),
     )
     return [(a, b) for a, b in session.execute(stmt)]
 

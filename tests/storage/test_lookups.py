@@ -7,8 +7,9 @@ through the workspace's and someone's enrolments through the workspace's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,28 +17,36 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, PlanForm, validate_plan
-from storage.models import Delivery, DeliveryKind, Milestone, Pair, ReflectionPrompt
-from storage.notes import done_items, pair_items
+from storage.db import make_engine, make_sessions, upgrade
+from storage.models import Delivery, DeliveryKind, Meeting, Milestone, Pair, ReflectionPrompt
+from storage.notes import done_items, held_meetings, pair_items, progress
+from storage.notes_batch import last_held_of, open_items_of, progress_of
 from storage.outbox import (
     NewDelivery,
     add_deliveries,
     cancel_for_meeting,
+    cancel_pending,
+    claim_keys,
     pending_prompts_for,
     pending_rows,
 )
-from storage.pairs import create_pair
-from storage.programs import enrolments_of_user
+from storage.pairs import create_pair, open_pair_exists
+from storage.programs import enrolments_of_user, pairs_ever
 from storage.reflections import open_prompt_row
 from tests.kit.workspace import START, TEAM
 
 OTHER_TEAM = "T0000000002"
-# Indexes that match only part of these lookups, in the order the lookups sort by: reading
-# through them reads the whole workspace's (or database's) open prompts or pending rows.
+# Indexes that match only the workspace (or only the status) of these lookups: reading through
+# them reads the whole workspace's (or database's) prompts, rows, items, meetings or notes.
 TOO_WIDE = (
     "ix_deliveries_due",
     "ix_reflection_prompts_team_status_asked",
     "ix_action_items_team_status",
+    "ix_meetings_team_status_at",
+    "ix_session_notes_team_meeting",
+    "ix_pairs_team_status_program",
     "(team_id=?)",
+    "SCAN",
 )
 
 
@@ -77,6 +86,10 @@ def _row(pair: Pair, kind: str, key: str, user: str, hours: int) -> NewDelivery:
 
 @pytest.fixture
 def stored(sessions: sessionmaker[Session]) -> dict[str, Pair]:
+    return _store(sessions)
+
+
+def _store(sessions: sessionmaker[Session]) -> dict[str, Pair]:
     """UA mentors UB and is mentored by UC; UC also mentors UD; in another workspace UA has a
     pair too. Each pair has two meetings' nudges pending and a reflection prompt for each
     person, due in an order unlike the order they were stored in."""
@@ -162,6 +175,43 @@ def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, Pair]) -> None
         assert open_prompt_row(session, TEAM, "UB") is None
 
 
+def test_each_pairs_latest_held_meeting(sessions, stored: dict[str, Pair]) -> None:
+    """The Home's latest held session of each pair (picked in Python since 0010)."""
+    ab, ca = stored["ab"], stored["ca"]
+    day = timedelta(days=7)
+    with sessions.begin() as session:
+        rows = [
+            Meeting(team_id=TEAM, pair_id=pair.id, occurrence_key=f"m{n}", scheduled_at=at,
+                    status=status)
+            for n, (pair, at, status) in enumerate([
+                (ab, START + 2 * day, "held"),
+                (ab, START + 3 * day, "skipped"),
+                (ab, START, "held"),
+                (ab, START + 4 * day, "upcoming"),
+                (ca, START + day, "held"),
+                (stored["cd"], START + 5 * day, "held"),
+            ])
+        ]  # fmt: skip
+        session.add_all(rows)
+    with sessions() as session:
+        found = last_held_of(session, TEAM, [ab.id, ca.id])
+    assert {p: m.scheduled_at for p, m in found.items()} == {
+        ab.id: START + 2 * day,
+        ca.id: START + day,
+    }
+
+
+def test_everyone_who_was_paired_with_these_people(sessions, stored: dict[str, Pair]) -> None:
+    with sessions() as session:
+        assert sorted(pairs_ever(session, TEAM, ["UA", "UD"])) == [
+            ("UA", "UB"),
+            ("UC", "UA"),
+            ("UC", "UD"),
+        ]
+        assert open_pair_exists(session, TEAM, "UB", "UA")
+        assert not open_pair_exists(session, TEAM, "UB", "UC")
+
+
 def _plans(engine: Engine, lookup: Callable[[], Any]) -> list[str]:
     """SQLite's plan for every statement `lookup` runs (EXPLAIN QUERY PLAN, same parameters)."""
     statements: list[tuple[str, Any]] = []
@@ -184,11 +234,21 @@ def _plans(engine: Engine, lookup: Callable[[], Any]) -> list[str]:
         ]
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_sqlite_finds_them_by_the_person_or_the_pair(
-    engine: Engine, sessions, stored: dict[str, Pair]
-) -> None:
-    pair = stored["ca"]
+@pytest.fixture
+def migrated(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite database as `db upgrade` makes it: the planner's choice between two indexes
+    that fit equally well follows the order they were made in, which the migrations set."""
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_sqlite_finds_them_by_the_person_or_the_pair(migrated: Engine) -> None:
+    engine, sessions = migrated, make_sessions(migrated)
+    pairs = _store(sessions)
+    pair = pairs["ca"]
 
     def read(fn: Callable[[Session], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -200,6 +260,17 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(
     def cancel() -> None:
         with sessions.begin() as session:
             cancel_for_meeting(session, TEAM, pair.id, 11, "meeting skipped")
+
+    def claim() -> None:
+        keys = ["nudge:1:UA", "nudge:1:UB", "nudge:2:UA", "nudge:2:UB", "prompt:0:UA"]
+        claim_keys(engine, "test", START + timedelta(days=3), timedelta(minutes=2), keys)
+
+    def cancel_ids() -> None:
+        with sessions.begin() as session:
+            # Four ids or more: with fewer, SQLite went by the ids even before.
+            pending = (Delivery.pair_id == pairs["cd"].id, Delivery.status == "pending")
+            ids = session.scalars(select(Delivery.id).where(*pending)).all()
+            assert cancel_pending(session, ids[:5], "test") == 5
 
     lookups = {
         "open prompt": (
@@ -215,6 +286,9 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(
             "ix_deliveries_pair_status_due",
         ),
         "cancel": (cancel, "ix_deliveries_pair_status_due"),
+        # By key and by id, with a status test beside them (the outbox's claims and cancels).
+        "claim by keys": (claim, "sqlite_autoindex_deliveries_1"),
+        "cancel by ids": (cancel_ids, "INTEGER PRIMARY KEY"),
         "open items": (
             read(lambda s: pair_items(s, TEAM, pair.id)),
             "ix_action_items_team_pair_status",
@@ -227,6 +301,30 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(
             read(lambda s: enrolments_of_user(s, TEAM, "UA")),
             "ix_enrolments_team_user_status",
         ),
+        # The Home's reads for a person's pairs.
+        "open items of pairs": (
+            read(lambda s: open_items_of(s, TEAM, [pair.id, pair.id + 1])),
+            "ix_action_items_team_pair_status",
+        ),
+        "last held of pairs": (
+            read(lambda s: last_held_of(s, TEAM, [pair.id, pair.id + 1])),
+            "ix_meetings_pair_team_status_at",
+        ),
+        "progress of pairs": (
+            read(lambda s: progress_of(s, TEAM, [pair.id, pair.id + 1])),
+            "ix_session_notes_pair_team",
+        ),
+        "held meetings": (
+            read(lambda s: held_meetings(s, TEAM, pair.id)),
+            "ix_meetings_pair_team_status_at",
+        ),
+        "progress": (read(lambda s: progress(s, TEAM, pair.id)), "ix_meetings_pair_team_status_at"),
+        # A program's publish and matching.
+        "open pair exists": (
+            read(lambda s: open_pair_exists(s, TEAM, "UA", "UB")),
+            "ix_pairs_team_people",
+        ),
+        "pairs ever": (read(lambda s: pairs_ever(s, TEAM, ["UA", "UD"])), "ix_pairs_team_mentee"),
     }
     for name, (lookup, index) in lookups.items():
         plans = _plans(engine, lookup)

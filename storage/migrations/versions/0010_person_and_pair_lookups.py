@@ -15,7 +15,14 @@ index that matches its WHERE and its order:
   in a session summary were read through the report's (team_id, status), every open (or done)
   item of the workspace;
 - enrolments (team_id, user_id, status), replacing (team_id): someone's enrolments, asked by
-  every Home, were found among all of the workspace's.
+  every Home, were found among all of the workspace's;
+- meetings (pair_id, team_id, status, scheduled_at), replacing (pair_id): the Home's latest
+  held meeting and held count of a person's pairs read every held meeting of the workspace;
+- session_notes (pair_id, team_id), replacing (pair_id): the Home's note counts read every
+  note of the workspace;
+- pairs (team_id, people_key): whether two people have an open pair (a program's publish, per
+  proposal) read the workspace's active pairs; the partial unique index on the same columns
+  cannot answer `status IN (?, ?)` with bound values on SQLite.
 
 Replaces indexes; no data changes.
 
@@ -62,9 +69,26 @@ def upgrade() -> None:
         unique=False,
     )
     op.drop_index("ix_enrolments_team_id", table_name="enrolments")
+    op.create_index(
+        "ix_meetings_pair_team_status_at",
+        "meetings",
+        ["pair_id", "team_id", "status", "scheduled_at"],
+        unique=False,
+    )
+    op.drop_index("ix_meetings_pair_id", table_name="meetings")
+    op.create_index(
+        "ix_session_notes_pair_team", "session_notes", ["pair_id", "team_id"], unique=False
+    )
+    op.drop_index("ix_session_notes_pair_id", table_name="session_notes")
+    op.create_index("ix_pairs_team_people", "pairs", ["team_id", "people_key"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pairs_team_people", table_name="pairs")
+    op.create_index("ix_session_notes_pair_id", "session_notes", ["pair_id"], unique=False)
+    op.drop_index("ix_session_notes_pair_team", table_name="session_notes")
+    op.create_index("ix_meetings_pair_id", "meetings", ["pair_id"], unique=False)
+    op.drop_index("ix_meetings_pair_team_status_at", table_name="meetings")
     op.create_index("ix_enrolments_team_id", "enrolments", ["team_id"], unique=False)
     op.drop_index("ix_enrolments_team_user_status", table_name="enrolments")
     op.drop_index("ix_action_items_team_pair_status", table_name="action_items")
