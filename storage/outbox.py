@@ -38,23 +38,15 @@ from storage import keys
 from storage.db import core_connection, write_connection
 from storage.models import Delivery, DeliveryKind, DeliveryStatus, Pair
 
-PENDING, CLAIMED, SENDING = (
-    DeliveryStatus.PENDING,
-    DeliveryStatus.CLAIMED,
-    DeliveryStatus.SENDING,
-)
-SENT, FAILED, EXPIRED = (
-    DeliveryStatus.SENT,
-    DeliveryStatus.FAILED,
-    DeliveryStatus.EXPIRED,
-)
+PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
+SENT, FAILED, EXPIRED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED
 UNKNOWN, CANCELLED = DeliveryStatus.UNKNOWN, DeliveryStatus.CANCELLED
 
 
 def _status_in(*statuses: str) -> ColumnElement[bool]:
     """`Delivery.status IN statuses`, written as NOT IN every other status, for a statement
     that finds its rows by id or occurrence key. SQLite keeps no statistics here: given a
-    status test beside `id IN (…)` (two ids or more) or `occurrence_key IN (…)`, it took the
+    status test beside `id IN (…)` (four ids or more) or `occurrence_key IN (…)`, it took the
     (status, due_at) index and read every pending (and due) row of every workspace. NOT IN
     matches no index, so it goes by the ids or keys. A status added to DeliveryStatus later
     is left out, as it would be by IN."""
@@ -201,11 +193,7 @@ _CLAIM = (
 
 
 def claim_keys(
-    engine: Engine,
-    owner: str,
-    now: datetime,
-    lease: timedelta,
-    occurrence_keys: Sequence[str],
+    engine: Engine, owner: str, now: datetime, lease: timedelta, occurrence_keys: Sequence[str]
 ) -> dict[int, str]:
     """Claim for `owner` the rows with these occurrence keys that are pending and due, in one
     short transaction: their ids, with each one's key. A row someone else claimed (a tick that
@@ -213,12 +201,7 @@ def claim_keys(
     finds the row no longer pending."""
     if not occurrence_keys:
         return {}
-    params = {
-        "keys": list(occurrence_keys),
-        "owner": owner,
-        "until": now + lease,
-        "now": now,
-    }
+    params = {"keys": list(occurrence_keys), "owner": owner, "until": now + lease, "now": now}
     with write_connection(engine) as conn:
         return {row.id: row.occurrence_key for row in conn.execute(_CLAIM_KEYS, params)}
 
@@ -311,11 +294,7 @@ def _execute(db: Session | Connection, stmt: Any, params: dict[str, Any]) -> int
 
 
 def mark_sending(
-    db: Session | Connection,
-    delivery_id: int,
-    owner: str,
-    now: datetime,
-    lease: timedelta,
+    db: Session | Connection, delivery_id: int, owner: str, now: datetime, lease: timedelta
 ) -> bool:
     """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
     params = {"row_id": delivery_id, "owner": owner, "until": now + lease}
@@ -381,11 +360,7 @@ def finish(
     count_attempt: bool = True,
 ) -> bool:
     """Record the outcome of one of our rows; `retry_at` puts it back to pending."""
-    values: dict[str, Any] = {
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "last_error": error,
-    }
+    values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None, "last_error": error}
     if retry_at is not None:
         values.update(status=PENDING, due_at=retry_at)
     else:
@@ -412,17 +387,11 @@ def cancel_pending(session: Session, ids: Iterable[int], reason: str) -> int:
 
 
 def cancel_for_pair(
-    session: Session,
-    team_id: str,
-    pair_id: int,
-    reason: str,
-    kinds: Sequence[str] | None = None,
+    session: Session, team_id: str, pair_id: int, reason: str, kinds: Sequence[str] | None = None
 ) -> int:
     """Cancel a pair's not-yet-sent rows (all kinds, or only `kinds`)."""
     stmt = update(Delivery).where(
-        Delivery.team_id == team_id,
-        Delivery.pair_id == pair_id,
-        Delivery.status == PENDING,
+        Delivery.team_id == team_id, Delivery.pair_id == pair_id, Delivery.status == PENDING
     )
     if kinds:
         stmt = stmt.where(Delivery.kind.in_(list(kinds)))
@@ -466,9 +435,7 @@ def pending_rows(
 ) -> list[Delivery]:
     """A pair's deliveries that have not been handed to Slack yet."""
     stmt = select(Delivery).where(
-        Delivery.team_id == team_id,
-        Delivery.pair_id == pair_id,
-        Delivery.status == PENDING,
+        Delivery.team_id == team_id, Delivery.pair_id == pair_id, Delivery.status == PENDING
     )
     if kinds:
         stmt = stmt.where(Delivery.kind.in_(list(kinds)))

@@ -265,7 +265,8 @@ def open_program_pairs(session: Session, team_id: str, program_id: int) -> list[
 
 
 def pairs_ever(session: Session, team_id: str, user_ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(mentor, mentee) of every pair, of any program or none, that involves one of these people."""
+    """(mentor, mentee) of every pair, of any program or none, that involves one of these people
+    (each two people once)."""
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         return []
