@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,7 +35,8 @@ from sqlalchemy.orm import Session
 
 from storage import keys
 from storage.db import core_connection, write_connection
-from storage.models import Delivery, DeliveryKind, DeliveryStatus, Pair
+from storage.models import Delivery, DeliveryKind, DeliveryStatus
+from storage.pairs import pair_ids_of
 
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING
 SENT, FAILED, EXPIRED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED
@@ -445,13 +445,9 @@ def pending_rows(
 def pending_prompts_for(session: Session, team_id: str, user_id: str) -> list[Delivery]:
     """A person's reflection prompts waiting in the outbox, soonest first: found through the
     person's pairs (each prompt belongs to one), an index range of (pair, status) each."""
-    theirs = union(
-        select(Pair.id).where(Pair.team_id == team_id, Pair.mentor_id == user_id),
-        select(Pair.id).where(Pair.team_id == team_id, Pair.mentee_id == user_id),
-    )
     rows = session.scalars(
         select(Delivery).where(
-            Delivery.pair_id.in_(theirs),
+            Delivery.pair_id.in_(pair_ids_of(team_id, user_id)),
             Delivery.status == PENDING,
             Delivery.team_id == team_id,
             Delivery.recipient_id == user_id,

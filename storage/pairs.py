@@ -131,20 +131,26 @@ def get_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:
     return session.scalars(stmt).first()
 
 
+def pair_ids_of(team_id: str, user_id: str, statuses: Sequence[str] | None = None) -> Any:
+    """The ids of a person's pairs (of these statuses, or any), as a subquery: two index
+    lookups (as mentor, as mentee). A plain OR made SQLite read every pair of the workspace by
+    its status index."""
+    wanted = [Pair.team_id == team_id]
+    if statuses is not None:
+        wanted.append(Pair.status.in_(statuses))
+    return union(
+        select(Pair.id).where(*wanted, Pair.mentor_id == user_id),
+        select(Pair.id).where(*wanted, Pair.mentee_id == user_id),
+    )
+
+
 def pairs_for_user(
     session: Session, team_id: str, user_id: str, statuses: Sequence[str] = OPEN_STATUSES
 ) -> list[Pair]:
     """The mentorships a person takes part in, newest first."""
-    # Two index lookups (as mentor, as mentee): a plain OR made SQLite read every pair of the
-    # workspace by its status index.
-    wanted = (Pair.team_id == team_id, Pair.status.in_(statuses))
-    mine = union(
-        select(Pair.id).where(*wanted, Pair.mentor_id == user_id),
-        select(Pair.id).where(*wanted, Pair.mentee_id == user_id),
-    )
     stmt = (
         select(Pair)
-        .where(Pair.id.in_(mine))
+        .where(Pair.id.in_(pair_ids_of(team_id, user_id, statuses)))
         .options(selectinload(Pair.goals), selectinload(Pair.milestones))
         .order_by(Pair.created_at.desc(), Pair.id.desc())
     )
