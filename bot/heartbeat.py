@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.core.services import Services
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.render import Rendered
+from bot.delivery.senders import Senders
 from bot.delivery.stats import DispatchStats
 from bot.pairs.planner import plan_tick
 from bot.reports.overview import refresh_overviews
@@ -22,7 +23,9 @@ log = logging.getLogger(__name__)
 JOB_ID = "mentorship-tick"
 
 
-def run_tick(services: Services, dispatcher: Dispatcher, *, plan: bool = True) -> DispatchStats:
+def run_tick(
+    services: Services, dispatcher: Dispatcher | Senders, *, plan: bool = True
+) -> DispatchStats:
     """One heartbeat: plan the coming weeks and recount a large workspace's overview (unless
     `plan` is False), then send what is due."""
     if plan:
@@ -43,18 +46,19 @@ def run_tick(services: Services, dispatcher: Dispatcher, *, plan: bool = True) -
 
 
 class Heartbeat:
-    """A BackgroundScheduler running `run_tick` every `tick_seconds` (real seconds)."""
+    """A BackgroundScheduler running `run_tick` every `tick_seconds` (real seconds), sending with
+    `[scheduler] senders` dispatchers unless given one."""
 
     def __init__(
         self,
         services: Services,
-        dispatcher: Dispatcher | None = None,
+        dispatcher: Dispatcher | Senders | None = None,
         tick_seconds: float | None = None,
         stale_after: float | None = None,
     ) -> None:
         self.services = services
         self.tick_seconds = tick_seconds or services.config.scheduler.tick_seconds
-        self.dispatcher = dispatcher or Dispatcher(services)
+        self.dispatcher = dispatcher or Senders(services)
         # /healthz says 503 when the scheduler showed no sign of life for this long (real
         # seconds): a few tick intervals, and never less than a lease, which is how long one
         # batch of claimed messages may take.

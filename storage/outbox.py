@@ -127,15 +127,30 @@ def expire_overdue(db: Session | Connection, now: datetime) -> int:
     return _execute(db, _EXPIRE_OVERDUE, {"now": now})
 
 
-def claim_due(engine: Engine, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
+def claim_due(
+    engine: Engine,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    share: tuple[int, int] = (0, 1),
+) -> list[int]:
     """Claim up to `limit` due rows for `owner` in one short transaction; return their ids.
     Every statement is built once: a tick that finds one or two rows (a plan's summaries, sent
-    at once) paid more for building them than for running them."""
+    at once) paid more for building them than for running them.
+
+    `share` (i, n): only the rows of the pairs whose id is i modulo n (rows of no pair count as
+    pair 0), for one of n senders in a worker; each pair's messages then go out from one
+    sender, in order, as with one."""
+    part, parts = share
+    if not 0 <= part < parts:
+        raise ValueError(f"share: {part} of {parts}")
     with write_connection(engine) as conn:
         release_stale(conn, now)
         expire_overdue(conn, now)
-        candidates = _CANDIDATES[engine.dialect.name != "sqlite"]
-        ids = list(conn.scalars(candidates, {"now": now, "limit": limit}))
+        candidates = _CANDIDATES[engine.dialect.name != "sqlite", parts > 1]
+        params = {"now": now, "limit": limit, "part": part, "parts": parts}
+        ids = list(conn.scalars(candidates, params))
         if ids:
             params = {"ids": ids, "owner": owner, "until": now + lease}
             conn.execute(_CLAIM, params)
@@ -174,8 +189,17 @@ _DUE = (
     .order_by(Delivery.due_at, Delivery.id)
     .limit(bindparam("limit"))
 )
-# PostgreSQL: rows another worker is claiming are skipped, not waited for.
-_CANDIDATES = {False: _DUE, True: _DUE.with_for_update(skip_locked=True)}
+_DUE_SHARE = _DUE.where(
+    func.coalesce(Delivery.pair_id, 0) % bindparam("parts") == bindparam("part")
+)
+# By (PostgreSQL, one share of several): rows another worker or sender is claiming are
+# skipped on PostgreSQL, not waited for.
+_CANDIDATES = {
+    (False, False): _DUE,
+    (False, True): _DUE_SHARE,
+    (True, False): _DUE.with_for_update(skip_locked=True),
+    (True, True): _DUE_SHARE.with_for_update(skip_locked=True),
+}
 # By primary key alone: the rows are ours until commit (SQLite's write lock, PostgreSQL's row
 # locks), so they are still pending. A status test here let SQLite, which keeps no statistics
 # unless ANALYZE runs, pick the (status, due_at) index and read every pending row of the planned

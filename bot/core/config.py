@@ -50,6 +50,7 @@ class SchedulerConfig:
     nudge_lead_hours: float = 24.0
     horizon_days: int = 28
     lease_seconds: float = 120.0
+    senders: int | None = None  # None: by database (bot/delivery/senders.py)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ _KNOWN: dict[str, set[str]] = {
     "slack": {"api_url", "authorize_url"},
     "database": {"url"},
     "server": {"host", "port", "threads", "public_url"},
-    "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days", "lease_seconds"},
+    "scheduler": {"tick_seconds", "nudge_lead_hours", "horizon_days", "lease_seconds", "senders"},
     "clock": {"start", "speed"},
     "program": {"admins", "workspace_admins"},
     "reflection": {"reminder_hours", "window_days"},
@@ -199,6 +200,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         lease_seconds=_positive(
             "scheduler.lease_seconds", get("scheduler", "lease_seconds"), 120.0
         ),
+        senders=_senders(get("scheduler", "senders")),
     )
 
     admins = _admins(env, get("program", "admins"))
@@ -301,6 +303,16 @@ def _whole_days(key: str, value: Any, default: int) -> int:
     if value < 1:
         raise ConfigError(f"{key}: must be at least 1, got {value!r}")
     return int(value)
+
+
+def _senders(value: Any) -> int | None:
+    """How many messages a worker sends at once: unset (by database), or 1 to 8."""
+    if value is None:
+        return None
+    senders = _int("scheduler.senders", value)
+    if not 1 <= senders <= 8:
+        raise ConfigError(f"scheduler.senders: must be 1 to 8, got {senders}")
+    return senders
 
 
 def _require_str(key: str, value: Any) -> None:

@@ -75,6 +75,8 @@ class Dispatcher:
         max_batches: int = 100,
         lease_seconds: float | None = None,
         client: WebClient | None = None,
+        share: tuple[int, int] = (0, 1),
+        people_budget: RefreshBudget | None = None,
     ) -> None:
         self.services = services
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -84,12 +86,13 @@ class Dispatcher:
             lease_seconds if lease_seconds is not None else services.config.scheduler.lease_seconds
         )
         self.client = client  # None: each workspace's own token, without retries
+        self.share = share  # (i, n): the due rows of pairs i modulo n (bot/delivery/senders.py)
         self._stopping = threading.Event()
         # How a tick waits out a 429: a wait that `stop()` cuts short.
         self.sleep: Callable[[float], object] = self._stopping.wait
         self._retry_after = 0.0  # real seconds, from the last 429
         # users.info calls for refreshing stale people while rendering, for this process.
-        self.people_budget = RefreshBudget()
+        self.people_budget = people_budget or RefreshBudget()
         self.unrecorded = Unrecorded()
         self.last_claim: float | None = None  # time.monotonic(): a sign of life for /healthz
         self.writes = Writes(services.sessions.kw["bind"], self.owner, self.unrecorded)
@@ -141,7 +144,8 @@ class Dispatcher:
             if self.stopping:
                 break
             self.last_claim = claimed_at = time.monotonic()
-            ids = claim_due(engine, self.owner, self.services.clock.now(), self.lease, self.batch)
+            now = self.services.clock.now()
+            ids = claim_due(engine, self.owner, now, self.lease, self.batch, self.share)
             if not ids:
                 break
             if self._claimed(ids, held, claimed_at, stats) or self.stopping:

@@ -22,3 +22,16 @@ class DispatchStats:
     more_due: bool = False  # the tick used all its batches: rows may still be due
     held_back: int = 0  # rows put back unsent while their channel was rate limited
     errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DispatchStats) -> None:
+        """Count `other` in too: what several senders did in one tick, side by side."""
+        for name in ("sent", "failed", "unknown", "retried", "skipped", "collapsed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rate_limits += other.rate_limits
+        self.put_back += other.put_back
+        self.held_back += other.held_back
+        self.waited += other.waited
+        self.rate_limited = self.rate_limited or other.rate_limited
+        self.more_due = self.more_due or other.more_due
+        for error, count in other.errors.items():
+            self.errors[error] = self.errors.get(error, 0) + count

@@ -17,6 +17,7 @@ def test_defaults_without_file_or_env() -> None:
     assert config.server.port == 3000
     assert config.clock.start is None
     assert config.scheduler.tick_seconds == 30
+    assert config.scheduler.senders is None  # by database: bot/delivery/senders.py
 
 
 def test_file_values_and_env_overrides(tmp_path: Path) -> None:
@@ -25,7 +26,7 @@ def test_file_values_and_env_overrides(tmp_path: Path) -> None:
         '[slack]\napi_url = "http://127.0.0.1:9/api"\n'
         '[database]\nurl = "sqlite:///x.db"\n'
         '[server]\nhost = "127.0.0.1"\nport = 8080\n'
-        "[scheduler]\ntick_seconds = 0.5\n"
+        "[scheduler]\ntick_seconds = 0.5\nsenders = 3\n"
         '[clock]\nstart = "2027-03-01T08:00:00Z"\nspeed = 3600\n'
         '[program]\nadmins = ["U1"]\nworkspace_admins = false\n'
     )
@@ -34,6 +35,7 @@ def test_file_values_and_env_overrides(tmp_path: Path) -> None:
     assert config.server.port == 9090
     assert config.server.host == "127.0.0.1"
     assert config.scheduler.tick_seconds == 0.5
+    assert config.scheduler.senders == 3
     assert config.clock.start == datetime(2027, 3, 1, 8, tzinfo=UTC)
     assert config.clock.speed == 3600
     assert config.program.admins == ("U1",)
@@ -107,6 +109,10 @@ def test_tick_follows_a_fast_clock_unless_set() -> None:
         ({"server": {"port": 3000.5}}, "server.port", "whole number"),
         ({"scheduler": {"horizon_days": 0.5}}, "scheduler.horizon_days", "whole number"),
         ({"scheduler": {"horizon_days": 0}}, "scheduler.horizon_days", "at least 1"),
+        ({"scheduler": {"senders": 0}}, "scheduler.senders", "1 to 8"),
+        ({"scheduler": {"senders": 9}}, "scheduler.senders", "1 to 8"),
+        ({"scheduler": {"senders": 1.5}}, "scheduler.senders", "whole number"),
+        ({"scheduler": {"senders": "two"}}, "scheduler.senders", "whole number"),
         ({"slack": {"api_url": ""}}, "slack.api_url", "non-empty"),
         ({"database": {"url": ""}}, "database.url", "non-empty"),
         ({"logging": {"level": ""}}, "logging.level", "debug, info, warning or error"),
