@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
 
 from bot.heartbeat import Heartbeat
+from storage.db import make_engine, write_connection
 from storage.models import Pair
 from tests.kit.plans import PLAN
 from tests.kit.workspace import Bot, wait_for
@@ -67,3 +71,27 @@ def test_concurrent_requests_with_a_running_dispatcher(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
         r.getMessage() for r in caplog.records
     ]
+
+
+def test_a_busy_database_at_begin_is_sqlalchemys_operational_error(tmp_path) -> None:
+    """BEGIN runs on the driver's connection (storage/db.py): a database another process holds
+    past the busy timeout still raises SQLAlchemy's OperationalError, which the dispatcher and
+    the outbox writes catch, and the transaction is not left open."""
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    engine = make_engine(url, poolclass=StaticPool)  # one connection: the PRAGMA below holds
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("PRAGMA busy_timeout=50")
+    other = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's writer
+    try:
+        with pytest.raises(OperationalError, match="locked"), write_connection(engine) as conn:
+            conn.exec_driver_sql("INSERT INTO t DEFAULT VALUES")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with write_connection(engine) as conn:  # free again: the same connection writes
+        conn.exec_driver_sql("INSERT INTO t DEFAULT VALUES")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+    engine.dispose()
