@@ -1,12 +1,14 @@
 """The worker's cost per nudge, in one process, for profiling one change at a time.
 
-    python -m bench.worker_profile [--db sqlite|postgres] [--pairs 1000] [--profile FILE]
+    python -m bench.worker_profile [--db sqlite|postgres] [--pairs 1000] [--senders N]
+                                   [--profile FILE]
 
 Seeds `pairs` pairs whose 2 × `pairs` nudges are due (bench/seed.py), starts the stand-in in its
 own process, posts up to 1,000 nudge-shaped messages from this process with the same client and no
 database (the reference, as bench/raw_poster.py), then runs the real `Dispatcher` ticks here
 until nothing is due: CPU per nudge (this process's) and nudges per second, each beside the
-reference's. With `--profile`, the ticks run under cProfile (which slows them: compare shares,
+reference's. `--senders` runs that many side by side, as `[scheduler] senders` does (default:
+the database's, bot/delivery/senders.py). With `--profile`, the ticks run under cProfile (which slows them: compare shares,
 not times) and the file can be read with `pstats`. Not a substitute for `bench.run`, whose
 worker is the real `mentorship-bot worker` process; quicker to repeat while changing code.
 PostgreSQL needs MENTORSHIP_TEST_DATABASE_URL.
@@ -29,7 +31,7 @@ from bench.seed import analyze, mentee_id, mentor_id, seed_pairs
 from bot.app import build_runtime
 from bot.core.config import load_config
 from bot.core.slack import make_client
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.senders import Senders
 from bot.meetings.messages import MeetingFacts, nudge
 from storage.db import make_engine
 
@@ -68,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--pairs", type=int, default=1000)
+    parser.add_argument("--senders", type=int)
     parser.add_argument("--profile", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="worker-profile-"))
@@ -85,7 +88,7 @@ def main() -> None:
         standin.add_users(people)
         os.environ.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET)
         runtime = build_runtime(load_config(config))
-        dispatcher = Dispatcher(runtime.services)
+        dispatcher = Senders(runtime.services, args.senders)
         dispatcher.tick(max_batches=1)  # warm: imports, connections, statement caches
         ref_cpu, ref_rate = _reference(standin.api_url, min(REFERENCE, 2 * args.pairs))
         standin.call("forget")
@@ -103,7 +106,7 @@ def main() -> None:
         per_nudge = (time.process_time() - cpu) * 1000 / max(1, sent)
         rate = sent / (time.monotonic() - start)
         print(
-            f"{args.db}: {sent} nudges; CPU per nudge {per_nudge:.2f} ms (ref {ref_cpu:.2f}, "
+            f"{args.db}, {len(dispatcher.dispatchers)} sender(s): {sent} nudges; CPU per nudge {per_nudge:.2f} ms (ref {ref_cpu:.2f}, "
             f"×{per_nudge / ref_cpu:.2f}); {rate:.0f} nudges/s (ref {ref_rate:.0f}, "
             f"×{rate / ref_rate:.2f}); load {os.getloadavg()[0]:.1f}"
         )
