@@ -46,7 +46,7 @@ def _seed(bot: Bot, pairs: list[int], n: int) -> dict[str, int]:
             NewDelivery(
                 team_id=TEAM,
                 kind="notice",
-                recipient_id=people[pair][i % 2] if pair else KAI,
+                recipient_id=people[pair][(i // 2) % 2] if pair else KAI,
                 occurrence_key=f"seed:{i}",
                 due_at=now - timedelta(seconds=n - i),
                 payload={"text": text},
