@@ -24,7 +24,6 @@ from bot.core.blocks import Unbuildable, checked_message
 from bot.core.services import Services
 from bot.delivery.ahead import MAX_AGE, Ahead
 from bot.delivery.collapse import collapse
-from bot.delivery.hold import Hold
 from bot.delivery.notices import tell_creator
 from bot.delivery.people import RefreshBudget
 from bot.delivery.problems import (
@@ -78,7 +77,6 @@ class Dispatcher:
         client: WebClient | None = None,
         share: tuple[int, int] = (0, 1),
         people_budget: RefreshBudget | None = None,
-        hold: Hold | None = None,
     ) -> None:
         self.services = services
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -89,7 +87,6 @@ class Dispatcher:
         )
         self.client = client  # None: each workspace's own token, without retries
         self.share = share  # (i, n): the due rows of pairs i modulo n (bot/delivery/senders.py)
-        self.hold = hold  # shared with this worker's other senders, if any
         self._stopping = threading.Event()
         # How a tick waits out a 429: a wait that `stop()` cuts short.
         self.sleep: Callable[[float], object] = self._stopping.wait
@@ -232,10 +229,6 @@ class Dispatcher:
                 continue
             if self._held_back(job, held, stats):
                 continue
-            if self._held_by_others(claimed_at, stats):
-                stop = True  # longer than this tick may wait: the rest go back, as after a 429
-                self._finish(job, "pending", retry_at=job.due_at, count_attempt=False)
-                continue
             limits = stats.rate_limits
             self._send(job, stats)
             if stats.rate_limits > limits and _is_channel(job.recipient_id):
@@ -244,8 +237,6 @@ class Dispatcher:
                 # next DM meets it too and the tick pauses below.
                 held[job.recipient_id] = time.monotonic() + self._retry_after
             elif stats.rate_limits > limits:
-                if self.hold is not None and self._clock_runs(self._retry_after):
-                    self.hold.hold(self._retry_after)  # this worker's other senders wait too
                 pause = self._pause(claimed_at)
                 if pause is None:
                     stop = True
@@ -253,19 +244,6 @@ class Dispatcher:
                     self.sleep(pause)
                     stats.waited += pause
         return stop
-
-    def _held_by_others(self, claimed_at: float, stats: DispatchStats) -> bool:
-        """Wait out a 429 that another sender of this worker met (`hold`) before posting;
-        True when this tick cannot wait that long."""
-        wait = self.hold.remaining() if self.hold is not None else 0.0
-        if wait <= 0:
-            return False
-        pause = self._pause(claimed_at, wait)
-        if pause is None:
-            return True
-        self.sleep(pause)
-        stats.waited += pause
-        return False
 
     def _held_back(self, job: Job, held: dict[str, float], stats: DispatchStats) -> bool:
         """Put a row back, unsent and without an attempt, while its channel is rate limited."""
@@ -279,15 +257,10 @@ class Dispatcher:
         stats.held_back += 1
         return True
 
-    def _clock_runs(self, seconds: float) -> bool:
-        """Whether waiting `seconds` makes time pass (not with a manual clock)."""
-        return self.services.clock.seconds_to_real(seconds) > 0
-
-    def _pause(self, claimed_at: float, wait: float | None = None) -> float | None:
-        """Real seconds to wait out the last 429 (or `wait`) before the next send, or None to
-        stop."""
-        wait = self._retry_after if wait is None else wait
-        if not self._clock_runs(wait):
+    def _pause(self, claimed_at: float) -> float | None:
+        """Real seconds to wait out the last 429 before the next send, or None to stop."""
+        wait = self._retry_after
+        if self.services.clock.seconds_to_real(wait) <= 0:
             return None  # a manual clock: whoever moves it runs the next tick
         if wait > MAX_WAIT or time.monotonic() - claimed_at + wait > self.lease_seconds / 2:
             return None

@@ -7,8 +7,7 @@ to disk, so a lone sender spends about half of each message waiting. With two, o
 the other waits. Each claims only the rows of its own pairs (pair id modulo the number of
 senders), so a pair's messages still go out from one sender, in their order. The guarantees are
 each dispatcher's own: a row is claimed before its call, `sending` is committed before it, and
-it is finished after; a crash never sends anything twice. A 429 that one meets at the
-workspace's cap holds the others for its Retry-After (`Hold`), as one sender would pause.
+it is finished after; a crash never sends anything twice.
 
 On SQLite, writes take turns on one lock and a commit does not wait for the disk: a second
 sender sent no more and cost about a quarter more CPU per message (bench/README.md), so one is
@@ -24,7 +23,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from bot.core.services import Services
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.hold import Hold
 from bot.delivery.people import RefreshBudget
 from bot.delivery.render import Rendered
 from bot.delivery.stats import DispatchStats
@@ -50,14 +48,12 @@ class Senders:
             raise ValueError(f"senders: 1 to {MAX_SENDERS}, got {count}")
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         budget = RefreshBudget()  # users.info refreshes: one budget for the process
-        hold = Hold() if count > 1 else None  # one sender's 429 pauses them all
         self.dispatchers = [
             Dispatcher(
                 services,
                 owner=owner if count == 1 else f"{owner}/{i}",
                 share=(i, count),
                 people_budget=budget,
-                hold=hold,
             )
             for i in range(count)
         ]

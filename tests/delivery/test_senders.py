@@ -3,21 +3,15 @@ pairs, every row goes out once, and each pair's messages keep their order."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.core.clock import SimulatedClock
-from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.hold import Hold
 from bot.delivery.senders import Senders, default_senders
 from bot.heartbeat import Heartbeat
-from bot.standin.limits import SlackLimits
 from storage.models import Delivery
 from storage.outbox import NewDelivery, add_deliveries, claim_due
 from tests.kit.scenario import plan, start
@@ -136,90 +130,5 @@ def test_the_worker_sends_with_two_on_postgresql_and_one_on_sqlite(bot: Bot, db_
     assert len(owners) == expected  # a claim is each sender's own
     budgets = {id(d.people_budget) for d in beat.dispatcher.dispatchers}
     assert len(budgets) == 1  # users.info refreshes: one budget for the process
-    holds = {id(d.hold) for d in beat.dispatcher.dispatchers}
-    assert len(holds) == 1  # one sender's 429 holds them all
-    assert (beat.dispatcher.dispatchers[0].hold is None) == (expected == 1)
     beat.dispatcher.stop()
     assert beat.dispatcher.stopping and beat.dispatcher.tick().sent == 0
-
-
-class RecordingHold(Hold):
-    def __init__(self) -> None:
-        super().__init__()
-        self.held: list[float] = []
-
-    def hold(self, seconds: float) -> None:
-        self.held.append(seconds)
-        super().hold(seconds)
-
-
-def _notices(bot: Bot, n: int, prefix: str) -> None:
-    now = bot.clock.now()
-    rows = [
-        NewDelivery(
-            team_id=TEAM,
-            kind="notice",
-            recipient_id=(OMAR, MAYA, LENA, KAI)[i % 4],
-            occurrence_key=f"{prefix}:{i}",
-            due_at=now,
-            payload={"text": f"{prefix} message {i}"},
-        )
-        for i in range(n)
-    ]
-    with bot.sessions.begin() as s:
-        add_deliveries(s, rows, now)
-
-
-def test_a_sender_waits_out_a_429_another_sender_met(bot: Bot) -> None:
-    """Another sender of the worker was told to wait (`Hold`): this one waits the rest of it
-    before its first post, instead of meeting the limit itself."""
-    _notices(bot, 3, "held")
-    running = replace(bot.runtime.services, clock=SimulatedClock(bot.clock.now()))
-    hold = Hold()
-    hold.hold(0.3)
-    before = len(bot.standin.messages)
-    waits: list[tuple[float, int]] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append((seconds, len(bot.standin.messages) - before))
-        time.sleep(seconds)
-
-    dispatcher = Dispatcher(running, owner="held", hold=hold)
-    dispatcher.sleep = sleep
-    stats = dispatcher.tick()
-    assert stats.sent == 3 and stats.rate_limits == 0
-    [(seconds, posted_before)] = waits
-    assert 0.1 < seconds <= 0.3 and posted_before == 0  # the wait came before any post
-    assert stats.waited == seconds
-
-
-def test_a_429_at_the_workspace_cap_holds_the_other_senders(bot: Bot) -> None:
-    """Slack's cap for the workspace answers 429 with Retry-After: the sender that met it holds
-    the worker's other senders for that long, then waits it out itself and goes on."""
-    _notices(bot, 4, "capped")
-    bot.standin.limits = SlackLimits(post_workspace_per_minute=60, post_workspace_burst=2)
-    running = replace(bot.runtime.services, clock=SimulatedClock(bot.clock.now()))
-    hold = RecordingHold()
-    dispatcher = Dispatcher(running, owner="capped", hold=hold)
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)
-
-    dispatcher.sleep = sleep
-    stats = dispatcher.tick()
-    assert stats.sent == 4 and stats.rate_limits >= 1
-    assert hold.held and hold.held == [1.0] * stats.rate_limits
-    assert waits[0] == 1.0  # its own pause, as without a hold
-
-
-def test_a_manual_clock_never_holds(bot: Bot) -> None:
-    """With a clock that does not run by itself a 429 ends the tick and whoever moves the clock
-    ticks again; a hold in real seconds would stop that next tick too, so none is set."""
-    _notices(bot, 4, "manual")
-    bot.standin.limits = SlackLimits(post_workspace_per_minute=60, post_workspace_burst=2)
-    hold = RecordingHold()
-    dispatcher = Dispatcher(bot.runtime.services, owner="manual", hold=hold)
-    stats = dispatcher.tick()
-    assert stats.rate_limits == 1 and stats.sent == 2 and hold.held == []
