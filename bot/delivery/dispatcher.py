@@ -58,6 +58,11 @@ MAX_ATTEMPTS = 5
 MAX_WAIT = 10.0
 
 
+def default_owner() -> str:
+    """This process's name on the rows it claims: host, process id and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
 def _is_channel(recipient: str) -> bool:
     """A channel id (an announcement's), not a person's id (a DM)."""
     return recipient[:1] in ("C", "G")
@@ -79,7 +84,7 @@ class Dispatcher:
         people_budget: RefreshBudget | None = None,
     ) -> None:
         self.services = services
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.owner = owner or default_owner()
         self.batch = batch
         self.max_batches = max_batches
         self.lease_seconds = (

@@ -15,14 +15,11 @@ the default there."""
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bot.core.services import Services
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import Dispatcher, default_owner
 from bot.delivery.people import RefreshBudget
 from bot.delivery.render import Rendered
 from bot.delivery.stats import DispatchStats
@@ -46,7 +43,7 @@ class Senders:
         count = count or default_senders(services)
         if not 1 <= count <= MAX_SENDERS:
             raise ValueError(f"senders: 1 to {MAX_SENDERS}, got {count}")
-        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        owner = default_owner()
         budget = RefreshBudget()  # users.info refreshes: one budget for the process
         self.dispatchers = [
             Dispatcher(
