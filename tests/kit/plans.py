@@ -3,9 +3,11 @@ meeting)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot.domain.plan import PlanForm
 from bot.meetings.messages import RESCHEDULE
 from bot.standin.models import RecordedMessage
 from tests.kit.workspace import MAYA, MENTORING, OMAR, Bot, wait_for
@@ -28,6 +30,30 @@ PLAN: dict[str, Any] = {
     "Announcement channel": MENTORING,
     "Announce milestones": ["yes"],
 }
+
+# The same kind of plan as the form validated it, for storage tests that skip the modal: weekly
+# from Tue 2 Mar 2027 at 15:00 Berlin, three months, a checkpoint every four weeks.
+FORM = PlanForm(
+    mentor_id="UA",
+    mentee_id="UB",
+    mentee_goals="Lead a design review",
+    mentor_goals="Practise feedback",
+    vision="Grow into a tech lead",
+    cadence="weekly",
+    first_date=date(2027, 3, 2),
+    meeting_time=time(15, 0),
+    tz="Europe/Berlin",
+    format="online",
+    channels=("chat",),
+    duration_months=3,
+    checkpoint_weeks=4,
+)
+
+
+def plan_form(**changes: Any) -> PlanForm:
+    """`FORM` with some fields changed (the people, the goals, ...)."""
+    return replace(FORM, **changes)
+
 
 # A short weekly plan with two-weekly checkpoints (milestones come quickly).
 SHORT: dict[str, Any] = {

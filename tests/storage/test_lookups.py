@@ -8,7 +8,7 @@ through the workspace's and someone's enrolments through the workspace's."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.plan import PersonFacts, PlanForm, validate_plan
+from bot.domain.plan import PersonFacts, validate_plan
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import Delivery, DeliveryKind, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.notes import done_items, held_meetings, pair_items, progress
@@ -33,6 +33,7 @@ from storage.outbox import (
 from storage.pairs import create_pair, open_pair_exists
 from storage.programs import enrolments_of_user, pairs_ever
 from storage.reflections import open_prompt_row
+from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
 OTHER_TEAM = "T0000000002"
@@ -52,21 +53,7 @@ TOO_WIDE = (
 
 def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) -> Pair:
     people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in (mentor, mentee)}
-    form = PlanForm(
-        mentor_id=mentor,
-        mentee_id=mentee,
-        mentee_goals="Lead a design review",
-        mentor_goals="Practise feedback",
-        vision="Grow into a tech lead",
-        cadence="weekly",
-        first_date=date(2027, 3, 2),
-        meeting_time=time(15, 0),
-        tz="Europe/Berlin",
-        format="online",
-        channels=("chat",),
-        duration_months=3,
-        checkpoint_weeks=4,
-    )
+    form = plan_form(mentor_id=mentor, mentee_id=mentee)
     plan, errors = validate_plan(form, now=START, people=people, open_pair_exists=False)
     assert plan is not None, errors
     with sessions.begin() as session:

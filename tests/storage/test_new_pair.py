@@ -3,7 +3,7 @@ back is what the database holds, the first planning happens once, prompts are ma
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
-from bot.domain.plan import PersonFacts, PlanForm, validate_plan
+from bot.domain.plan import PersonFacts, validate_plan
 from bot.pairs.planner import plan_new_pair, plan_tick
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.people import get_person, save_people
 from storage.reflections import ensure_prompts
 from tests.kit.cohorts import services_for
+from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
 NOW = START
@@ -25,21 +26,7 @@ PEOPLE = {
     "UA": PersonFacts(user_id="UA", name="Omar", tz="Europe/Berlin"),
     "UB": PersonFacts(user_id="UB", name="Maya", tz="America/New_York"),
 }
-FORM = PlanForm(
-    mentor_id="UA",
-    mentee_id="UB",
-    mentee_goals="Lead a design review\nLearn Rust async",
-    mentor_goals="Practise feedback",
-    vision="Grow into a tech lead",
-    cadence="weekly",
-    first_date=date(2027, 3, 2),
-    meeting_time=time(15, 0),
-    tz="Europe/Berlin",
-    format="online",
-    channels=("chat",),
-    duration_months=3,
-    checkpoint_weeks=4,
-)
+FORM = plan_form(mentee_goals="Lead a design review\nLearn Rust async")
 
 
 def store(sessions: sessionmaker[Session], **extra: object) -> Pair:
