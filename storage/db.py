@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -182,6 +182,99 @@ def make_sessions(engine: Engine) -> Sessions:
 def dialect_insert(dialect: str, model: Any) -> Any:
     """INSERT for `model` in the dialect's flavour (for ON CONFLICT clauses)."""
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+class DriverStatement:
+    """A Core statement compiled once for a dialect, run on the DB-API cursor of a connection
+    SQLAlchemy holds, inside that connection's transaction: the SQL, its parameters and their
+    types are SQLAlchemy's, but not the execution layers between (events, result objects,
+    the statement cache's lookup). Those cost about half of a DM reply's transaction on SQLite.
+
+    For a few statements on the hottest paths only (`storage/reflections.py`): no event sees
+    them, and they give the driver's rows (with `results` applied to the columns named there).
+    A driver error is raised as SQLAlchemy raises it (`DBAPIError` and its subclasses)."""
+
+    def __init__(
+        self,
+        statement: Any,
+        dialect: Any,
+        *,
+        keys: Sequence[str] | None = None,
+        results: Sequence[str] = (),
+    ) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        self.sql, self._compiled, self._dialect = compiled.string, compiled, dialect
+        self._order = compiled.positiontup  # the parameters' order (qmark), or None (named)
+        self._binds = [
+            (compiled.bind_names[bind], processor)
+            for bind in compiled.binds.values()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        columns = {c.key: c for c in statement.selected_columns} if results else {}
+        self._results = [
+            (i, processor)
+            for i, name in enumerate(columns)
+            if name in results
+            and (
+                processor := columns[name]
+                .type.dialect_impl(dialect)
+                .result_processor(dialect, None)
+            )
+        ]
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
+        """Execute with `params` on `conn`'s DB-API connection; the rows it changed."""
+        cursor = self._execute(conn, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row, its `results` columns converted as SQLAlchemy would; None if none.
+        The statement is done with after it (its cursor closed)."""
+        cursor = self._execute(conn, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        values = list(row)
+        for i, processor in self._results:
+            values[i] = processor(values[i])
+        return tuple(values)
+
+    def _execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        values = self._compiled.construct_params(params)
+        for name, processor in self._binds:
+            values[name] = processor(values[name])
+        args = values if self._order is None else [values[name] for name in self._order]
+        dbapi = self._dialect.loaded_dbapi
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, args)
+        except dbapi.Error as exc:
+            cursor.close()
+            raise DBAPIError.instance(
+                self.sql, None, exc, dbapi.Error, dialect=self._dialect
+            ) from exc
+        return cursor
+
+
+def driver_statement(
+    conn: Connection, name: str, build: Callable[[Any], DriverStatement]
+) -> DriverStatement:
+    """The DriverStatement `name` for `conn`'s dialect, built once (`build(dialect)`) and kept on
+    the dialect."""
+    dialect = conn.dialect
+    found: dict[str, DriverStatement] | None = getattr(dialect, "_mentorship_driver", None)
+    if found is None:
+        found = dialect._mentorship_driver = {}  # type: ignore[attr-defined]
+    statement = found.get(name)
+    if statement is None:
+        statement = found[name] = build(dialect)
+    return statement
 
 
 def core_connection(session: Session) -> Connection:

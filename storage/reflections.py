@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import core_connection, dialect_insert
+from storage.db import DriverStatement, core_connection, dialect_insert, driver_statement
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 
 OPEN = PromptStatus.OPEN.value
@@ -91,20 +91,33 @@ class OpenPrompt(NamedTuple):
     position: int
 
 
-def _on(where: Session | Connection) -> Connection:
-    """The connection to run a Core statement on: the one given, or the session's (flushed)."""
-    return where if isinstance(where, Connection) else core_connection(where)
-
-
 def open_prompt_row(
     where: Session | Connection, team_id: str, user_id: str, *, lock: bool = False
 ) -> OpenPrompt | None:
     """`open_prompt_for` as a plain row (id, questions, position), on a connection or a session:
-    a DM that answers a question other than the last loads no ORM object."""
-    conn = _on(where)
-    stmt = _open_prompt(conn.dialect.name, lock, whole=False)
-    found = conn.execute(stmt, {"team": team_id, "user": user_id}).first()
+    a DM that answers a question other than the last loads no ORM object.
+
+    On a connection (a DM reply's transaction) this read, `record_message` and `advance_prompt`
+    run on the driver (`DriverStatement`): SQLAlchemy's execution layers were about half of the
+    reply's transaction on SQLite."""
+    params = {"team": team_id, "user": user_id}
+    if isinstance(where, Connection):
+        name = "open_prompt_locked" if lock else "open_prompt"
+        row = driver_statement(where, name, lambda d: _open_prompt_driver(d, lock)).first(
+            where, params
+        )
+        return None if row is None else OpenPrompt(*row)
+    found = (
+        core_connection(where)
+        .execute(_open_prompt(where.get_bind().dialect.name, lock, whole=False), params)
+        .first()
+    )
     return None if found is None else OpenPrompt(found.id, found.questions, found.position)
+
+
+def _open_prompt_driver(dialect: Any, lock: bool) -> DriverStatement:
+    stmt = _open_prompt(dialect.name, lock, whole=False)
+    return DriverStatement(stmt, dialect, results=("questions",))
 
 
 def record_message(
@@ -126,24 +139,43 @@ def record_message(
         "channel": channel,
         "ts": ts,
         "created_at": now,
-        "prompt_id": None,
-        "question_key": None,
-        "text": None,
-        "rating": None,
-        "skipped": False,
-        "deleted": False,
+        **_NO_ANSWER,
         **(answer or {}),
     }
-    conn = _on(where)
+    if isinstance(where, Connection):
+        row = driver_statement(where, "insert_message", _insert_message_driver).first(where, values)
+        return None if row is None else int(row[0])
+    conn = core_connection(where)
     inserted: int | None = conn.execute(_insert_message(conn.dialect.name), values).scalar()
     return inserted
+
+
+_NO_ANSWER: dict[str, Any] = {
+    "prompt_id": None,
+    "question_key": None,
+    "text": None,
+    "rating": None,
+    "skipped": False,
+    "deleted": False,
+}
+_MESSAGE_COLUMNS = ("team_id", "user_id", "channel", "ts", "created_at", *_NO_ANSWER)
+
+
+def _insert_message_driver(dialect: Any) -> DriverStatement:
+    return DriverStatement(_insert_message(dialect.name), dialect, keys=_MESSAGE_COLUMNS)
 
 
 def advance_prompt(where: Session | Connection, prompt: ReflectionPrompt | OpenPrompt) -> None:
     """The prompt moves on to its next question (one UPDATE; a prompt object in the session is
     told without being marked changed)."""
     position = prompt.position + 1
-    _on(where).execute(_ADVANCE, {"prompt": prompt.id, "position": position})
+    params = {"prompt": prompt.id, "position": position}
+    if isinstance(where, Connection):
+        driver_statement(where, "advance", lambda d: DriverStatement(_ADVANCE, d)).run(
+            where, params
+        )
+    else:
+        core_connection(where).execute(_ADVANCE, params)
     if isinstance(prompt, ReflectionPrompt):
         set_committed_value(prompt, "position", position)
 

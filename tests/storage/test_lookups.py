@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import make_engine, make_sessions, upgrade
+from storage.db import make_engine, make_sessions, upgrade, write_connection
 from storage.models import Delivery, DeliveryKind, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.notes import done_items, held_meetings, pair_items, progress
 from storage.notes_batch import last_held_of, open_items_of, progress_of
@@ -32,7 +32,7 @@ from storage.outbox import (
 )
 from storage.pairs import create_pair, open_pair_exists
 from storage.programs import enrolments_of_user, pairs_ever
-from storage.reflections import open_prompt_row
+from storage.reflections import _open_prompt_driver, open_prompt_row
 from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
@@ -160,6 +160,12 @@ def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, Pair]) -> None
         found = open_prompt_row(session, TEAM, "UA")
         assert found is not None and found.id == oldest
         assert open_prompt_row(session, TEAM, "UB") is None
+    # On a connection (a DM reply's transaction) the same read runs on the driver.
+    with write_connection(sessions.kw["bind"]) as conn:
+        on_driver = open_prompt_row(conn, TEAM, "UA", lock=True)
+        assert on_driver == found
+        assert on_driver.questions == [{"key": "q1", "kind": "text", "text": "How did it go?"}]
+        assert open_prompt_row(conn, TEAM, "UB", lock=True) is None
 
 
 def test_each_pairs_latest_held_meeting(sessions, stored: dict[str, Pair]) -> None:
@@ -259,11 +265,19 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(migrated: Engine) -> None:
             ids = session.scalars(select(Delivery.id).where(*pending)).all()
             assert cancel_pending(session, ids[:5], "test") == 5
 
+    def read_on_driver() -> None:
+        # A DM reply reads on the driver, where no event sees the statement: the SQL it runs
+        # (built as the reply builds it) is run here through the engine, to be explained.
+        sql = _open_prompt_driver(engine.dialect, lock=True).sql
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql, (TEAM, "UA", "open", 1, 0)).all()
+
     lookups = {
         "open prompt": (
             read(lambda s: open_prompt_row(s, TEAM, "UA")),
             "ix_reflection_prompts_person",
         ),
+        "open prompt on the driver": (read_on_driver, "ix_reflection_prompts_person"),
         "pending rows": (
             read(lambda s: pending_rows(s, TEAM, pair.id)),
             "ix_deliveries_pair_status_due",

@@ -1,0 +1,111 @@
+"""`DriverStatement`: a Core statement run on the DB-API cursor (a DM reply's three statements).
+What it stores and reads back is what SQLAlchemy's own execution stores and reads, on both
+databases; a driver error comes out as SQLAlchemy's; and the DM reply's writes on the driver
+answer a retried message once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy import insert as insert_into
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.plan import PersonFacts, validate_plan
+from storage.db import DriverStatement, write_connection
+from storage.models import Milestone, Pair, ReflectionAnswer, ReflectionPrompt
+from storage.pairs import create_pair
+from storage.reflections import OpenPrompt, advance_prompt, open_prompt_row, record_message
+from tests.kit.plans import plan_form
+from tests.kit.workspace import START, TEAM
+
+QUESTIONS = [{"key": "q1", "kind": "text", "text": "Naïve “quotes” — and ✨?"}, {"key": "q2"}]
+
+
+def _open_prompt(sessions: sessionmaker[Session]) -> int:
+    """UB's open prompt of two questions, on a pair of UA and UB."""
+    people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in ("UA", "UB")}
+    form = plan_form(mentor_id="UA", mentee_id="UB")
+    plan, errors = validate_plan(form, now=START, people=people, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        pair: Pair = create_pair(session, TEAM, "UA", plan, START)
+        milestone = session.scalars(select(Milestone).where(Milestone.pair_id == pair.id)).first()
+        assert milestone is not None
+        prompt = ReflectionPrompt(
+            team_id=TEAM,
+            pair_id=pair.id,
+            milestone_id=milestone.id,
+            user_id="UB",
+            status="open",
+            questions=QUESTIONS,
+            position=0,
+            asked_at=START,
+        )
+        session.add(prompt)
+        session.flush()
+        return prompt.id
+
+
+def test_the_dm_reply_writes_what_the_orm_reads_back(sessions: sessionmaker[Session]) -> None:
+    prompt_id = _open_prompt(sessions)
+    at = datetime(2027, 3, 9, 14, 5, 6, 789012, tzinfo=UTC)
+    answer = {"prompt_id": prompt_id, "question_key": "q1", "text": "Ünïcode “text” ✨"}
+    with write_connection(sessions.kw["bind"]) as conn:
+        prompt = open_prompt_row(conn, TEAM, "UB", lock=True)
+        assert prompt == OpenPrompt(prompt_id, QUESTIONS, 0)
+        stored = record_message(
+            conn, team_id=TEAM, user_id="UB", channel="D1", ts="1.000001", now=at, answer=answer
+        )
+        assert isinstance(stored, int)
+        advance_prompt(conn, prompt)
+    with write_connection(sessions.kw["bind"]) as conn:  # the same message again
+        again = record_message(
+            conn, team_id=TEAM, user_id="UB", channel="D1", ts="1.000001", now=at, answer=answer
+        )
+        assert again is None
+        assert open_prompt_row(conn, TEAM, "UB", lock=True) == OpenPrompt(prompt_id, QUESTIONS, 1)
+    with sessions() as session:
+        row = session.get(ReflectionAnswer, stored)
+        assert row is not None
+        assert (row.team_id, row.user_id, row.channel, row.ts) == (TEAM, "UB", "D1", "1.000001")
+        assert (row.prompt_id, row.question_key, row.text) == (prompt_id, "q1", answer["text"])
+        assert (row.rating, row.skipped, row.deleted) == (None, False, False)
+        assert row.created_at == at  # stored as SQLAlchemy stores it: read back equal, in UTC
+        moved = session.get(ReflectionPrompt, prompt_id)
+        assert moved is not None and moved.position == 1
+        assert (
+            session.scalar(select(ReflectionAnswer.id).where(ReflectionAnswer.created_at == at))
+            == stored
+        )
+
+
+def test_a_rating_and_a_skip_keep_their_types(sessions: sessionmaker[Session]) -> None:
+    prompt_id = _open_prompt(sessions)
+    with write_connection(sessions.kw["bind"]) as conn:
+        for ts, answer in (
+            ("2.1", {"prompt_id": prompt_id, "question_key": "q1", "rating": 4, "text": "4"}),
+            ("2.2", {"prompt_id": prompt_id, "question_key": "q2", "skipped": True}),
+        ):
+            record_message(
+                conn, team_id=TEAM, user_id="UB", channel="D1", ts=ts, now=START, answer=answer
+            )
+    with sessions() as session:
+        rows = session.scalars(select(ReflectionAnswer).order_by(ReflectionAnswer.ts)).all()
+        assert [(r.rating, r.skipped, r.text) for r in rows] == [
+            (4, False, "4"),
+            (None, True, None),
+        ]
+
+
+def test_a_driver_error_is_sqlalchemys(engine: Engine) -> None:
+    insert = insert_into(ReflectionAnswer)
+    statement = DriverStatement(insert, engine.dialect, keys=["id", "team_id"])
+    # NOT NULL: user_id, channel, ts, …
+    with pytest.raises(IntegrityError) as raised, write_connection(engine) as conn:
+        statement.run(conn, {"id": 1, "team_id": TEAM})
+    assert isinstance(raised.value, DBAPIError) and raised.value.orig is not None
+    with engine.connect() as conn:  # rolled back, and the connection is usable again
+        assert conn.scalar(select(ReflectionAnswer.id)) is None
