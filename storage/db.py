@@ -203,13 +203,16 @@ class DriverStatement:
         results: Sequence[str] = (),
     ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=keys)
+        if compiled.post_compile_params:  # rendered per execution by SQLAlchemy only
+            raise ValueError("an IN list is not supported on the driver; write it with OR")
         self.sql, self._compiled, self._dialect = compiled.string, compiled, dialect
         self._order = compiled.positiontup  # the parameters' order (qmark), or None (named)
-        self._binds = [
-            (compiled.bind_names[bind], processor)
+        processors = {
+            compiled.bind_names[bind]: processor
             for bind in compiled.binds.values()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
-        ]
+        }
+        self._binds = list(processors.items())  # once per parameter, however often it appears
         columns = {c.key: c for c in statement.selected_columns} if results else {}
         self._results = [
             (i, processor)

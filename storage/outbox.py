@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -34,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
-from storage.db import core_connection, write_connection
+from storage.db import DriverStatement, core_connection, driver_statement, write_connection
 from storage.models import Delivery, DeliveryKind, DeliveryStatus
 from storage.pairs import pair_ids_of
 
@@ -295,9 +296,12 @@ _MARK_SENDING = (
     )
     .values(status=SENDING, lease_expires_at=bindparam("until"))
 )
+# The status test written with OR: these run on the driver (`DriverStatement`), which takes no
+# IN list.
+_CLAIMED_OR_SENDING = or_(Delivery.status == CLAIMED, Delivery.status == SENDING)
 _OURS = and_(
     Delivery.id == bindparam("row_id"),
-    Delivery.status.in_((CLAIMED, SENDING)),
+    _CLAIMED_OR_SENDING,
     Delivery.lease_owner == bindparam("owner"),
 )
 
@@ -311,8 +315,14 @@ def _finish_stmt(columns: tuple[str, ...], uncount: bool) -> Any:
     return update(Delivery).where(_OURS).values(**values)
 
 
-def _execute(db: Session | Connection, stmt: Any, params: dict[str, Any]) -> int:
-    """Run a Core statement on a session's connection or a connection; rows matched."""
+def _execute(
+    db: Session | Connection, stmt: Any, params: dict[str, Any], name: str | None = None
+) -> int:
+    """Run a Core statement on a session's connection or a connection; rows matched. A named
+    statement on a connection (a sender's per-message writes) runs on the driver
+    (`DriverStatement`, built once per dialect under that name)."""
+    if name is not None and isinstance(db, Connection):
+        return driver_statement(db, name, lambda d: DriverStatement(stmt, d)).run(db, params)
     conn = db.connection() if isinstance(db, Session) else db
     return _count(conn.execute(stmt, params))
 
@@ -322,7 +332,7 @@ def mark_sending(
 ) -> bool:
     """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
     params = {"row_id": delivery_id, "owner": owner, "until": now + lease}
-    return _execute(db, _MARK_SENDING, params) > 0
+    return _execute(db, _MARK_SENDING, params, "mark_sending") > 0
 
 
 def sent_then_sending(
@@ -347,14 +357,14 @@ def sent_then_sending(
         "row_id": delivery_id,
         "until": now + lease,
     }
-    return _count(conn.execute(_SENT_THEN_SENDING, params)) > 0
+    return _execute(conn, _SENT_THEN_SENDING, params, "sent_then_sending") > 0
 
 
 _SENT_THEN_SENDING = _MARK_SENDING.add_cte(
     update(Delivery)
     .where(
         Delivery.id == bindparam("sent_id"),
-        Delivery.status.in_((CLAIMED, SENDING)),
+        _CLAIMED_OR_SENDING,
         Delivery.lease_owner == bindparam("owner"),
     )
     .values(
@@ -391,9 +401,11 @@ def finish(
         values["status"] = status
     if status == SENT:
         values.update(channel=channel, ts=ts, sent_at=now)
-    stmt = _finish_stmt(tuple(values), not count_attempt)
+    columns, uncount = tuple(values), not count_attempt
     params = {f"v_{c}": v for c, v in values.items()}
-    return _execute(db, stmt, {"row_id": delivery_id, "owner": owner, **params}) > 0
+    name = f"finish:{','.join(columns)}:{uncount}"
+    stmt = _finish_stmt(columns, uncount)
+    return _execute(db, stmt, {"row_id": delivery_id, "owner": owner, **params}, name) > 0
 
 
 def cancel_pending(session: Session, ids: Iterable[int], reason: str) -> int:
