@@ -253,14 +253,18 @@ class DriverStatement:
         for name, processor in self._binds:
             values[name] = processor(values[name])
         args = values if self._order is None else [values[name] for name in self._order]
-        dbapi = self._dialect.loaded_dbapi
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        dbapi, driver = self._dialect.loaded_dbapi, conn.connection.driver_connection
+        cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, args)
         except dbapi.Error as exc:
             cursor.close()
+            # As SQLAlchemy does: a lost connection is not used again (nor returned to the pool).
+            lost = self._dialect.is_disconnect(exc, driver, cursor)
+            if lost:
+                conn.invalidate(exc)
             raise DBAPIError.instance(
-                self.sql, None, exc, dbapi.Error, dialect=self._dialect
+                self.sql, None, exc, dbapi.Error, dialect=self._dialect, connection_invalidated=lost
             ) from exc
         return cursor
 

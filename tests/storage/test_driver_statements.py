@@ -5,6 +5,7 @@ answer a retried message once."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -109,3 +110,29 @@ def test_a_driver_error_is_sqlalchemys(engine: Engine) -> None:
     assert isinstance(raised.value, DBAPIError) and raised.value.orig is not None
     with engine.connect() as conn:  # rolled back, and the connection is usable again
         assert conn.scalar(select(ReflectionAnswer.id)) is None
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_lost_connection_is_invalidated_as_sqlalchemy_does(engine: Engine, admin: Engine) -> None:
+    """The server ends the connection mid-transaction: the statement fails as SQLAlchemy's
+    error saying so, the connection is not pooled again, and the next one works."""
+    statement = DriverStatement(select(ReflectionAnswer.id), engine.dialect)
+    invalidated = False
+    with pytest.raises(DBAPIError) as raised, write_connection(engine) as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with admin.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            deadline = time.monotonic() + 10
+            while other.exec_driver_sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {int(pid)}"
+            ).scalar_one():
+                assert time.monotonic() < deadline, "the backend never ended"
+                time.sleep(0.01)
+        try:
+            statement.run(conn, {})
+        finally:
+            invalidated = conn.invalidated  # dropped, not pooled for a pre-ping to find
+    assert raised.value.connection_invalidated and invalidated
+    with write_connection(engine) as conn:
+        assert statement.first(conn, {}) is None
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
