@@ -190,9 +190,11 @@ class DriverStatement:
     types are SQLAlchemy's, but not the execution layers between (events, result objects,
     the statement cache's lookup). Those cost about half of a DM reply's transaction on SQLite.
 
-    For a few statements on the hottest paths only (`storage/reflections.py`): no event sees
-    them, and they give the driver's rows (with `results` applied to the columns named there).
-    A driver error is raised as SQLAlchemy raises it (`DBAPIError` and its subclasses)."""
+    For a few statements on the hottest paths only (a DM reply's, `storage/reflections.py`; a
+    sender's per-message writes, `storage/outbox.py`): no event sees them, and they give the
+    driver's rows (with `results` applied to the columns named there). A driver error is raised
+    as SQLAlchemy raises it (`DBAPIError` and its subclasses); a lost connection is invalidated.
+    An IN list (rendered by SQLAlchemy at each execution) is refused: write it with OR."""
 
     def __init__(
         self,

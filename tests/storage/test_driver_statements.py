@@ -136,3 +136,10 @@ def test_a_lost_connection_is_invalidated_as_sqlalchemy_does(engine: Engine, adm
     with write_connection(engine) as conn:
         assert statement.first(conn, {}) is None
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
+
+
+def test_an_in_list_is_refused(engine: Engine) -> None:
+    """SQLAlchemy renders an IN list at each execution; the driver path would send its marker."""
+    statement = select(ReflectionAnswer.id).where(ReflectionAnswer.ts.in_(["1.1", "1.2"]))
+    with pytest.raises(ValueError, match="IN list"):
+        DriverStatement(statement, engine.dialect)
