@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -272,18 +272,23 @@ class DriverStatement:
 
 
 def driver_statement(
-    conn: Connection, name: str, build: Callable[[Any], DriverStatement]
+    conn: Connection,
+    statement: Any,
+    *,
+    keys: Sequence[str] | None = None,
+    results: Sequence[str] = (),
 ) -> DriverStatement:
-    """The DriverStatement `name` for `conn`'s dialect, built once (`build(dialect)`) and kept on
-    the dialect."""
+    """`statement` (one built once, such as a module's constant) as a DriverStatement for
+    `conn`'s dialect: compiled the first time and kept on the dialect."""
     dialect = conn.dialect
-    found: dict[str, DriverStatement] | None = getattr(dialect, "_mentorship_driver", None)
+    found: dict[Any, DriverStatement] | None = getattr(dialect, "_mentorship_driver", None)
     if found is None:
         found = dialect._mentorship_driver = {}  # type: ignore[attr-defined]
-    statement = found.get(name)
-    if statement is None:
-        statement = found[name] = build(dialect)
-    return statement
+    key = (statement, tuple(keys or ()), tuple(results))
+    compiled = found.get(key)
+    if compiled is None:
+        compiled = found[key] = DriverStatement(statement, dialect, keys=keys, results=results)
+    return compiled
 
 
 def core_connection(session: Session) -> Connection:

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import keys
-from storage.db import DriverStatement, core_connection, driver_statement, write_connection
+from storage.db import core_connection, driver_statement, write_connection
 from storage.models import Delivery, DeliveryKind, DeliveryStatus
 from storage.pairs import pair_ids_of
 
@@ -316,13 +316,13 @@ def _finish_stmt(columns: tuple[str, ...], uncount: bool) -> Any:
 
 
 def _execute(
-    db: Session | Connection, stmt: Any, params: dict[str, Any], name: str | None = None
+    db: Session | Connection, stmt: Any, params: dict[str, Any], driver: bool = False
 ) -> int:
-    """Run a Core statement on a session's connection or a connection; rows matched. A named
-    statement on a connection (a sender's per-message writes) runs on the driver
-    (`DriverStatement`, built once per dialect under that name)."""
-    if name is not None and isinstance(db, Connection):
-        return driver_statement(db, name, lambda d: DriverStatement(stmt, d)).run(db, params)
+    """Run a Core statement on a session's connection or a connection; rows matched. With
+    `driver`, on a connection (a sender's per-message writes), it runs on the driver
+    (`DriverStatement`)."""
+    if driver and isinstance(db, Connection):
+        return driver_statement(db, stmt).run(db, params)
     conn = db.connection() if isinstance(db, Session) else db
     return _count(conn.execute(stmt, params))
 
@@ -332,7 +332,7 @@ def mark_sending(
 ) -> bool:
     """Move one of our claimed rows to `sending` just before the Slack call; False if not ours."""
     params = {"row_id": delivery_id, "owner": owner, "until": now + lease}
-    return _execute(db, _MARK_SENDING, params, "mark_sending") > 0
+    return _execute(db, _MARK_SENDING, params, driver=True) > 0
 
 
 def sent_then_sending(
@@ -357,7 +357,7 @@ def sent_then_sending(
         "row_id": delivery_id,
         "until": now + lease,
     }
-    return _execute(conn, _SENT_THEN_SENDING, params, "sent_then_sending") > 0
+    return _execute(conn, _SENT_THEN_SENDING, params, driver=True) > 0
 
 
 _SENT_THEN_SENDING = _MARK_SENDING.add_cte(
@@ -401,11 +401,9 @@ def finish(
         values["status"] = status
     if status == SENT:
         values.update(channel=channel, ts=ts, sent_at=now)
-    columns, uncount = tuple(values), not count_attempt
+    stmt = _finish_stmt(tuple(values), not count_attempt)
     params = {f"v_{c}": v for c, v in values.items()}
-    name = f"finish:{','.join(columns)}:{uncount}"
-    stmt = _finish_stmt(columns, uncount)
-    return _execute(db, stmt, {"row_id": delivery_id, "owner": owner, **params}, name) > 0
+    return _execute(db, stmt, {"row_id": delivery_id, "owner": owner, **params}, driver=True) > 0
 
 
 def cancel_pending(session: Session, ids: Iterable[int], reason: str) -> int:

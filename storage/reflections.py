@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import DriverStatement, core_connection, dialect_insert, driver_statement
+from storage.db import core_connection, dialect_insert, driver_statement
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 
 OPEN = PromptStatus.OPEN.value
@@ -102,10 +102,8 @@ def open_prompt_row(
     reply's transaction on SQLite."""
     params = {"team": team_id, "user": user_id}
     if isinstance(where, Connection):
-        name = "open_prompt_locked" if lock else "open_prompt"
-        row = driver_statement(where, name, lambda d: _open_prompt_driver(d, lock)).first(
-            where, params
-        )
+        stmt = _open_prompt(where.dialect.name, lock, whole=False)
+        row = driver_statement(where, stmt, results=("questions",)).first(where, params)
         return None if row is None else OpenPrompt(*row)
     found = (
         core_connection(where)
@@ -113,11 +111,6 @@ def open_prompt_row(
         .first()
     )
     return None if found is None else OpenPrompt(found.id, found.questions, found.position)
-
-
-def _open_prompt_driver(dialect: Any, lock: bool) -> DriverStatement:
-    stmt = _open_prompt(dialect.name, lock, whole=False)
-    return DriverStatement(stmt, dialect, results=("questions",))
 
 
 def record_message(
@@ -143,7 +136,8 @@ def record_message(
         **(answer or {}),
     }
     if isinstance(where, Connection):
-        row = driver_statement(where, "insert_message", _insert_message_driver).first(where, values)
+        stmt = _insert_message(where.dialect.name)
+        row = driver_statement(where, stmt, keys=_MESSAGE_COLUMNS).first(where, values)
         return None if row is None else int(row[0])
     conn = core_connection(where)
     inserted: int | None = conn.execute(_insert_message(conn.dialect.name), values).scalar()
@@ -161,19 +155,13 @@ _NO_ANSWER: dict[str, Any] = {
 _MESSAGE_COLUMNS = ("team_id", "user_id", "channel", "ts", "created_at", *_NO_ANSWER)
 
 
-def _insert_message_driver(dialect: Any) -> DriverStatement:
-    return DriverStatement(_insert_message(dialect.name), dialect, keys=_MESSAGE_COLUMNS)
-
-
 def advance_prompt(where: Session | Connection, prompt: ReflectionPrompt | OpenPrompt) -> None:
     """The prompt moves on to its next question (one UPDATE; a prompt object in the session is
     told without being marked changed)."""
     position = prompt.position + 1
     params = {"prompt": prompt.id, "position": position}
     if isinstance(where, Connection):
-        driver_statement(where, "advance", lambda d: DriverStatement(_ADVANCE, d)).run(
-            where, params
-        )
+        driver_statement(where, _ADVANCE).run(where, params)
     else:
         core_connection(where).execute(_ADVANCE, params)
     if isinstance(prompt, ReflectionPrompt):

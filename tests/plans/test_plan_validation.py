@@ -29,6 +29,7 @@ from bot.plans.modal import (
     build_plan_modal,
     start_modal_view,
 )
+from tests.kit.plans import plan_form
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 PEOPLE = {
@@ -37,20 +38,12 @@ PEOPLE = {
     "UBOT": PersonFacts("UBOT", "Robot", is_bot=True),
     "UGONE": PersonFacts("UGONE", "Gone", deleted=True),
 }
-GOOD = PlanForm(
-    mentor_id="UA",
-    mentee_id="UB",
+GOOD = plan_form(  # the kit's plan, biweekly over six months, two goals in list marks
     mentee_goals="- Lead a design review\n\n* Learn Rust async",
-    mentor_goals="Practise feedback",
-    vision="Grow into a tech lead",
     cadence="biweekly",
     first_date=date(2027, 3, 9),
-    meeting_time=time(15, 0),
-    tz="Europe/Berlin",
-    format="online",
     channels=("chat", "calls"),
     duration_months=6,
-    checkpoint_weeks=4,
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import make_engine, make_sessions, upgrade, write_connection
+from storage.db import DriverStatement, make_engine, make_sessions, upgrade, write_connection
 from storage.models import Delivery, DeliveryKind, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.notes import done_items, held_meetings, pair_items, progress
 from storage.notes_batch import last_held_of, open_items_of, progress_of
@@ -32,7 +32,7 @@ from storage.outbox import (
 )
 from storage.pairs import create_pair, open_pair_exists
 from storage.programs import enrolments_of_user, pairs_ever
-from storage.reflections import _open_prompt_driver, open_prompt_row
+from storage.reflections import _open_prompt, open_prompt_row
 from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
@@ -268,7 +268,7 @@ def test_sqlite_finds_them_by_the_person_or_the_pair(migrated: Engine) -> None:
     def read_on_driver() -> None:
         # A DM reply reads on the driver, where no event sees the statement: the SQL it runs
         # (built as the reply builds it) is run here through the engine, to be explained.
-        sql = _open_prompt_driver(engine.dialect, lock=True).sql
+        sql = DriverStatement(_open_prompt("sqlite", True, whole=False), engine.dialect).sql
         with engine.connect() as conn:
             conn.exec_driver_sql(sql, (TEAM, "UA", "open", 1, 0)).all()
 
