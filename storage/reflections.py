@@ -21,7 +21,8 @@ def ensure_prompts(
     session: Session, team_id: str, pair_id: int, wanted: Sequence[tuple[int, str]]
 ) -> dict[tuple[int, str], int]:
     """The prompt ids for (milestone id, user id) pairs of one pair, each created once (no
-    questions yet): one insert that skips those that exist, one read of their ids."""
+    questions yet): one insert that skips those that exist and returns the ids it made; the
+    ids of those that existed (none for a new pair) in one read."""
     if not wanted:
         return {}
     values = [
@@ -36,21 +37,32 @@ def ensure_prompts(
         }
         for milestone_id, user_id in dict.fromkeys(wanted)
     ]
-    core_connection(session).execute(_insert_prompts(session.get_bind().dialect.name), values)
-    rows = session.execute(
-        select(ReflectionPrompt.milestone_id, ReflectionPrompt.user_id, ReflectionPrompt.id).where(
-            ReflectionPrompt.pair_id == pair_id,
-            ReflectionPrompt.milestone_id.in_({m for m, _ in wanted}),
-        )
-    )
-    return {(m, u): i for m, u, i in rows}
+    conn = core_connection(session)
+    dialect = conn.dialect.name
+    ids = {(m, u): i for m, u, i in conn.execute(_insert_prompts(dialect), values)}
+    if len(ids) < len(values):
+        existing = {m for m, u in wanted if (m, u) not in ids}
+        rows = conn.execute(_PROMPT_IDS, {"pair_id": pair_id, "milestones": sorted(existing)})
+        ids.update(((m, u), i) for m, u, i in rows if (m, u) not in ids)
+    return ids
 
 
 @cache
 def _insert_prompts(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING into reflection_prompts, built once per dialect."""
+    """INSERT … ON CONFLICT DO NOTHING into reflection_prompts RETURNING the new rows' keys and
+    ids, built once per dialect."""
     stmt: Any = dialect_insert(dialect, ReflectionPrompt)
-    return stmt.on_conflict_do_nothing()
+    return stmt.on_conflict_do_nothing().returning(
+        ReflectionPrompt.milestone_id, ReflectionPrompt.user_id, ReflectionPrompt.id
+    )
+
+
+_PROMPT_IDS = select(
+    ReflectionPrompt.milestone_id, ReflectionPrompt.user_id, ReflectionPrompt.id
+).where(
+    ReflectionPrompt.pair_id == bindparam("pair_id"),
+    ReflectionPrompt.milestone_id.in_(bindparam("milestones", expanding=True)),
+)
 
 
 def open_prompt_for(

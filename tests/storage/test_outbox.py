@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.plan import PersonFacts, validate_plan
 from storage.models import Delivery
 from storage.outbox import (
     NewDelivery,
@@ -21,6 +22,8 @@ from storage.outbox import (
     release_stale,
     status_counts,
 )
+from storage.pairs import create_pair
+from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
 LEASE = timedelta(minutes=2)
@@ -54,6 +57,49 @@ def test_adding_the_same_occurrences_twice_adds_nothing(sessions: sessionmaker[S
         keys = s.scalars(select(Delivery.occurrence_key)).all()
     assert sorted(keys) == sorted(f"test:{n}" for n in range(6))
     assert add_deliveries(sessions(), [], START) == 0
+
+
+def test_a_few_rows_and_many_are_stored_alike(sessions: sessionmaker[Session]) -> None:
+    """On PostgreSQL four rows go as a VALUES list and six as arrays (UNNEST): both store the
+    same values (no pair or a pair, no expiry or one, microseconds, a payload of any text)."""
+    people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in ("UA", "UB")}
+    plan, _ = validate_plan(plan_form(), now=START, people=people, open_pair_exists=False)
+    assert plan is not None
+    with sessions.begin() as s:
+        pair_id = create_pair(s, TEAM, "UA", plan, START).id
+    at = START + timedelta(days=3, microseconds=123456)
+
+    def batch(prefix: str, n: int) -> list[NewDelivery]:
+        return [
+            NewDelivery(
+                team_id=TEAM,
+                kind="reflection_prompt" if k % 2 else "nudge",
+                recipient_id=f"U{k:09d}",
+                occurrence_key=f"{prefix}:{k}",
+                due_at=at + timedelta(minutes=k),
+                pair_id=None if k % 3 else pair_id,
+                expires_at=None if k % 2 else at + timedelta(days=2),
+                payload={} if k == 0 else {"text": f"Naïve “{k}” ✨\n", "n": k, "ok": None},
+            )
+            for k in range(n)
+        ]
+
+    later = START + timedelta(seconds=1, microseconds=5)
+    with sessions.begin() as s:
+        assert add_deliveries(s, batch("few", 4), later) == 4
+        assert add_deliveries(s, batch("many", 6), later) == 6
+        assert add_deliveries(s, batch("many", 6), later) == 0  # once, as arrays too
+    with sessions() as s:
+        stored = {d.occurrence_key: d for d in s.scalars(select(Delivery))}
+    columns = [c.key for c in Delivery.__table__.columns if c.key not in ("id", "occurrence_key")]
+    for k in range(4):
+        few, many = stored[f"few:{k}"], stored[f"many:{k}"]
+        assert {c: getattr(few, c) for c in columns} == {c: getattr(many, c) for c in columns}
+    assert stored["many:5"].payload == {"text": "Naïve “5” ✨\n", "n": 5, "ok": None}
+    assert stored["many:5"].due_at == at + timedelta(minutes=5)
+    assert stored["many:4"].expires_at == at + timedelta(days=2)
+    assert (stored["many:0"].status, stored["many:0"].attempts) == ("pending", 0)
+    assert stored["many:0"].created_at == later and stored["many:0"].payload == {}
 
 
 def test_planning_twice_keeps_the_first_rows_state(sessions: sessionmaker[Session]) -> None:
