@@ -40,6 +40,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from storage import keys
 from storage.base import UTCDateTime
@@ -137,7 +138,7 @@ def _unnested() -> Any:
     """INSERT … SELECT FROM unnest(one array per column) ON CONFLICT (occurrence_key) DO
     NOTHING RETURNING id: the same SQL text however many rows (psycopg converts a statement of
     more than 50 parameters again at every execution; this one has 11, and is prepared)."""
-    arrays = {
+    arrays: dict[str, tuple[str, TypeEngine[Any]]] = {
         "team_id": ("team_ids", String()),
         "kind": ("kinds", String()),
         "recipient_id": ("recipient_ids", String()),
