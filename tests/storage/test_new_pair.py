@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +56,32 @@ def test_the_pair_handed_back_is_the_stored_one(sessions: sessionmaker[Session])
         "Grow into a tech lead",
     ]
     assert pair.milestones[0].kind == "kickoff" and pair.milestones[-1].kind == "final_review"
+
+
+def test_the_pair_handed_back_is_as_if_loaded(sessions: sessionmaker[Session]) -> None:
+    """In the session that stored it, the new pair and its goals and milestones are persistent
+    with nothing changed: a flush writes nothing, a change is one UPDATE. Each goal and
+    milestone knows its pair, after the session too."""
+    plan, errors = validate_plan(FORM, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None, errors
+    written: list[str] = []
+    with sessions.begin() as session:
+        pair = create_pair(session, TEAM, "UA", plan, NOW)
+        bind = session.connection()
+        event.listen(bind, "before_cursor_execute", lambda *a: written.append(a[2]))
+        assert all(inspect(o).persistent for o in (pair, *pair.goals, *pair.milestones))
+        session.flush()
+        assert written == []
+        pair.status = "paused"
+        pair.milestones[0].completed_at = NOW
+        session.flush()
+        assert [w.split()[0] for w in written] == ["UPDATE", "UPDATE"]
+    assert all(g.pair is pair for g in pair.goals)
+    assert all(m.pair is pair for m in pair.milestones)
+    with sessions() as session:
+        stored = session.get(Pair, pair.id)
+        assert stored is not None and stored.status == "paused"
+        assert stored.milestones[0].completed_at == NOW
 
 
 def test_a_second_open_pair_of_the_same_people_is_refused(sessions: sessionmaker[Session]) -> None:
