@@ -294,16 +294,16 @@ _CLAIM = (
 
 def claim_keys(
     engine: Engine, owner: str, now: datetime, lease: timedelta, occurrence_keys: Sequence[str]
-) -> dict[int, str]:
+) -> list[Row[Any]]:
     """Claim for `owner` the rows with these occurrence keys that are pending and due, in one
-    short transaction: their ids, with each one's key. A row someone else claimed (a tick that
-    got there first) is not taken; on PostgreSQL this waits for that claim's commit and then
-    finds the row no longer pending."""
+    short transaction: what a sender needs of them (as `claimed_rows` reads it), from the
+    claim itself. A row someone else claimed (a tick that got there first) is not taken; on
+    PostgreSQL this waits for that claim's commit and then finds the row no longer pending."""
     if not occurrence_keys:
-        return {}
+        return []
     params = {"keys": list(occurrence_keys), "owner": owner, "until": now + lease, "now": now}
     with write_connection(engine) as conn:
-        return {row.id: row.occurrence_key for row in conn.execute(_CLAIM_KEYS, params)}
+        return list(conn.execute(_CLAIM_KEYS, params))
 
 
 def claimed_rows(conn: Connection, ids: Collection[int]) -> list[Row[Any]]:
@@ -314,7 +314,7 @@ def claimed_rows(conn: Connection, ids: Collection[int]) -> list[Row[Any]]:
         return list(conn.execute(_CLAIMED_ROWS, {"ids": list(ids)}))
 
 
-_CLAIMED_ROWS = select(
+_SENDER_COLUMNS = (
     Delivery.id,
     Delivery.team_id,
     Delivery.kind,
@@ -323,7 +323,8 @@ _CLAIMED_ROWS = select(
     Delivery.payload,
     Delivery.due_at,
     Delivery.occurrence_key,
-).where(Delivery.id.in_(bindparam("ids", expanding=True)))
+)
+_CLAIMED_ROWS = select(*_SENDER_COLUMNS).where(Delivery.id.in_(bindparam("ids", expanding=True)))
 
 
 _CLAIM_KEYS = (
@@ -339,7 +340,7 @@ _CLAIM_KEYS = (
         lease_expires_at=bindparam("until"),
         attempts=Delivery.attempts + 1,
     )
-    .returning(Delivery.id, Delivery.occurrence_key)
+    .returning(*_SENDER_COLUMNS)
 )
 
 

@@ -18,6 +18,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.blocks import Unbuildable, checked_message
@@ -174,7 +175,7 @@ class Dispatcher:
         claimed = claim_keys(engine, self.owner, now, self.lease, occurrence_keys)
         if claimed:
             self.give(messages)  # taken by the batch below, by occurrence key
-            self._claimed(sorted(claimed), {}, claimed_at, stats)
+            self._claimed(sorted(r.id for r in claimed), {}, claimed_at, stats, claimed)
         return stats
 
     def give(self, messages: Mapping[str, Rendered]) -> None:
@@ -201,26 +202,37 @@ class Dispatcher:
         )
 
     def _claimed(
-        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
+        self,
+        ids: list[int],
+        held: dict[str, float],
+        claimed_at: float,
+        stats: DispatchStats,
+        rows: list[Row[Any]] | None = None,
     ) -> bool:
         """Send rows this dispatcher claimed, on one connection for the batch's reads and
-        writes; True when the tick must stop."""
+        writes (`rows`: what the claim returned of them, else read here); True when the tick
+        must stop."""
         engine = self.services.sessions.kw["bind"]
         try:
             with engine.connect() as conn, self.writes.batch(conn):
                 try:
-                    return self._batch(ids, held, claimed_at, stats)
+                    return self._batch(ids, held, claimed_at, stats, rows)
                 finally:
                     self.writes.flush()
         finally:
             self._ahead = None
 
     def _batch(
-        self, ids: list[int], held: dict[str, float], claimed_at: float, stats: DispatchStats
+        self,
+        ids: list[int],
+        held: dict[str, float],
+        claimed_at: float,
+        stats: DispatchStats,
+        rows: list[Row[Any]] | None = None,
     ) -> bool:
         """Send one claimed batch; True when the tick must stop (a 429 it cannot wait out)."""
         stop = False
-        loaded, keys = self._load(ids)
+        loaded, keys = self._load(ids, rows)
         jobs = self._collapse(loaded, stats)
         self._ahead = Ahead(self.services, self.people_budget, jobs, self.writes.conn)
         handed, built_at = self._take_given(keys)
@@ -271,10 +283,14 @@ class Dispatcher:
             return None
         return wait
 
-    def _load(self, ids: list[int]) -> tuple[list[Job], dict[int, str]]:
-        """The claimed rows as jobs in the order they are sent, and each one's occurrence key."""
+    def _load(
+        self, ids: list[int], rows: list[Row[Any]] | None
+    ) -> tuple[list[Job], dict[int, str]]:
+        """The claimed rows as jobs in the order they are sent, and each one's occurrence key
+        (read unless the claim returned them)."""
         assert self.writes.conn is not None  # inside `_claimed`'s batch
-        rows = claimed_rows(self.writes.conn, ids)
+        if rows is None:
+            rows = claimed_rows(self.writes.conn, ids)
         jobs = sorted((job_of(d) for d in rows), key=lambda j: (j.due_at, j.id))
         return jobs, {d.id: d.occurrence_key for d in rows}
 

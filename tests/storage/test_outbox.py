@@ -18,6 +18,7 @@ from storage.outbox import (
     cancel_pending,
     claim_due,
     claim_keys,
+    claimed_rows,
     expire_overdue,
     finish,
     mark_sending,
@@ -166,12 +167,17 @@ def test_a_claim_by_key_takes_only_pending_due_rows_and_never_another_owners(
     with sessions() as s:
         rows = {d.occurrence_key: d for d in s.scalars(select(Delivery))}
     assert rows["test:1"].id == ticked and rows["test:1"].lease_owner == "tick"
-    assert mine == {rows["test:2"].id: "test:2"}
+    # What the claim returns is what a sender reads of its rows (`claimed_rows`).
+    with engine.connect() as conn:
+        assert [tuple(r) for r in mine] == [
+            tuple(r) for r in claimed_rows(conn, [rows["test:2"].id])
+        ]
+    assert mine[0].occurrence_key == "test:2" and mine[0].payload == {"text": "message 2"}
     assert (rows["test:2"].status, rows["test:2"].lease_owner) == ("claimed", "request")
     assert rows["test:2"].attempts == 1 and rows["test:2"].lease_expires_at == START + LEASE
     assert (rows["test:3"].status, rows["test:3"].attempts) == ("pending", 0)
-    assert claim_keys(engine, "again", START, LEASE, ["test:2"]) == {}
-    assert claim_keys(engine, "again", START, LEASE, []) == {}
+    assert claim_keys(engine, "again", START, LEASE, ["test:2"]) == []
+    assert claim_keys(engine, "again", START, LEASE, []) == []
 
 
 def test_only_due_rows_are_claimed_oldest_first(engine: Engine, sessions) -> None:
