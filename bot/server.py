@@ -16,7 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
-from bot.core.inbound import Refused, canonical_body, is_ssl_check, signature_problem
+from bot.core.inbound import Refused, bolt_body, is_ssl_check, signature_problem
 from bot.core.services import Services
 from bot.documents.feed import FEED_PREFIX, feed_calendar
 from bot.domain.calendar import CONTENT_TYPE
@@ -112,11 +112,10 @@ def _canonicalize(environ: dict[str, Any], secret: str) -> tuple[str, dict[str, 
         raise Refused("400 Bad Request", "body is not UTF-8")
     content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     try:
-        data = canonical_body(text, content_type)
+        canonical = bolt_body(text, content_type)
     except Refused as refused:
         log.warning("refused a signed request to %s: %s", SLACK_PATH, refused.reason)
         raise
-    canonical = json.dumps(data, ensure_ascii=False).encode()
     environ["wsgi.input"] = io.BytesIO(canonical)
     environ["CONTENT_LENGTH"] = str(len(canonical))
     environ["CONTENT_TYPE"] = "application/json"

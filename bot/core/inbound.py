@@ -110,22 +110,46 @@ def canonical_body(text: str, content_type: str) -> dict[str, Any]:
 
     The same rules as Bolt's parser: JSON when the content type says so or the body starts
     with `{`, else a form whose `payload` field (interactivity) holds the JSON."""
+    return _canonical(text, content_type)[0]
+
+
+def bolt_body(text: str, content_type: str) -> bytes:
+    """`canonical_body`'s object as the JSON Bolt is given; raises Refused as it does.
+
+    When the request carried that object as JSON text and nothing was removed from it, that
+    text is given as it is: Bolt parses it to the same object, and encoding the object again
+    was a fifth of the gate's CPU for a plan submission. Text with a `\\u` escape of a
+    surrogate is encoded again, which refuses a lone one (UTF-8 cannot carry it)."""
+    data, source = _canonical(text, content_type)
+    try:
+        if source is not None and "\\ud" not in source and "\\uD" not in source:
+            return source.encode()
+        return json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise Refused("400 Bad Request", "the body holds text that is not Unicode") from None
+
+
+def _canonical(text: str, content_type: str) -> tuple[dict[str, Any], str | None]:
+    """`canonical_body`'s object, and the JSON text it was read from when it is unchanged (no
+    NUL removed; None for a form of plain fields)."""
+    source: str | None
     if content_type == "application/json" or text.startswith("{"):
-        data, nul = _json(text), "\\u0000" in text
+        source = text
     else:
         fields = form_fields(text)
-        if "payload" in fields:
-            data, nul = _json(fields["payload"]), "\\u0000" in fields["payload"]
-        else:
-            data, nul = fields, any("\x00" in k + v for k, v in fields.items())
+        source = fields.get("payload")
+    if source is not None:
+        data, nul = _json(source), "\\u0000" in source
+    else:
+        data, nul = fields, any("\x00" in k + v for k, v in fields.items())
     if not isinstance(data, dict):
         raise Refused("400 Bad Request", "the body is not a JSON object")
     if nul:  # JSON spells a NUL only as \u0000 (a raw control character is invalid JSON)
-        data = _clean(data, 0)
+        data, source = _clean(data, 0), None
     else:  # nothing to remove: only the depth is checked, without copying
         _check_depth(data, 0)
     check_shape(data)
-    return cast(dict[str, Any], data)
+    return cast(dict[str, Any], data), source
 
 
 def form_fields(text: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from bot.core.inbound import (
     MAX_DEPTH,
     Refused,
     _clean,
+    bolt_body,
     canonical_body,
     form_fields,
     is_ssl_check,
@@ -117,3 +118,56 @@ def test_a_slack_interactivity_form_reads_as_parse_qsl_reads_it() -> None:
     text = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
     assert form_fields(text) == dict(parse_qsl(text, keep_blank_values=True))
     assert json.loads(form_fields(text)["payload"]) == payload
+
+
+# JSON objects with text of any kind: NULs, lone surrogates, astral characters, escapes.
+_JSON_TEXT = st.one_of(
+    st.text(), st.sampled_from(["a\u0000b", "\ud800", "x\udfffy", "😀", "\\u00e9", '"\\/'])
+)
+_JSON_OBJECTS = st.dictionaries(
+    _JSON_TEXT,
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), _JSON_TEXT),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(_JSON_TEXT, children),
+        max_leaves=8,
+    ),
+    max_size=4,
+).map(lambda d: {"type": "view_submission", "user": {"id": "U1"}, "view": {"state": d}})
+
+
+@given(_JSON_OBJECTS, st.booleans(), st.booleans())
+def test_bolt_is_given_the_canonical_object(
+    data: dict[str, Any], as_form: bool, ascii_only: bool
+) -> None:
+    """What Bolt parses from the gate's body is `canonical_body`'s object, whether the gate
+    passes the request's own JSON text on or encodes the object again; a lone surrogate (no
+    UTF-8 for it) is refused with a reason, never an error."""
+    try:
+        text = json.dumps(data, ensure_ascii=ascii_only)
+        if as_form:
+            text = urlencode({"payload": text})
+    except UnicodeEncodeError:  # a lone surrogate cannot be sent as UTF-8 in a form at all
+        return
+    content_type = "" if as_form else "application/json"
+    expected = outcome(text, content_type)
+    try:
+        given_to_bolt: str | dict[str, Any] = json.loads(bolt_body(text, content_type))
+    except Refused as refused:
+        given_to_bolt = refused.reason
+    assert isinstance(expected, dict), expected  # the shape is a submission's
+    if isinstance(given_to_bolt, str):
+        assert given_to_bolt == "the body holds text that is not Unicode"
+        assert any(0xD800 <= ord(c) <= 0xDFFF for c in json.dumps(expected, ensure_ascii=False))
+    else:
+        assert given_to_bolt == expected
+
+
+def test_the_request_s_own_json_is_passed_on_unchanged() -> None:
+    text = '{"type": "event_callback",  "event": {"text": "caf\\u00e9 \\ud83d\\ude00"}}'
+    assert json.loads(bolt_body(text, "application/json"))["event"]["text"] == "café 😀"
+    plain = '{"type": "event_callback",  "event": {"text": "café"}}'
+    assert bolt_body(plain, "application/json") == plain.encode()
+    form = urlencode({"payload": plain})
+    assert bolt_body(form, "application/x-www-form-urlencoded") == plain.encode()
+    with pytest.raises(Refused):
+        bolt_body('{"type": "x", "text": "\\ud800"}', "application/json")
