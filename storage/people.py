@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.db import core_connection, dialect_insert
-from storage.models import Pair, Person
+from storage.models import Person
+from storage.pairs import AnyPair
 
 
 def get_person(session: Session, team_id: str, user_id: str) -> Person | None:
@@ -97,7 +98,7 @@ def set_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str
         person.dm_channel_id = channel_id
 
 
-def zones_for(session: Session, pair: Pair) -> dict[str, str]:
+def zones_for(session: Session, pair: AnyPair) -> dict[str, str]:
     """Each participant's time zone (cached from Slack), falling back to the plan's."""
     cached = {
         p.user_id: p.tz for p in get_people(session, pair.team_id, (pair.mentee_id, pair.mentor_id))

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from bot.domain.timing import FOLLOWUP_WINDOW, followup_due, nudge_due
 from storage import keys
 from storage.meetings import slot_key
-from storage.models import DeliveryKind, Meeting, Pair
+from storage.models import DeliveryKind, Meeting
 from storage.outbox import NewDelivery
+from storage.pairs import AnyPair
 
 
 def meeting_deliveries(
-    pair: Pair, meeting: Meeting, zones: dict[str, str], lead: timedelta, now: datetime
+    pair: AnyPair, meeting: Meeting, zones: dict[str, str], lead: timedelta, now: datetime
 ) -> list[NewDelivery]:
     """A nudge before and a follow-up after one meeting, for each participant."""
     rows: list[NewDelivery] = []

@@ -19,7 +19,7 @@ from storage.db import core_connection
 from storage.meetings import UPCOMING, ensure_meetings
 from storage.models import Meeting, Pair, PairStatus, Workspace
 from storage.outbox import add_deliveries
-from storage.pairs import meeting_rule
+from storage.pairs import AnyPair, meeting_rule
 from storage.people import zones_for
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def plan_pair(
     session: Session,
-    pair: Pair,
+    pair: AnyPair,
     now: datetime,
     horizon: datetime,
     lead: timedelta,
@@ -38,7 +38,8 @@ def plan_pair(
 ) -> int:
     """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows.
     `zones` (each person's time zone) when the caller knows them, else read from the cache;
-    `first` for a pair never planned (it has no meetings yet)."""
+    `first` for a pair never planned (it has no meetings yet). The caller records the horizon
+    (`planned_until`)."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
     created = ensure_meetings(session, pair.team_id, pair.id, instants)
     meetings: Iterable[Meeting]
@@ -57,7 +58,6 @@ def plan_pair(
     rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
     if services is not None:
         rows += plan_milestones(session, services, pair, zones, now, horizon)
-    pair.planned_until = horizon
     return add_deliveries(session, rows, now)
 
 
@@ -106,6 +106,7 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                 ).all()
                 for pair in pairs:
                     added += plan_pair(session, pair, now, horizon, lead, services)
+                    pair.planned_until = horizon
             if len(pairs) < batch:
                 break
     if added:
@@ -114,7 +115,7 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
 
 
 def plan_new_pair(
-    services: Services, session: Session, pair: Pair, zones: dict[str, str] | None = None
+    services: Services, session: Session, pair: AnyPair, zones: dict[str, str] | None = None
 ) -> bool:
     """Plan the first weeks of a new pair's meetings and milestones, once: False (nothing
     done) when the pair was planned meanwhile (the scheduler's tick plans never-planned pairs)

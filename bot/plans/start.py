@@ -24,7 +24,7 @@ from bot.plans.modal import start_modal_view
 from bot.plans.summary import new_pair_summaries, queue_plan_summaries
 from storage import keys
 from storage.models import Pair
-from storage.pairs import create_pair
+from storage.pairs import NewPair, create_pair
 
 log = logging.getLogger(__name__)
 # Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
@@ -72,7 +72,7 @@ class Started:
     """A stored plan: the pair (its goals and milestones loaded), each person's zone, and both
     people as looked up for the check."""
 
-    pair: Pair
+    pair: NewPair
     zones: dict[str, str]
     people: dict[str, PersonFacts]
 

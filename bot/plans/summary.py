@@ -28,7 +28,7 @@ from bot.meetings.messages import calendar_button
 from storage import keys
 from storage.models import DeliveryKind, GoalOwner, Milestone, Pair
 from storage.outbox import NewDelivery, add_deliveries
-from storage.pairs import meeting_rule
+from storage.pairs import AnyPair, meeting_rule
 
 CADENCE_WORDS = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
 
@@ -130,7 +130,7 @@ def plan_summary(s: PlanSummary, *, reader_role: str, reader_tz: str) -> tuple[s
 
 
 def summary_for(
-    pair: Pair,
+    pair: AnyPair,
     *,
     person: Callable[[str], PersonFacts],
 ) -> PlanSummary:
@@ -199,14 +199,14 @@ def render_plan_summary(r: Reading, job: Job) -> Rendered | Skip:
 
 
 def _message(
-    pair: Pair, summary: PlanSummary, reader: str, person: Callable[[str], PersonFacts]
+    pair: AnyPair, summary: PlanSummary, reader: str, person: Callable[[str], PersonFacts]
 ) -> Rendered:
     role = pair.role_of(reader) or "mentee"
     text, blocks = plan_summary(summary, reader_role=role, reader_tz=person(reader).tz or pair.tz)
     return Rendered(text, list(blocks))
 
 
-def new_pair_summaries(pair: Pair, people: Mapping[str, PersonFacts]) -> dict[str, Rendered]:
+def new_pair_summaries(pair: AnyPair, people: Mapping[str, PersonFacts]) -> dict[str, Rendered]:
     """Both plan summaries of a pair just stored, by occurrence key, built from what is in
     memory (the pair with its goals and milestones, both people as just looked up): what
     `render_plan_summary` would read and say, without reading."""
@@ -217,7 +217,7 @@ def new_pair_summaries(pair: Pair, people: Mapping[str, PersonFacts]) -> dict[st
     }
 
 
-def summary_keys(pair: Pair) -> dict[str, str]:
+def summary_keys(pair: AnyPair) -> dict[str, str]:
     """Each person's plan summary's occurrence key, for the pair's current schedule."""
     return {
         user_id: keys.summary(pair.id, pair.schedule_version, user_id)
@@ -225,7 +225,7 @@ def summary_keys(pair: Pair) -> dict[str, str]:
     }
 
 
-def queue_plan_summaries(services: Services, session: Session, pair: Pair) -> None:
+def queue_plan_summaries(services: Services, session: Session, pair: AnyPair) -> None:
     """Queue the plan summary for both people (due now)."""
     now = services.clock.now()
     summaries = [

@@ -27,9 +27,9 @@ from bot.programs import messages as say
 from bot.programs.runs import reason_of, stale_reason
 from storage import keys
 from storage.match_runs import claim_for_publishing, get_run, lock_proposals, proposals_of
-from storage.models import DeliveryKind, Pair
+from storage.models import DeliveryKind
 from storage.outbox import NewDelivery, add_deliveries
-from storage.pairs import create_pair, open_pair_exists
+from storage.pairs import NewPair, create_pair, open_pair_exists
 from storage.program_models import MatchProposal, Program, ProposalStatus
 from storage.programs import enrolled, get_program, lock_program, open_program_pairs
 
@@ -71,7 +71,7 @@ def _make_pair(
     people: dict[str, PersonFacts],
     goals: dict[str, tuple[list[str], str]],
     creator: str,
-) -> Pair | str:
+) -> NewPair | str:
     """The pair for one proposal, or why it can't be made now."""
     assert row.mentor_id is not None
     mentor, mentee = people[row.mentor_id], people[row.mentee_id]
@@ -187,7 +187,7 @@ def _make_chunk(
         label = f"{mrkdwn_name(people, live.mentee_id)} with {mrkdwn_name(people, live.mentor_id)}"
         capacity = entries[live.mentor_id].capacity if live.mentor_id in entries else 0
         if load[live.mentor_id] >= capacity:
-            result: Pair | str = "the mentor has no room left (or left the program)"
+            result: NewPair | str = "the mentor has no room left (or left the program)"
         elif live.mentee_id not in entries:
             result = "the mentee left the program"
         else:

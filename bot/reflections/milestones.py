@@ -12,14 +12,15 @@ from bot.core.services import Services
 from bot.domain.schedule import checkpoint_label, resolve_local
 from bot.domain.timing import followup_due
 from storage import keys
-from storage.models import DeliveryKind, Milestone, Pair
+from storage.models import DeliveryKind, Milestone
 from storage.outbox import NewDelivery
+from storage.pairs import AnyMilestone, AnyPair
 from storage.reflections import ensure_prompts
 
 PROMPT_HOUR = time(10, 0)
 
 
-def milestone_instant(pair: Pair, milestone: Milestone, tz: str) -> datetime:
+def milestone_instant(pair: AnyPair, milestone: AnyMilestone, tz: str) -> datetime:
     """When a milestone's messages go out for a reader in `tz`.
 
     Kickoff and final review follow that day's meeting (two hours after it starts, in waking
@@ -34,7 +35,7 @@ def milestone_instant(pair: Pair, milestone: Milestone, tz: str) -> datetime:
 def plan_milestones(
     session: Session,
     services: Services,
-    pair: Pair,
+    pair: AnyPair,
     zones: dict[str, str],
     now: datetime,
     horizon: datetime,
@@ -76,8 +77,8 @@ def plan_milestones(
 
 
 def _prompt_rows(
-    pair: Pair,
-    milestone: Milestone,
+    pair: AnyPair,
+    milestone: AnyMilestone,
     user_id: str,
     due: datetime,
     prompt_ids: dict[tuple[int, str], int],

@@ -7,12 +7,13 @@ import csv
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.cli import main
 from bot.domain.plan import Plan
 from bot.reports.report import risks
-from storage.models import Meeting, Person, ReflectionAnswer, ReflectionPrompt
+from storage.models import Meeting, Pair, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from tests.kit.home import command, home_text, open_home
 from tests.kit.workspace import KAI, START, TEAM, Bot
@@ -111,7 +112,7 @@ def seed(bot: Bot) -> dict[str, int]:
         for key, team, mentor, mentee, cadence, first, status in specs:
             creator = KAI if key == "p2" else mentor
             pair = create_pair(s, team, creator, _plan(mentor, mentee, cadence, first, end), START)
-            pair.status = status
+            s.execute(update(Pair).where(Pair.id == pair.id).values(status=status))
             ids[key] = pair.id
             free[pair.id] = [m.id for m in pair.milestones]
         p1, p2, p3 = ids["p1"], ids["p2"], ids["p3"]

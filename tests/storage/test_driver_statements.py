@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
 from storage.db import DriverStatement, write_connection
-from storage.models import Milestone, Pair, ReflectionAnswer, ReflectionPrompt
+from storage.models import Milestone, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.reflections import OpenPrompt, advance_prompt, open_prompt_row, record_message
 from tests.kit.plans import plan_form
@@ -32,7 +32,7 @@ def _open_prompt(sessions: sessionmaker[Session]) -> int:
     plan, errors = validate_plan(form, now=START, people=people, open_pair_exists=False)
     assert plan is not None, errors
     with sessions.begin() as session:
-        pair: Pair = create_pair(session, TEAM, "UA", plan, START)
+        pair = create_pair(session, TEAM, "UA", plan, START)
         milestone = session.scalars(select(Milestone).where(Milestone.pair_id == pair.id)).first()
         assert milestone is not None
         prompt = ReflectionPrompt(

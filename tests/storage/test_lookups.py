@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
 from storage.db import DriverStatement, make_engine, make_sessions, upgrade, write_connection
-from storage.models import Delivery, DeliveryKind, Meeting, Milestone, Pair, ReflectionPrompt
+from storage.models import Delivery, DeliveryKind, Meeting, Milestone, ReflectionPrompt
 from storage.notes import done_items, held_meetings, pair_items, progress
 from storage.notes_batch import last_held_of, open_items_of, progress_of
 from storage.outbox import (
@@ -30,7 +30,7 @@ from storage.outbox import (
     pending_prompts_for,
     pending_rows,
 )
-from storage.pairs import create_pair, open_pair_exists
+from storage.pairs import NewPair, create_pair, open_pair_exists
 from storage.programs import enrolments_of_user, pairs_ever
 from storage.reflections import _open_prompt, open_prompt_row
 from tests.kit.plans import plan_form
@@ -51,7 +51,7 @@ TOO_WIDE = (
 )
 
 
-def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) -> Pair:
+def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) -> NewPair:
     people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in (mentor, mentee)}
     form = plan_form(mentor_id=mentor, mentee_id=mentee)
     plan, errors = validate_plan(form, now=START, people=people, open_pair_exists=False)
@@ -60,7 +60,7 @@ def _pair(sessions: sessionmaker[Session], team: str, mentor: str, mentee: str) 
         return create_pair(session, team, mentor, plan, START)
 
 
-def _row(pair: Pair, kind: str, key: str, user: str, hours: int) -> NewDelivery:
+def _row(pair: NewPair, kind: str, key: str, user: str, hours: int) -> NewDelivery:
     return NewDelivery(
         team_id=pair.team_id,
         kind=kind,
@@ -72,11 +72,11 @@ def _row(pair: Pair, kind: str, key: str, user: str, hours: int) -> NewDelivery:
 
 
 @pytest.fixture
-def stored(sessions: sessionmaker[Session]) -> dict[str, Pair]:
+def stored(sessions: sessionmaker[Session]) -> dict[str, NewPair]:
     return _store(sessions)
 
 
-def _store(sessions: sessionmaker[Session]) -> dict[str, Pair]:
+def _store(sessions: sessionmaker[Session]) -> dict[str, NewPair]:
     """UA mentors UB and is mentored by UC; UC also mentors UD; in another workspace UA has a
     pair too. Each pair has two meetings' nudges pending and a reflection prompt for each
     person, due in an order unlike the order they were stored in."""
@@ -100,7 +100,7 @@ def _store(sessions: sessionmaker[Session]) -> dict[str, Pair]:
     return pairs
 
 
-def test_a_pairs_pending_rows_soonest_first(sessions, stored: dict[str, Pair]) -> None:
+def test_a_pairs_pending_rows_soonest_first(sessions, stored: dict[str, NewPair]) -> None:
     pair = stored["ca"]
     with sessions() as session:
         rows = pending_rows(session, TEAM, pair.id)
@@ -110,7 +110,7 @@ def test_a_pairs_pending_rows_soonest_first(sessions, stored: dict[str, Pair]) -
         assert {r.kind for r in kinds} == {DeliveryKind.REFLECTION_PROMPT} and len(kinds) == 2
 
 
-def test_cancelling_a_meeting_cancels_only_its_nudges(sessions, stored: dict[str, Pair]) -> None:
+def test_cancelling_a_meeting_cancels_only_its_nudges(sessions, stored: dict[str, NewPair]) -> None:
     pair = stored["ca"]  # the second pair: its meetings are 11 and 12
     with sessions.begin() as session:
         assert cancel_for_meeting(session, TEAM, pair.id, 11, "meeting skipped") == 2
@@ -121,7 +121,7 @@ def test_cancelling_a_meeting_cancels_only_its_nudges(sessions, stored: dict[str
     assert sorted(cancelled) == ["nudge:11:UA", "nudge:11:UC"]
 
 
-def test_a_persons_pending_prompts_across_their_pairs(sessions, stored: dict[str, Pair]) -> None:
+def test_a_persons_pending_prompts_across_their_pairs(sessions, stored: dict[str, NewPair]) -> None:
     with sessions() as session:
         rows = pending_prompts_for(session, TEAM, "UA")
     # UA's prompts in both of their pairs of this workspace (not the other one's), soonest
@@ -132,7 +132,7 @@ def test_a_persons_pending_prompts_across_their_pairs(sessions, stored: dict[str
     ]
 
 
-def _prompt(session: Session, pair: Pair, user: str, asked: datetime, status: str) -> int:
+def _prompt(session: Session, pair: NewPair, user: str, asked: datetime, status: str) -> int:
     milestone_id = session.scalars(
         select(Milestone.id).where(Milestone.pair_id == pair.id).order_by(Milestone.id)
     ).all()[1 if user == pair.mentee_id and asked.hour % 2 else 0]
@@ -150,7 +150,7 @@ def _prompt(session: Session, pair: Pair, user: str, asked: datetime, status: st
     return prompt.id
 
 
-def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, Pair]) -> None:
+def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, NewPair]) -> None:
     with sessions.begin() as session:
         _prompt(session, stored["ab"], "UA", START + timedelta(hours=3), "open")
         oldest = _prompt(session, stored["ca"], "UA", START + timedelta(hours=1), "open")
@@ -168,7 +168,7 @@ def test_a_persons_oldest_open_prompt(sessions, stored: dict[str, Pair]) -> None
         assert open_prompt_row(conn, TEAM, "UB", lock=True) is None
 
 
-def test_each_pairs_latest_held_meeting(sessions, stored: dict[str, Pair]) -> None:
+def test_each_pairs_latest_held_meeting(sessions, stored: dict[str, NewPair]) -> None:
     """The Home's latest held session of each pair (picked in Python since 0010)."""
     ab, ca = stored["ab"], stored["ca"]
     day = timedelta(days=7)
@@ -194,7 +194,7 @@ def test_each_pairs_latest_held_meeting(sessions, stored: dict[str, Pair]) -> No
     }
 
 
-def test_everyone_who_was_paired_with_these_people(sessions, stored: dict[str, Pair]) -> None:
+def test_everyone_who_was_paired_with_these_people(sessions, stored: dict[str, NewPair]) -> None:
     with sessions() as session:
         assert sorted(pairs_ever(session, TEAM, ["UA", "UD"])) == [
             ("UA", "UB"),
