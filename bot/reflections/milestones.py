@@ -43,7 +43,10 @@ def plan_milestones(
     """Prompts, reminders and (when opted in) announcements for milestones up to `horizon`."""
     cfg = services.config.reflection
     window = timedelta(days=cfg.window_days)
-    milestones = [m for m in pair.milestones if m.completed_at is None]
+    # A milestone's messages go out on its date in some zone: one dated two days or more
+    # after the horizon's (UTC) date is past the horizon wherever its readers are.
+    last_date = (horizon + timedelta(days=1)).date()
+    milestones = [m for m in pair.milestones if m.completed_at is None and m.due_date <= last_date]
     asks = [
         (milestone, user_id, due)
         for milestone in milestones
@@ -59,8 +62,10 @@ def plan_milestones(
         for asked, user_id, due in asks:
             if asked is milestone:
                 rows += _prompt_rows(pair, milestone, user_id, due, prompt_ids, now, cfg)
+        if not (pair.announce and pair.announce_channel):
+            continue
         due = milestone_instant(pair, milestone, pair.tz)
-        if pair.announce and pair.announce_channel and due <= horizon:
+        if due <= horizon:
             rows.append(
                 NewDelivery(
                     team_id=pair.team_id,

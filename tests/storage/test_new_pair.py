@@ -4,7 +4,7 @@ back is what the database holds, the first planning happens once, prompts are ma
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.clock import ManualClock
 from bot.domain.plan import PersonFacts, validate_plan
 from bot.pairs.planner import plan_new_pair, plan_tick
+from bot.reflections.milestones import milestone_instant, plan_milestones
+from storage.keys import prompt as prompt_key
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.pairs import NewPair, create_pair, get_pair
 from storage.people import get_person, save_people
@@ -204,3 +206,39 @@ def test_the_new_pair_is_values_and_a_change_goes_through_the_loaded_pair(
         stored = session.get(Pair, pair.id)
         assert stored is not None and stored.status == "paused"
         assert stored.goals[0].status == "done"
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Europe/Berlin", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("hours", [0, 10, 20, 22, 30, 40])
+def test_milestones_near_the_horizon_are_planned_in_every_zone(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock, zone: str, hours: int
+) -> None:
+    """Weekly checkpoints: those due by the horizon in a reader's zone are planned, however
+    far east or west it is, and those later are not (the planner skips milestones dated two
+    days past the horizon without working out their instants)."""
+    services = services_for(sessions, db_url, clock)
+    people = {u: PersonFacts(user_id=u, name=u, tz=zone) for u in ("UA", "UB")}
+    form = plan_form(tz=zone, checkpoint_weeks=1, duration_months=3)
+    plan, errors = validate_plan(form, now=NOW, people=people, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        pair = create_pair(session, TEAM, "UA", plan, NOW)
+    # From the day before a checkpoint's date: in Kiritimati (UTC+14) it is due at 20:00 UTC.
+    day_before = pair.milestones[2].due_date - timedelta(days=1)
+    horizon = datetime.combine(day_before, time(), UTC) + timedelta(hours=hours)
+    zones = {"UA": zone, "UB": zone}
+    expected = {
+        (m.id, u)
+        for m in pair.milestones
+        for u in zones
+        if milestone_instant(pair, m, zone) <= horizon
+    }
+    with sessions.begin() as session:
+        rows = plan_milestones(session, services, pair, zones, NOW, horizon)
+        prompts = {
+            (p.milestone_id, p.user_id): p.id for p in session.scalars(select(ReflectionPrompt))
+        }
+    planned = {
+        key for key, i in prompts.items() if any(r.occurrence_key == prompt_key(i) for r in rows)
+    }
+    assert planned == expected and len(expected) >= 2
