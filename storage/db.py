@@ -191,7 +191,8 @@ class DriverStatement:
     the statement cache's lookup). Those cost about half of a DM reply's transaction on SQLite.
 
     For a few statements on the hottest paths only (a DM reply's, `storage/reflections.py`; a
-    sender's per-message writes, `storage/outbox.py`): no event sees them, and they give the
+    sender's per-message writes and SQLite's insert of new rows, `storage/outbox.py`): no
+    event sees them, and they give the
     driver's rows (with `results` applied to the columns named there). A driver error is raised
     as SQLAlchemy raises it (`DBAPIError` and its subclasses); a lost connection is invalidated.
     An IN list (rendered by SQLAlchemy at each execution) is refused: write it with OR."""
@@ -250,15 +251,34 @@ class DriverStatement:
             values[i] = processor(values[i])
         return tuple(values)
 
-    def _execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
-        values = self._compiled.construct_params(params)
-        for name, processor in self._binds:
-            values[name] = processor(values[name])
-        args = values if self._order is None else [values[name] for name in self._order]
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Execute once per row, in the driver's `executemany`; the rows changed in all. Every
+        row gives every parameter, by name (no defaults are filled in)."""
+        processors = dict(self._binds)
+        names = self._order or list(self._compiled.bind_names.values())
+        args: list[Any] = [
+            [processors[n](row[n]) if n in processors else row[n] for n in names] for row in rows
+        ]
+        if self._order is None:
+            args = [dict(zip(names, values, strict=True)) for values in args]
+        cursor = self._execute(conn, args, many=True)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _execute(self, conn: Connection, params: Any, *, many: bool = False) -> Any:
+        if many:
+            args = params
+        else:
+            values = self._compiled.construct_params(params)
+            for name, processor in self._binds:
+                values[name] = processor(values[name])
+            args = values if self._order is None else [values[name] for name in self._order]
         dbapi, driver = self._dialect.loaded_dbapi, conn.connection.driver_connection
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(self.sql, args)
+            (cursor.executemany if many else cursor.execute)(self.sql, args)
         except dbapi.Error as exc:
             cursor.close()
             # As SQLAlchemy does: a lost connection is not used again (nor returned to the pool).

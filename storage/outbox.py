@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
-    insert,
     or_,
     select,
     update,
@@ -84,7 +83,7 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
     if not rows:
         return 0
     conn = core_connection(session)
-    # An ORM bulk insert reports no rowcount; RETURNING counts the rows really inserted.
+    # PostgreSQL: RETURNING counts the rows really inserted (an executemany's count does not).
     if conn.dialect.name == "postgresql":
         return len(conn.execute(_INSERT_FROM_JSON, _as_json(rows, now)).all())
     values = [
@@ -97,13 +96,15 @@ def add_deliveries(session: Session, rows: Sequence[NewDelivery], now: datetime)
             "pair_id": r.pair_id,
             "expires_at": r.expires_at,
             "payload": r.payload or {},
-            "status": PENDING,
+            "status": PENDING.value,
             "attempts": 0,
             "created_at": now,
         }
         for r in rows
     ]
-    return len(conn.execute(_insert_new(conn.dialect.name), values).all())
+    # SQLite: the driver's executemany, whose row count is the rows really inserted (SQLAlchemy's
+    # per-row parameter handling was most of a new pair's insert in `serve`).
+    return driver_statement(conn, _INSERT_NEW_SQLITE, keys=_NEW_COLUMNS).run_many(conn, values)
 
 
 def _as_json(rows: Sequence[NewDelivery], now: datetime) -> dict[str, Any]:
@@ -173,17 +174,22 @@ def _from_json() -> Any:
 _INSERT_FROM_JSON = _from_json()
 
 
-@cache
-def _insert_new(dialect: str) -> Any:
-    """INSERT … ON CONFLICT (occurrence_key) DO NOTHING RETURNING id, built once per dialect."""
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = pg_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(Delivery).on_conflict_do_nothing(index_elements=["occurrence_key"])
-    else:  # pragma: no cover - other databases are not supported
-        stmt = insert(Delivery)
-    return stmt.returning(Delivery.id)
+_NEW_COLUMNS = (
+    "team_id",
+    "kind",
+    "recipient_id",
+    "occurrence_key",
+    "due_at",
+    "pair_id",
+    "expires_at",
+    "payload",
+    "status",
+    "attempts",
+    "created_at",
+)
+_INSERT_NEW_SQLITE = sqlite_insert(Delivery).on_conflict_do_nothing(
+    index_elements=["occurrence_key"]
+)
 
 
 def release_stale(db: Session | Connection, now: datetime) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
 from storage.db import DriverStatement, write_connection
-from storage.models import Milestone, ReflectionAnswer, ReflectionPrompt
+from storage.models import Milestone, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.reflections import OpenPrompt, advance_prompt, open_prompt_row, record_message
 from tests.kit.plans import plan_form
@@ -110,6 +111,36 @@ def test_a_driver_error_is_sqlalchemys(engine: Engine) -> None:
     assert isinstance(raised.value, DBAPIError) and raised.value.orig is not None
     with engine.connect() as conn:  # rolled back, and the connection is usable again
         assert conn.scalar(select(ReflectionAnswer.id)) is None
+
+
+def test_many_rows_at_once_and_an_error_among_them(engine: Engine) -> None:
+    """`run_many`: each row's parameters converted as one row's are, the count of rows
+    written; a row the database refuses fails the whole statement as SQLAlchemy raises it."""
+    people = insert_into(Person)
+    keys = ["team_id", "user_id", "name", "tz", "deleted", "is_bot", "is_admin", "refreshed_at"]
+    statement = DriverStatement(people, engine.dialect, keys=keys)
+    at = datetime(2027, 3, 9, 14, 5, 6, 789012, tzinfo=ZoneInfo("America/New_York"))
+    rows = [
+        {"team_id": TEAM, "user_id": f"U{k}", "name": f"Naïve ✨ {k}", "tz": None, "deleted": k == 1,
+         "is_bot": False, "is_admin": True, "refreshed_at": at}
+        for k in range(3)
+    ]  # fmt: skip
+    with write_connection(engine) as conn:
+        assert statement.run_many(conn, rows) == 3
+    with engine.connect() as conn:
+        stored = conn.execute(select(Person).order_by(Person.user_id)).all()
+    assert [(p.user_id, p.name, p.deleted, p.refreshed_at) for p in stored] == [
+        (r["user_id"], r["name"], r["deleted"], at) for r in rows
+    ]
+    if engine.dialect.name == "sqlite":  # stored as SQLAlchemy stores it (compared as text)
+        with engine.connect() as conn:
+            raw = conn.exec_driver_sql("SELECT refreshed_at FROM people LIMIT 1").scalar_one()
+        assert raw == "2027-03-09 19:05:06.789012"
+    again = [{**rows[0], "user_id": "U9"}, {**rows[0], "name": None}]  # NOT NULL name
+    with pytest.raises(IntegrityError), write_connection(engine) as conn:
+        statement.run_many(conn, again)
+    with engine.connect() as conn:  # rolled back: U9 is not there
+        assert conn.scalar(select(Person.user_id).where(Person.user_id == "U9")) is None
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
