@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,7 +43,31 @@ def _where(condition: str) -> dict[str, Any]:
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
-class Pair(Base):
+class HasPeople(Protocol):
+    @property
+    def mentor_id(self) -> str: ...
+
+    @property
+    def mentee_id(self) -> str: ...
+
+
+class PairPeople:
+    """A pair's two people (for `Pair` and for `storage.pairs.NewPair`)."""
+
+    def partner_of(self: HasPeople, user_id: str) -> str:
+        """The other participant."""
+        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+
+    def role_of(self: HasPeople, user_id: str) -> str | None:
+        """'mentor', 'mentee' or None."""
+        if user_id == self.mentor_id:
+            return "mentor"
+        if user_id == self.mentee_id:
+            return "mentee"
+        return None
+
+
+class Pair(PairPeople, Base):
     """A mentorship: two people and their plan's structure."""
 
     __tablename__ = "pairs"
@@ -107,18 +131,6 @@ class Pair(Base):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="pair", order_by="Milestone.due_date", cascade="all, delete-orphan"
     )
-
-    def partner_of(self, user_id: str) -> str:
-        """The other participant."""
-        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
-
-    def role_of(self, user_id: str) -> str | None:
-        """'mentor', 'mentee' or None."""
-        if user_id == self.mentor_id:
-            return "mentor"
-        if user_id == self.mentee_id:
-            return "mentee"
-        return None
 
 
 class GoalOwner(StrEnum):

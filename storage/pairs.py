@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, selectinload
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
 from storage.db import core_connection
-from storage.models import OPEN_STATUSES, Goal, GoalOwner, Milestone, Pair, PairStatus
+from storage.models import (
+    OPEN_STATUSES,
+    Goal,
+    GoalOwner,
+    Milestone,
+    Pair,
+    PairPeople,
+    PairStatus,
+)
 
 
 def open_pair_exists(session: Session, team_id: str, a: str, b: str) -> bool:
@@ -55,7 +63,7 @@ class NewMilestone:
 
 
 @dataclass(frozen=True)
-class NewPair:
+class NewPair(PairPeople):
     """A pair as `create_pair` stored it, with its goals and milestones: the columns of `Pair`
     as values, read by the first planning and the plan summaries. To change a pair, load it."""
 
@@ -87,18 +95,6 @@ class NewPair:
     checkpoint_questions: list[str] | None
     goals: tuple[NewGoal, ...]
     milestones: tuple[NewMilestone, ...]
-
-    def partner_of(self, user_id: str) -> str:
-        """The other participant."""
-        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
-
-    def role_of(self, user_id: str) -> str | None:
-        """'mentor', 'mentee' or None."""
-        if user_id == self.mentor_id:
-            return "mentor"
-        if user_id == self.mentee_id:
-            return "mentee"
-        return None
 
 
 # A pair as the planner and the plan summaries read it: loaded, or as `create_pair` stored it.
