@@ -69,8 +69,8 @@ def open_start_modal(
 
 @dataclass(frozen=True)
 class Started:
-    """A stored plan: the pair (its goals and milestones loaded), each person's zone, and both
-    people as looked up for the check."""
+    """A stored plan: the pair as stored (values, with its goals and milestones), each
+    person's zone, and both people as looked up for the check."""
 
     pair: NewPair
     zones: dict[str, str]
