@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.standin import DriverResponse, SlackStandIn, StoredView
 from storage.program_models import Program
-from tests.kit.workspace import KAI, MAYA, MENTORING, OMAR, Bot, wait_for
+from tests.kit.workspace import KAI, MAYA, MENTORING, OMAR, Bot, listeners_idle, wait_for
 
 # Kai (a workspace admin) leads. Mentors: Kim (Kolkata, room for 1), Ana (New York, 1), Omar
 # (Berlin, 2). Mentees, in the order they enrol: Ben (Berlin) wants Kubernetes and Go, Lee
@@ -126,7 +126,8 @@ def open_review(bot: Bot, lead: str = LEAD, text: str = "program match") -> Stor
 
 
 def click_in(bot: Bot, lead: str, view: StoredView, action_id: str, **kw: Any) -> StoredView:
-    """A click in the review, once the modal has been redrawn after it."""
+    """A click in the review, once the modal has been redrawn after it (and after any click
+    before it: a redraw of an earlier click landing late is not taken for this one's)."""
     old = view.view["hash"]
     assert bot.driver.click(lead, action_id, view_id=view.id, **kw).status == 200
 
@@ -134,5 +135,6 @@ def click_in(bot: Bot, lead: str, view: StoredView, action_id: str, **kw: Any) -
         now = bot.standin.view(view.id)
         return now.view["hash"] != old and "Publishing the matches…" not in str(now.blocks)
 
+    wait_for(lambda: listeners_idle(bot.runtime), what="the click's listener to finish")
     wait_for(redrawn, what="the review to redraw")
     return bot.standin.view(view.id)

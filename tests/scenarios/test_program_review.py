@@ -42,7 +42,7 @@ from tests.kit.programs import (
     open_review,
     program_id,
 )
-from tests.kit.workspace import LENA, MAYA, OMAR, TEAM, Bot, wait_for
+from tests.kit.workspace import LENA, MAYA, OMAR, TEAM, Bot, listeners_idle, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -77,11 +77,13 @@ def test_calls_survive_a_rerun_and_a_swap_pins_a_runner_up(bot: Bot) -> None:
         )
         for _ in range(2)
     ]
+    before = len(bot.standin.calls_to("views.update"))  # the forms before this one drew too
     for click in clicks:
         click.start()
     for click in clicks:
         click.join()
-    wait_for(lambda: len(bot.standin.calls_to("views.update")) >= 3, what="both redraws")
+    wait_for(lambda: listeners_idle(bot.runtime), what="both clicks' listeners to finish")
+    assert len(bot.standin.calls_to("views.update")) == before + 2  # both redrawn
     assert proposals(bot)[LEE].status == "approved"
     review = bot.standin.view(review.id)
     review = click_in(bot, LEAD, review, PIN, block_id=f"calls_{maya}")
