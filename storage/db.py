@@ -216,6 +216,11 @@ class DriverStatement:
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
         }
         self._binds = list(processors.items())  # once per parameter, however often it appears
+        # `run_many`'s rows: each parameter in the driver's order, with its conversion if any.
+        self._each = [
+            (name, processors.get(name))
+            for name in (self._order or list(compiled.bind_names.values()))
+        ]
         columns = {c.key: c for c in statement.selected_columns} if results else {}
         self._results = [
             (i, processor)
@@ -254,12 +259,9 @@ class DriverStatement:
     def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Execute once per row, in the driver's `executemany`; the rows changed in all. Every
         row gives every parameter, by name (no defaults are filled in)."""
-        processors = dict(self._binds)
-        names = self._order or list(self._compiled.bind_names.values())
-        args: list[Any] = [
-            [processors[n](row[n]) if n in processors else row[n] for n in names] for row in rows
-        ]
+        args: list[Any] = [[f(row[n]) if f else row[n] for n, f in self._each] for row in rows]
         if self._order is None:
+            names = [n for n, _ in self._each]
             args = [dict(zip(names, values, strict=True)) for values in args]
         cursor = self._execute(conn, args, many=True)
         try:
