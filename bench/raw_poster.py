@@ -16,7 +16,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.core.slack import make_client
+from slack_sdk import WebClient
+
 from bot.meetings.messages import MeetingFacts, nudge
 
 
@@ -26,7 +27,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args()
-    client = make_client(os.environ["SLACK_BOT_TOKEN"], args.api_url, retries=False)
+    # slack_sdk's client as it comes (a new connection per call), as in every earlier run
+    client = WebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=args.api_url, timeout=10, retry_handlers=[]
+    )
     facts = MeetingFacts(
         meeting_id=1,
         at=datetime(2027, 3, 2, 10, 0, tzinfo=UTC),

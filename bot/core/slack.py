@@ -1,10 +1,16 @@
-"""Web API clients: slack_sdk's retry handlers where a repeat is harmless, never where it is not."""
+"""Web API clients: slack_sdk's retry handlers where a repeat is harmless, never where it is not;
+each thread's calls on one connection kept alive."""
 
 from __future__ import annotations
 
+import http.client
+import io
+import select
 import threading
+import time
 import urllib.request
 from typing import Any, BinaryIO, Protocol
+from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry import (
@@ -74,14 +80,118 @@ class SafeRateLimitRetry(RateLimitErrorRetryHandler):
         )
 
 
+# A connection idle longer than this is not used again: servers close idle connections (Apache
+# and Node.js after 5 s by default), and a request written into one the server is closing may
+# have been read or not. Well inside that, a closed connection shows as readable before use.
+KEEP_IDLE = 4.0
+
+
+class _Kept:
+    """A thread's open connection to one host, and when its last answer was read."""
+
+    __slots__ = ("conn", "used")
+
+    def __init__(self, conn: http.client.HTTPConnection) -> None:
+        self.conn, self.used = conn, time.monotonic()
+
+
+def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
+    """An idle connection with something to read: the server closed it (or broke the protocol)."""
+    sock = conn.sock
+    if sock is None:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+class KeptAliveClient(WebClient):
+    """slack_sdk's WebClient whose calls reuse the calling thread's connection to Slack.
+
+    slack_sdk sends every call through `urllib.request.urlopen`, on a new connection (on https a
+    new TLS handshake) each time. Here each thread keeps one HTTP/1.1 connection per host open
+    between calls, and everything else is slack_sdk's: the request it builds, its retry
+    handlers, its errors. The answer and the failures are the ones urlopen gives, so callers
+    and retry handlers see no difference: an answer outside 2xx raises `HTTPError` (its
+    headers and body readable), a failure while connecting or sending raises `URLError`, a
+    failure while reading the answer raises as it is.
+
+    A connection is used again only when the last answer on it was read whole, it has been
+    idle under `KEEP_IDLE` and nothing waits to be read on it. A request that cannot be sent on
+    a kept connection (the server reset it) is sent once on a new one: an unsent request was
+    not read. A proxy (`proxy=`) goes through slack_sdk's own urllib path.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept = threading.local()
+
+    def _perform_urllib_http_request_internal(
+        self, url: str, req: urllib.request.Request
+    ) -> dict[str, Any]:
+        if self.proxy is not None or req.type not in ("http", "https"):
+            return dict(super()._perform_urllib_http_request_internal(url, req))
+        conns: dict[tuple[str, str], _Kept] | None = getattr(self._kept, "conns", None)
+        if conns is None:
+            conns = self._kept.conns = {}
+        where = (req.type, req.host)
+        kept = conns.pop(where, None)
+        if kept is not None and (
+            time.monotonic() - kept.used > KEEP_IDLE or _closed_by_server(kept.conn)
+        ):
+            kept.conn.close()
+            kept = None
+        conn = kept.conn if kept is not None else self._connect(req)
+        try:
+            try:
+                conn.request("POST", req.selector, body=req.data, headers=req.headers)
+            except OSError:
+                conn.close()
+                if kept is None:
+                    raise
+                conn = self._connect(req)  # the kept one was reset: nothing was read
+                conn.request("POST", req.selector, body=req.data, headers=req.headers)
+        except OSError as exc:  # as urlopen: nothing was sent, or not all of it
+            conn.close()
+            raise URLError(exc) from exc
+        try:
+            response = conn.getresponse()
+            body = response.read()
+        except BaseException:
+            conn.close()
+            raise
+        if not response.will_close:
+            conns[where] = _Kept(conn)
+        if not 200 <= response.status < 300:
+            raise HTTPError(
+                url, response.status, response.reason, response.headers, io.BytesIO(body)
+            )
+        if response.headers.get_content_type() == "application/gzip":
+            return {"status": response.status, "headers": response.headers, "body": body}
+        charset = response.headers.get_content_charset() or "utf-8"
+        return {
+            "status": response.status,
+            "headers": response.headers,
+            "body": body.decode(charset),
+        }
+
+    def _connect(self, req: urllib.request.Request) -> http.client.HTTPConnection:
+        if req.type == "https":
+            return http.client.HTTPSConnection(req.host, timeout=self.timeout, context=self.ssl)
+        return http.client.HTTPConnection(req.host, timeout=self.timeout)
+
+
 def make_client(token: str | None, base_url: str, *, retries: bool = True) -> WebClient:
-    """A client for the configured Web API base URL; `retries=False` for the outbox sender."""
+    """A client for the configured Web API base URL (connections kept alive per thread);
+    `retries=False` for the outbox sender."""
     handlers: list[Any] = (
         [SafeConnectionRetry(max_retry_count=2), SafeRateLimitRetry(max_retry_count=2)]
         if retries
         else []
     )
-    return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
+    return KeptAliveClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
 
 
 class TokenSource(Protocol):

@@ -96,6 +96,7 @@ def make_server(host: str, port: int, dispatch: Callable[[Request], Reply]) -> T
         """Hands each GET/POST to `dispatch` and writes its JSON reply."""
 
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # a kept-alive connection's reply is not held back
 
         def _serve(self) -> None:
             reply = dispatch(parse_request(self))
