@@ -82,6 +82,11 @@ def create_app(
         if body.get("type") == "app_rate_limited":
             return rate_limited(body)
         context[CONTEXT_KEY] = services
+        if services.clients is not None and type(context.client) is WebClient:
+            # Bolt gives each request a new slack_sdk client (urllib: a new connection, on
+            # https a new TLS handshake, per call); listeners get the pooled one with the same
+            # token, retry handlers and base URL, whose connections stay open.
+            context["client"] = services.clients.for_token(context.client.token)
         reactivate_on_traffic(services, context, body)
         next()
         return None

@@ -307,9 +307,46 @@ def claim_keys(
     PostgreSQL this waits for that claim's commit and then finds the row no longer pending."""
     if not occurrence_keys:
         return []
-    params = {"keys": list(occurrence_keys), "owner": owner, "until": now + lease, "now": now}
     with write_connection(engine) as conn:
-        return list(conn.execute(_CLAIM_KEYS, params))
+        return claim_keys_on(conn, owner, now, lease, occurrence_keys)
+
+
+def claim_keys_on(
+    conn: Connection,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    occurrence_keys: Sequence[str],
+) -> list[Row[Any]]:
+    """`claim_keys` in the caller's write transaction on `conn`: the claim commits with it."""
+    if not occurrence_keys:
+        return []
+    params = {"keys": list(occurrence_keys), "owner": owner, "until": now + lease, "now": now}
+    return list(conn.execute(_CLAIM_KEYS, params))
+
+
+def release_rows(engine: Engine, owner: str, ids: Collection[int]) -> int:
+    """Those of these rows that `owner` still holds claimed (never handed to Slack) go back to
+    pending, the claim's attempt not counted, for whoever claims next; rows in `sending` stay.
+    Return how many."""
+    if not ids:
+        return 0
+    with write_connection(engine) as conn:
+        result = conn.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(list(ids)),
+                Delivery.lease_owner == owner,
+                Delivery.status == CLAIMED,
+            )
+            .values(
+                status=PENDING,
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=Delivery.attempts - 1,
+            )
+        )
+        return int(result.rowcount)
 
 
 def claimed_rows(conn: Connection, ids: Collection[int]) -> list[Row[Any]]:

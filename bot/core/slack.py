@@ -233,7 +233,11 @@ class ClientPool:
 
     def for_team(self, team_id: str) -> WebClient:
         """The client holding `team_id`'s bot token (a tokenless client if not installed)."""
-        token = self.tokens.bot_token(team_id) or ""
+        return self.for_token(self.tokens.bot_token(team_id))
+
+    def for_token(self, token: str | None) -> WebClient:
+        """The client holding this token (a tokenless one for None)."""
+        token = token or ""
         with self._lock:
             client = self._clients.get(token)
             if client is None:

@@ -161,21 +161,28 @@ class Dispatcher:
         return stats
 
     def send_now(
-        self, occurrence_keys: Sequence[str], messages: Mapping[str, Rendered]
+        self,
+        occurrence_keys: Sequence[str],
+        messages: Mapping[str, Rendered],
+        claimed: Sequence[Row[Any]] = (),
+        claimed_at: float | None = None,
     ) -> DispatchStats:
         """Send the due, pending rows with these occurrence keys at once, with their messages
         built already (`messages`, by occurrence key; a row without one is rendered as a tick
         would): a new plan's summaries, sent by the request that stored them instead of the
         scheduler's next tick. The rows are claimed first and each is finished after its Slack
-        call, exactly as in a tick; a row another dispatcher claimed first is left to it."""
+        call, exactly as in a tick; a row another dispatcher claimed first is left to it.
+        `claimed`: rows claimed for this dispatcher's owner already (`claim_keys_on`, in the
+        transaction that planned them, at `claimed_at`), sent with the others."""
         stats = DispatchStats()
-        claimed_at = time.monotonic()
+        started = time.monotonic()
         now = self.services.clock.now()
         engine = self.services.sessions.kw["bind"]
-        claimed = claim_keys(engine, self.owner, now, self.lease, occurrence_keys)
-        if claimed:
+        rows = [*claimed, *claim_keys(engine, self.owner, now, self.lease, occurrence_keys)]
+        if rows:
             self.give(messages)  # taken by the batch below, by occurrence key
-            self._claimed(sorted(r.id for r in claimed), {}, claimed_at, stats, claimed)
+            at = min(claimed_at, started) if claimed and claimed_at is not None else started
+            self._claimed(sorted(r.id for r in rows), {}, at, stats, rows)
         return stats
 
     def give(self, messages: Mapping[str, Rendered]) -> None:

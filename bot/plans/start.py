@@ -21,7 +21,7 @@ from bot.people.lookup import Looked, looked_for_form
 from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
-from bot.plans.summary import new_pair_summaries, queue_plan_summaries
+from bot.plans.summary import new_pair_summaries, queue_plan_summaries, summary_keys
 from storage import keys
 from storage.models import Pair
 from storage.pairs import NewPair, create_pair
@@ -139,25 +139,29 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
     planned).
 
     Given what `submit_plan` returned (the pair in memory, both people as looked up), the
-    summaries are built from memory and this request sends them itself, through the outbox's
-    claim and finish (`Dispatcher.send_now`); when another submission is sending already, that
-    one sends them after its own (`Immediate`); when a send fails, the scheduler is woken with
-    them (`Dispatcher.give`) and sends them without reading or rendering them again. Given a
-    pair id (a program's publish), the scheduler is woken to render and send them."""
+    summaries are claimed in the planning's transaction and built from memory, and this
+    request sends them itself, through the outbox's `sending` and finish
+    (`Dispatcher.send_now`); when another submission is sending already, that one sends them
+    after its own (`Immediate`); when a send fails, they go back to pending and the scheduler
+    is woken with them (`Dispatcher.give`), which sends them without reading or rendering them
+    again. Given a pair id (a program's publish), the scheduler is woken to render and send
+    them."""
+    claimed = None
     with services.sessions.begin() as session:
         if isinstance(started, Started):
-            plan_new_pair(services, session, started.pair, started.zones)
+            pair = started.pair
+            plan_new_pair(services, session, pair, started.zones)
+            # The first person in a new workspace hears the welcome before their plan's
+            # summary: if it still waits, it is claimed and sent with them (first: it was due
+            # earlier). Claimed in this transaction, for this process's sender.
+            welcome = keys.welcome(pair.team_id, pair.creator_id)
+            claimed = _IMMEDIATE.claim(services, session, [welcome, *summary_keys(pair).values()])
         elif (stored := session.get(Pair, started)) is not None:
             plan_new_pair(services, session, stored, None)
     if not isinstance(started, Started):
         services.waker(plan=False)  # nothing to plan: this did
         return
-    pair = started.pair
-    messages = new_pair_summaries(pair, started.people)
-    # The first person in a new workspace hears the welcome before their plan's summary: if it
-    # still waits, it is claimed and sent with them (first: it was due earlier).
-    welcome = keys.welcome(pair.team_id, pair.creator_id)
-    _IMMEDIATE.send(services, [welcome, *messages], messages)
+    _IMMEDIATE.send(services, [], new_pair_summaries(started.pair, started.people), claimed)
 
 
 # One submission at a time sends summaries: its own, and those of submissions stored while it

@@ -18,9 +18,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+import handlers.reflections
 from bot.core import slack
 from bot.core.slack import KeptAliveClient, make_client
-from tests.kit.workspace import TOKEN
+from tests.kit.workspace import MAYA, TOKEN, Bot, wait_for
 
 
 @dataclass
@@ -44,7 +45,8 @@ def _server(plan: Plan) -> ThreadingHTTPServer:
             if what == "drop":  # closed without an answer
                 self.close_connection = True
                 return
-            status, body = 200, {"ok": True, "port": self.client_address[1]}
+            status = 200
+            body: dict[str, Any] = {"ok": True, "port": self.client_address[1]}
             headers: dict[str, str] = {}
             if what == "429":
                 status, body = 429, {"ok": False, "error": "ratelimited"}
@@ -176,7 +178,7 @@ def test_answers_and_failures_are_those_of_slack_sdks_own_client(
     """For each answer (second call, on a kept connection), our client and slack_sdk's plain
     one (a new connection per call) give the same result or raise the same error."""
     plan, url = served
-    outcomes = []
+    outcomes: list[tuple[Any, ...]] = []
     for client in (  # no retry handlers (slack_sdk's default one retries a dropped call)
         WebClient(token=TOKEN, base_url=url, retry_handlers=[]),
         KeptAliveClient(token=TOKEN, base_url=url, retry_handlers=[]),
@@ -231,3 +233,21 @@ def test_a_connection_the_server_closed_shows_before_use(served: tuple[Plan, str
             assert slack._closed_by_server(conn) is closed
     finally:
         conn.close()
+
+
+def test_listeners_get_the_workspaces_pooled_client(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt makes a new slack_sdk client for every request; listeners are handed the pooled
+    one with the same token instead, so their calls keep the connection too."""
+    seen: list[Any] = []
+    monkeypatch.setattr(
+        handlers.reflections, "handle_dm", lambda services, client, *a, **k: seen.append(client)
+    )
+    for _ in range(2):
+        assert bot.driver.user_dm(MAYA, "hello")[0].status == 200
+    wait_for(lambda: len(seen) == 2, what="both DMs handled")
+    pooled = bot.runtime.services.clients
+    assert pooled is not None
+    assert seen[0] is seen[1] is pooled.for_token(TOKEN)
+    assert isinstance(seen[0], KeptAliveClient)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def _notice(bot: Bot, key: str, text: str) -> None:
         add_deliveries(s, [row], now)
 
 
-def _refuse(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+def _refuse(self: Dispatcher, keys: Any, messages: Any, *claimed: Any) -> DispatchStats:
     """`Dispatcher.send_now` when the database fails before anything is claimed."""
     raise OperationalError("claim", {}, Exception("database is locked"))
 
@@ -95,14 +96,14 @@ def test_rows_queued_while_another_request_sends_are_sent_by_it(
         sender.send(services, ["test:second"], {"test:second": built2})
         returned.append(True)
 
-    def send_now(self: Dispatcher, keys: Any, messages: Any) -> DispatchStats:
+    def send_now(self: Dispatcher, keys: Any, messages: Any, *claimed: Any) -> DispatchStats:
         calls.append((threading.current_thread().name, list(keys)))
         if len(calls) == 1:  # another request, while this one sends
             other = threading.Thread(target=second, name="second request")
             other.start()
             other.join(timeout=10)
             assert returned == [True] and len(calls) == 1  # it returned without sending
-        return real(self, keys, messages)
+        return real(self, keys, messages, *claimed)
 
     built2 = Rendered("second, as built", [])
     monkeypatch.setattr(Dispatcher, "send_now", send_now)
@@ -169,8 +170,9 @@ def _summaries_sent(bot: Bot) -> bool:
 def test_summaries_the_request_cannot_send_go_to_the_scheduler_already_built(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The request's own send fails before it claims anything: its summaries go to the running
-    # scheduler with their messages, which sends them without reading the plan again.
+    # The request's own send fails before anything is handed to Slack: its summaries, claimed
+    # in the planning's transaction, go back to pending at once, and to the running scheduler
+    # with their messages, which sends them without reading the plan again.
     monkeypatch.setattr(Dispatcher, "send_now", _refuse)
     services = bot.runtime.services
     dispatcher = _Counting(services, owner="beat")
@@ -191,3 +193,34 @@ def test_summaries_the_request_cannot_send_go_to_the_scheduler_already_built(
         beat.stop()
     assert bot.standin.dm_messages(MAYA)[0].text.startswith("📅 Your mentorship with *Omar*")
     assert reads == []  # neither the pair's goals nor anything of it read again to send them
+
+
+def test_summaries_claimed_by_a_sender_that_died_go_out_once_when_the_lease_ends(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The process ends after the planning's transaction (which claimed the summaries for this
+    # process's sender) and before sending: no tick takes them while the claim's lease runs;
+    # after it, a tick sends each once.
+    monkeypatch.setattr(Immediate, "send", lambda *args, **kwargs: None)
+    assert bot.driver.slash_command(OMAR, "start").status == 200
+    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
+    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+    summaries = select(Delivery.status, Delivery.lease_owner, Delivery.attempts).where(
+        Delivery.kind == DeliveryKind.PLAN_SUMMARY
+    )
+
+    def claimed() -> list[Any]:
+        with bot.sessions() as s:
+            rows = list(s.execute(summaries))
+        return rows if len(rows) == 2 and {r.status for r in rows} == {"claimed"} else []
+
+    rows = wait_for(claimed, what="the summaries claimed by the planning")
+    assert len({r.lease_owner for r in rows}) == 1 and rows[0].lease_owner
+    tick = Dispatcher(bot.runtime.services, owner="tick")
+    assert tick.tick().sent == 0
+    lease = timedelta(seconds=bot.runtime.services.config.scheduler.lease_seconds)
+    bot.clock.advance(lease + timedelta(seconds=1))
+    tick.tick()
+    assert _summaries_sent(bot)
+    texts = [m.text for m in bot.standin.dm_messages(MAYA) + bot.standin.dm_messages(OMAR)]
+    assert sum(t.startswith("📅") for t in texts) == 2
