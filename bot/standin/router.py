@@ -26,6 +26,7 @@ class TeamRouter:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # a kept-alive connection's reply is not held back
 
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
