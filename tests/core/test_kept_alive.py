@@ -117,9 +117,19 @@ def test_a_threads_calls_share_one_connection_and_threads_do_not(served: tuple[P
     assert [m for _, m in plan.seen] == ["chat.postMessage"] * 5 + ["users.info", "api.test"]
 
 
-def test_a_connection_the_server_closed_is_not_used_again(served: tuple[Plan, str]) -> None:
+def test_a_connection_the_server_closed_is_not_used_again(
+    served: tuple[Plan, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     plan, url = served
     client = make_client(TOKEN, url, retries=False)
+    sent_on: list[int] = []  # the connection of every request written, closed ones included
+    request = http.client.HTTPConnection.request
+
+    def counted(conn: http.client.HTTPConnection, *args: Any, **kwargs: Any) -> None:
+        sent_on.append(id(conn))
+        request(conn, *args, **kwargs)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "request", counted)
     for how in ("close", "reset"):
         plan.answers = [how]
         first = _port(client.chat_postMessage(channel="U1", text="hi"))
@@ -127,6 +137,7 @@ def test_a_connection_the_server_closed_is_not_used_again(served: tuple[Plan, st
         second = _port(client.chat_postMessage(channel="U1", text="hi"))
         assert first != second
     assert len(plan.seen) == 4  # each request sent once
+    assert len(sent_on) == 4  # and written once: never on the connection the server closed
 
 
 def test_a_connection_idle_too_long_is_not_used_again(
