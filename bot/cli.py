@@ -13,12 +13,15 @@ import threading
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import FrameType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.config import Config, ConfigError, load_config, require_slack_secrets
 from bot.core.logs import setup_logging
 from bot.ops.maintenance import CommandFailed
 from storage.db import SchemaOutdated
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
 
 log = logging.getLogger("bot")
 CONFIG_HELP = "TOML file (default: ./config.toml if present)"
@@ -265,9 +268,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if heartbeat:
             heartbeat.stop()
+        _release_unsent(runtime.services)
         runtime.engine.dispose()
         log.info("stopped")
     return 0
+
+
+def _release_unsent(services: Services) -> None:
+    """Plan summaries this process claimed and did not send go back to pending."""
+    from bot.plans.start import release_unsent
+
+    try:
+        released = release_unsent(services)
+    except Exception:  # the database is away: their lease ends them
+        log.exception("could not return unsent plan summaries to waiting; their lease will")
+        return
+    if released:
+        log.info("%d unsent plan summaries returned to waiting", released)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

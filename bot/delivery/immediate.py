@@ -39,7 +39,7 @@ from bot.core.services import Services
 from bot.delivery.dispatcher import Dispatcher, default_owner
 from bot.delivery.render import Rendered
 from storage.db import core_connection
-from storage.outbox import claim_keys_on, release_rows
+from storage.outbox import claim_keys_on, release_claims, release_rows
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,17 @@ class Immediate:
             if self._owner is None or self._owner[0] != pid:
                 self._owner = (pid, default_owner())
             return self._owner[1]
+
+    def release(self, services: Services) -> int:
+        """This process's sender's claimed rows, never handed to Slack, back to pending (when
+        the process stops: the next tick, here or elsewhere, sends them instead of waiting for
+        their lease). Rows in `sending` stay. Return how many."""
+        with self._lock:
+            mine = self._owner is not None and self._owner[0] == os.getpid()
+        if not mine:
+            return 0  # this process claimed nothing
+        with services.sessions.begin() as session:
+            return release_claims(session, self.owner)
 
     def claim(self, services: Services, session: Session, keys: Sequence[str]) -> Claimed:
         """Claim for this sender the due, pending rows of these occurrence keys, in `session`'s

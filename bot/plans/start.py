@@ -169,6 +169,12 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
 _IMMEDIATE = Immediate()
 
 
+def release_unsent(services: Services) -> int:
+    """When `serve` stops: summaries claimed for this process's sender and not yet handed to
+    Slack go back to pending, for the next tick; how many."""
+    return _IMMEDIATE.release(services)
+
+
 def opened_from_home(view: dict[str, Any]) -> bool:
     """The plan modal was opened on the Home tab (which should then show the new pair)."""
     return metadata_of(view).get("from") == FROM_HOME

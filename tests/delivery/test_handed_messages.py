@@ -22,6 +22,7 @@ from bot.delivery.immediate import Immediate
 from bot.delivery.render import Rendered
 from bot.delivery.stats import DispatchStats
 from bot.heartbeat import Heartbeat
+from bot.plans.start import release_unsent
 from storage.models import Delivery, DeliveryKind
 from storage.outbox import NewDelivery, add_deliveries
 from tests.kit.plans import PLAN
@@ -224,3 +225,29 @@ def test_summaries_claimed_by_a_sender_that_died_go_out_once_when_the_lease_ends
     assert _summaries_sent(bot)
     texts = [m.text for m in bot.standin.dm_messages(MAYA) + bot.standin.dm_messages(OMAR)]
     assert sum(t.startswith("📅") for t in texts) == 2
+
+
+def test_summaries_claimed_when_serve_stops_go_back_to_waiting(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `serve` stops between the planning (which claimed the summaries) and sending them: what
+    # it claimed goes back to pending, its attempt uncounted, and the next tick sends each
+    # once without waiting for the lease.
+    monkeypatch.setattr(Immediate, "send", lambda *args, **kwargs: None)
+    assert bot.driver.slash_command(OMAR, "start").status == 200
+    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
+    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+    summaries = select(Delivery.status, Delivery.attempts).where(
+        Delivery.kind == DeliveryKind.PLAN_SUMMARY
+    )
+
+    def statuses() -> list[Any]:
+        with bot.sessions() as s:
+            return list(s.execute(summaries))
+
+    wait_for(lambda: [r.status for r in statuses()] == ["claimed", "claimed"], what="claimed")
+    assert release_unsent(bot.runtime.services) >= 2
+    assert {(r.status, r.attempts) for r in statuses()} == {("pending", 0)}
+    assert release_unsent(bot.runtime.services) == 0
+    assert Dispatcher(bot.runtime.services, owner="tick").tick().sent >= 2
+    assert _summaries_sent(bot)
