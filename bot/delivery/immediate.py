@@ -16,9 +16,10 @@ stay the outbox's: a tick sends them, rendered from the database.
 
 A request may claim its rows for the sender itself (`claim`), inside the write transaction it
 commits anyway (a new plan's first planning): one transaction less per request. Those rows are
-claimed by this process's sender (`owner`); when the process ends before sending them, a tick
-takes them once the claim's lease ends, and when a send fails, the rows still claimed go back
-to pending at once, for the scheduler that is woken with their messages.
+claimed by this process's sender (`owner`). When a send fails, the rows still claimed go back
+to pending at once, for the scheduler that is woken with their messages; when the process
+stops, what it claimed and did not send goes back to pending (`release`); when it dies, a tick
+takes them once the claim's lease ends.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def _send(group: list[_Queued], owner: str) -> None:
     at = min((q.claimed.at for q in group if q.claimed.rows), default=None)
     try:
         Dispatcher(services, owner=owner).send_now(keys, messages, claimed, at)
-    except Exception:  # the rows stay pending (or return to it when the claim's lease ends)
+    except Exception:  # claimed rows not handed to Slack go back to pending, for the scheduler
         log.exception("%d queued messages: not sent at once; the scheduler will", len(messages))
         _release(services, owner, [r.id for r in claimed])
         services.waker(plan=False, messages=messages)

@@ -196,26 +196,38 @@ def test_summaries_the_request_cannot_send_go_to_the_scheduler_already_built(
     assert reads == []  # neither the pair's goals nor anything of it read again to send them
 
 
+_SUMMARY_ROWS = select(Delivery.status, Delivery.lease_owner, Delivery.attempts).where(
+    Delivery.kind == DeliveryKind.PLAN_SUMMARY
+)
+
+
+def _summary_rows(bot: Bot) -> list[Any]:
+    with bot.sessions() as s:
+        return list(s.execute(_SUMMARY_ROWS))
+
+
+def _stored_unsent(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """A plan stored and planned, its summaries claimed by the planning, never sent (the
+    request's send does nothing): the summaries' rows."""
+    monkeypatch.setattr(Immediate, "send", lambda *args, **kwargs: None)
+    assert bot.driver.slash_command(OMAR, "start").status == 200
+    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
+    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+
+    def claimed() -> list[Any]:
+        rows = _summary_rows(bot)
+        return rows if [r.status for r in rows] == ["claimed", "claimed"] else []
+
+    return wait_for(claimed, what="the summaries claimed by the planning")
+
+
 def test_summaries_claimed_by_a_sender_that_died_go_out_once_when_the_lease_ends(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The process ends after the planning's transaction (which claimed the summaries for this
     # process's sender) and before sending: no tick takes them while the claim's lease runs;
     # after it, a tick sends each once.
-    monkeypatch.setattr(Immediate, "send", lambda *args, **kwargs: None)
-    assert bot.driver.slash_command(OMAR, "start").status == 200
-    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
-    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
-    summaries = select(Delivery.status, Delivery.lease_owner, Delivery.attempts).where(
-        Delivery.kind == DeliveryKind.PLAN_SUMMARY
-    )
-
-    def claimed() -> list[Any]:
-        with bot.sessions() as s:
-            rows = list(s.execute(summaries))
-        return rows if len(rows) == 2 and {r.status for r in rows} == {"claimed"} else []
-
-    rows = wait_for(claimed, what="the summaries claimed by the planning")
+    rows = _stored_unsent(bot, monkeypatch)
     assert len({r.lease_owner for r in rows}) == 1 and rows[0].lease_owner
     tick = Dispatcher(bot.runtime.services, owner="tick")
     assert tick.tick().sent == 0
@@ -233,21 +245,11 @@ def test_summaries_claimed_when_serve_stops_go_back_to_waiting(
     # `serve` stops between the planning (which claimed the summaries) and sending them: what
     # it claimed goes back to pending, its attempt uncounted, and the next tick sends each
     # once without waiting for the lease.
-    monkeypatch.setattr(Immediate, "send", lambda *args, **kwargs: None)
-    assert bot.driver.slash_command(OMAR, "start").status == 200
-    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the modal")[-1]
-    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
-    summaries = select(Delivery.status, Delivery.attempts).where(
-        Delivery.kind == DeliveryKind.PLAN_SUMMARY
-    )
-
-    def statuses() -> list[Any]:
-        with bot.sessions() as s:
-            return list(s.execute(summaries))
-
-    wait_for(lambda: [r.status for r in statuses()] == ["claimed", "claimed"], what="claimed")
+    _stored_unsent(bot, monkeypatch)
     assert release_unsent(bot.runtime.services) >= 2
-    assert {(r.status, r.attempts) for r in statuses()} == {("pending", 0)}
+    assert {(r.status, r.lease_owner, r.attempts) for r in _summary_rows(bot)} == {
+        ("pending", None, 0)
+    }
     assert release_unsent(bot.runtime.services) == 0
     assert Dispatcher(bot.runtime.services, owner="tick").tick().sent >= 2
     assert _summaries_sent(bot)
