@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import select
 import threading
 import time
@@ -119,7 +120,8 @@ class KeptAliveClient(WebClient):
     failure while reading the answer raises as it is.
 
     A connection is used again only when the last answer on it was read whole, it has been
-    idle under `KEEP_IDLE` and nothing waits to be read on it. A request that cannot be sent on
+    idle under `KEEP_IDLE`, nothing waits to be read on it and the process is the one that
+    opened it (not a forked child). A request that cannot be sent on
     a kept connection (the server reset it) is sent once on a new one: an unsent request was
     not read. A proxy (`proxy=`) goes through slack_sdk's own urllib path.
     """
@@ -134,8 +136,9 @@ class KeptAliveClient(WebClient):
         if self.proxy is not None or req.type not in ("http", "https"):
             return dict(super()._perform_urllib_http_request_internal(url, req))
         conns: dict[tuple[str, str], _Kept] | None = getattr(self._kept, "conns", None)
-        if conns is None:
+        if conns is None or self._kept.pid != os.getpid():  # a forked child shares no socket
             conns = self._kept.conns = {}
+            self._kept.pid = os.getpid()
         where = (req.type, req.host)
         kept = conns.pop(where, None)
         if kept is not None and (
