@@ -141,29 +141,20 @@ def test_a_connection_the_server_closed_is_not_used_again(
     assert len(sent_on) == 4  # and written once: never on the connection the server closed
 
 
-def test_a_connection_idle_too_long_is_not_used_again(
-    served: tuple[Plan, str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("why", ["idle too long", "in a forked child"])
+def test_a_kept_connection_is_not_used_again(
+    served: tuple[Plan, str], monkeypatch: pytest.MonkeyPatch, why: str
 ) -> None:
     _, url = served
     client = make_client(TOKEN, url)
     first = _port(client.api_test())
     assert _port(client.api_test()) == first
-    monkeypatch.setattr(slack, "KEEP_IDLE", -1.0)
+    if why == "idle too long":
+        monkeypatch.setattr(slack, "KEEP_IDLE", -1.0)
+    else:
+        pid = os.getpid()
+        monkeypatch.setattr(os, "getpid", lambda: pid + 1)  # as in a child after fork()
     assert _port(client.api_test()) != first
-
-
-def test_a_forked_child_does_not_use_its_parents_connection(
-    served: tuple[Plan, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, url = served
-    client = make_client(TOKEN, url)
-    first = _port(client.api_test())
-    assert _port(client.api_test()) == first
-    pid = os.getpid()
-    monkeypatch.setattr(os, "getpid", lambda: pid + 1)  # as in a child after fork()
-    second = _port(client.api_test())
-    assert second != first
-    assert _port(client.api_test()) == second
 
 
 def test_a_request_the_kept_connection_could_not_send_goes_once_on_a_new_one(
