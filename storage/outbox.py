@@ -325,6 +325,15 @@ def claim_keys_on(
     return list(conn.execute(_CLAIM_KEYS, params))
 
 
+# A claim given back: pending again, with no owner, the claim's attempt not counted.
+_RELEASED: dict[Any, Any] = {
+    Delivery.status: PENDING,
+    Delivery.lease_owner: None,
+    Delivery.lease_expires_at: None,
+    Delivery.attempts: Delivery.attempts - 1,
+}
+
+
 def release_rows(engine: Engine, owner: str, ids: Collection[int]) -> int:
     """Those of these rows that `owner` still holds claimed (never handed to Slack) go back to
     pending, the claim's attempt not counted, for whoever claims next; rows in `sending` stay.
@@ -339,12 +348,7 @@ def release_rows(engine: Engine, owner: str, ids: Collection[int]) -> int:
                 Delivery.lease_owner == owner,
                 Delivery.status == CLAIMED,
             )
-            .values(
-                status=PENDING,
-                lease_owner=None,
-                lease_expires_at=None,
-                attempts=Delivery.attempts - 1,
-            )
+            .values(_RELEASED)
         )
         return int(result.rowcount)
 
@@ -393,12 +397,7 @@ def release_claims(session: Session, owner: str) -> int:
     result = session.execute(
         update(Delivery)
         .where(Delivery.lease_owner == owner, Delivery.status == CLAIMED)
-        .values(
-            status=PENDING,
-            lease_owner=None,
-            lease_expires_at=None,
-            attempts=Delivery.attempts - 1,
-        )
+        .values(_RELEASED)
         .execution_options(synchronize_session=False)
     )
     return _count(result)

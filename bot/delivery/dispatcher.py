@@ -64,6 +64,14 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def lease_of(services: Services, seconds: float | None = None) -> timedelta:
+    """How long a claim holds its rows, in the clock's time (`seconds`: the configured lease
+    unless given)."""
+    if seconds is None:
+        seconds = services.config.scheduler.lease_seconds
+    return timedelta(seconds=seconds * services.clock.speed)
+
+
 def _is_channel(recipient: str) -> bool:
     """A channel id (an announcement's), not a person's id (a DM)."""
     return recipient[:1] in ("C", "G")
@@ -119,7 +127,7 @@ class Dispatcher:
 
     @property
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.lease_seconds * self.services.clock.speed)
+        return lease_of(self.services, self.lease_seconds)
 
     def tick(self, max_batches: int | None = None) -> DispatchStats:
         """`_tick`, first recovering from a tick that lost the database (delivery/recovery.py)."""
@@ -181,7 +189,7 @@ class Dispatcher:
         rows = [*claimed, *claim_keys(engine, self.owner, now, self.lease, occurrence_keys)]
         if rows:
             self.give(messages)  # taken by the batch below, by occurrence key
-            at = min(claimed_at, started) if claimed and claimed_at is not None else started
+            at = started if claimed_at is None else claimed_at
             self._claimed(sorted(r.id for r in rows), {}, at, stats, rows)
         return stats
 

@@ -30,14 +30,13 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
-from bot.delivery.dispatcher import Dispatcher, default_owner
+from bot.delivery.dispatcher import Dispatcher, default_owner, lease_of
 from bot.delivery.render import Rendered
 from storage.db import core_connection
 from storage.outbox import claim_keys_on, release_claims, release_rows
@@ -96,9 +95,9 @@ class Immediate:
     def claim(self, services: Services, session: Session, keys: Sequence[str]) -> Claimed:
         """Claim for this sender the due, pending rows of these occurrence keys, in `session`'s
         write transaction (committed with it): for `send(..., claimed=...)` after the commit."""
-        lease = timedelta(seconds=services.config.scheduler.lease_seconds * services.clock.speed)
         now = services.clock.now()
-        rows = claim_keys_on(core_connection(session), self.owner, now, lease, keys)
+        conn = core_connection(session)
+        rows = claim_keys_on(conn, self.owner, now, lease_of(services), keys)
         return Claimed(tuple(rows))
 
     def send(
