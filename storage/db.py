@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import select
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
@@ -53,7 +55,58 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _check_at_checkout(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection idle longer than this is pinged (a round trip) before use: a
+# firewall or proxy that drops idle connections says nothing until the next packet. Connections
+# in use more often than this (any steady load) are only looked at, without a round trip.
+PING_IDLE = 30.0
+
+
+def _check_at_checkout(engine: Engine) -> None:
+    """PostgreSQL: a pooled connection is checked as it leaves the pool, and replaced when the
+    server has ended it (a restart, `pg_terminate_backend`, `idle_session_timeout`).
+
+    SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout: a round trip on every
+    request, a sixth of a DM reply's. A server that ends a connection says so on its socket
+    (an error message, then the close), so an idle connection with something to read is one the
+    server ended: found with a poll and no round trip. Only a connection idle past `PING_IDLE`
+    is pinged, for what a socket does not show (a middlebox that dropped it). A connection
+    found dead is replaced through SQLAlchemy's documented path (`DisconnectionError` in the
+    checkout event: the pool reconnects and checks out again)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None:
+            return  # just connected
+        if _server_spoke(dbapi_connection):
+            raise DisconnectionError("the server ended this pooled connection")
+        if time.monotonic() - since > PING_IDLE:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as exc:  # whatever the driver raises, the connection is unusable
+                raise DisconnectionError("a pooled connection failed its ping") from exc
+
+
+def _server_spoke(dbapi_connection: Any) -> bool:
+    """An idle psycopg connection that is closed, or has something to read (the server's
+    goodbye, or its close)."""
+    if dbapi_connection.closed:
+        return True
+    fd = dbapi_connection.fileno()
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -145,9 +198,22 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def autocommit_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection on which each statement is its own transaction, committed as it returns:
+    on PostgreSQL no BEGIN and no COMMIT, two round trips fewer for a write that one statement
+    does whole (a DM reply's, `storage.reflections.record_answer`)."""
+    found: Engine | None = getattr(engine, "_mentorship_autocommit", None)
+    if found is None:
+        found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine._mentorship_autocommit = found  # type: ignore[attr-defined]
+    with found.connect() as conn:
+        yield conn
+
+
+@contextmanager
 def write_on(conn: Connection) -> Iterator[Connection]:
-    """`write_connection` on a connection the caller holds: one checkout (on PostgreSQL one
-    pre-ping round trip) for many short write transactions. Reads on it stay deferred."""
+    """`write_connection` on a connection the caller holds: one checkout for many short write
+    transactions. Reads on it stay deferred."""
     with _writer_turn(conn.engine):
         conn.execution_options(sqlite_begin="IMMEDIATE")
         try:

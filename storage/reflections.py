@@ -7,7 +7,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -156,6 +157,63 @@ def record_message(
     return inserted
 
 
+class Moved:
+    """`record_answer`'s answer when the prompt was no longer at the question the answer is for
+    (another message moved it on, or it ended): nothing was written."""
+
+
+MOVED = Moved()
+
+
+def record_answer(
+    conn: Connection,
+    prompt: OpenPrompt,
+    *,
+    team_id: str,
+    user_id: str,
+    channel: str,
+    ts: str,
+    now: datetime,
+    answer: Mapping[str, Any],
+) -> int | Moved | None:
+    """`record_message` with its answer to the prompt's question at `prompt.position`, and the
+    prompt moved on to its next question, both or neither: the answer's id; None when the
+    message was seen before; MOVED when the prompt is no longer open at that position (looked
+    at first: a message seen before may find it so).
+
+    On SQLite, inside the write transaction `conn` holds, after the prompt was read in it.
+    On PostgreSQL one statement does it all: it locks the prompt if it is still open at that
+    position (a concurrent writer's change is waited for and seen), inserts the message unless
+    it was seen, and moves the prompt on only if it inserted. One statement is atomic on its
+    own, so on a connection in autocommit the whole step is one round trip to the server
+    instead of four (BEGIN, the locked read, the write, COMMIT)."""
+    if conn.dialect.name != "postgresql":
+        stored = record_message(
+            conn, team_id=team_id, user_id=user_id, channel=channel, ts=ts, now=now, answer=answer
+        )
+        if stored is not None:
+            advance_prompt(conn, prompt)
+        return stored
+    values = {
+        "team_id": team_id,
+        "user_id": user_id,
+        "channel": channel,
+        "ts": ts,
+        "created_at": now,
+        **_NO_ANSWER,
+        **answer,
+        "prompt": prompt.id,
+        "at": prompt.position,
+        "position": prompt.position + 1,
+    }
+    row = driver_statement(conn, _ANSWER_AND_ADVANCE).first(conn, values)
+    assert row is not None  # the statement always gives one row
+    found, stored = row
+    if not found:
+        return MOVED
+    return None if stored is None else int(stored)
+
+
 _NO_ANSWER: dict[str, Any] = {
     "prompt_id": None,
     "question_key": None,
@@ -185,6 +243,47 @@ _ADVANCE = (
     .where(ReflectionPrompt.id == bindparam("prompt"))
     .values(position=bindparam("position"))
 )
+
+
+def _answer_and_advance() -> Any:
+    """PostgreSQL: lock the prompt if it is open at the position (`locked`), INSERT the message
+    only then and ON CONFLICT DO NOTHING (`inserted`), UPDATE the prompt's position only if
+    that inserted; the row says whether the prompt was found, and the new answer's id."""
+    locked = (
+        select(ReflectionPrompt.id)
+        .where(
+            ReflectionPrompt.id == bindparam("prompt"),
+            ReflectionPrompt.position == bindparam("at"),
+            ReflectionPrompt.status == OPEN,
+        )
+        .with_for_update()
+        .cte("locked")
+    )
+    columns = [ReflectionAnswer.__table__.c[name] for name in _MESSAGE_COLUMNS]
+    inserted = (
+        pg_insert(ReflectionAnswer)
+        .from_select(
+            columns,
+            select(*(bindparam(c.key, type_=c.type) for c in columns)).where(
+                exists(select(locked.c.id))
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(ReflectionAnswer.id)
+        .cte("inserted")
+    )
+    moved = (
+        update(ReflectionPrompt)
+        .where(ReflectionPrompt.id == bindparam("prompt"), exists(select(inserted.c.id)))
+        .values(position=bindparam("position"))
+        .cte("moved")
+    )
+    return select(exists(select(locked.c.id)), select(inserted.c.id).scalar_subquery()).add_cte(
+        moved
+    )
+
+
+_ANSWER_AND_ADVANCE = _answer_and_advance()
 
 
 @cache

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -22,14 +22,16 @@ from bot.domain.reflection import (
 from bot.reflections import messages as say
 from bot.reflections.milestones import milestone_label
 from bot.reflections.prompts import close_prompt, qa_items, questions_of
-from storage.db import write_connection
+from storage.db import autocommit_connection, write_connection
 from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import (
+    MOVED,
+    Moved,
     OpenPrompt,
-    advance_prompt,
     answer_for_message,
     open_prompt_for,
     open_prompt_row,
+    record_answer,
     record_message,
 )
 
@@ -88,10 +90,9 @@ def _decide(prompt: OpenPrompt | None, text: str, files_only: bool) -> Step:
 
 
 def _apply(conn: Connection, services: Services, row: OpenPrompt, step: Step) -> Reply:
-    """Write what `step` does to the prompt (its answer is stored already) and say so, in the
-    transaction `conn` holds; an ORM session joins it only when this ends the prompt."""
-    if step.answer is not None:
-        advance_prompt(conn, row)
+    """Say what `step` does to the prompt and, when it ends the prompt, write that in the
+    transaction `conn` holds (its answer is stored and the prompt moved on already); an ORM
+    session joins it only then."""
     if step.close is None:
         assert step.reply is not None
         return step.reply
@@ -154,30 +155,68 @@ def handle_dm(
 ) -> bool:
     """Take a DM reply: store it once with what it answers, move the open prompt on, reply.
     False if the message was seen before (nothing is changed then)."""
-    now = services.clock.now()
-    # One write transaction on a bare connection: the common step (read the prompt, store the
-    # answer with its message, move on) is three prebuilt statements and no ORM session.
-    with write_connection(services.sessions.kw["bind"]) as conn:
-        prompt = open_prompt_row(conn, team_id, user_id, lock=True)
+    where = {
+        "team_id": team_id,
+        "user_id": user_id,
+        "channel": channel,
+        "ts": ts,
+        "now": services.clock.now(),
+    }
+    engine = services.sessions.kw["bind"]
+    done = (
+        _at_once(engine, text, files_only, where) if engine.dialect.name == "postgresql" else MOVED
+    )
+    if isinstance(done, Moved):
+        done = _in_transaction(services, engine, text, files_only, where)
+    if done is None:
+        return False  # the same message again (a retried event): already handled
+    _post(client, channel, done.text, done.blocks)
+    return True
+
+
+def _at_once(
+    engine: Engine, text: str, files_only: bool, where: dict[str, Any]
+) -> Reply | Moved | None:
+    """PostgreSQL, a DM that does not end the prompt (most of them): the prompt read, then the
+    write in one statement, each committed on its own (two round trips; `record_answer`). The
+    reply, None if the message was seen before, or MOVED when it takes a transaction: the step
+    ends the prompt, or another message moved the prompt on between the read and the write."""
+    with autocommit_connection(engine) as conn:
+        prompt = open_prompt_row(conn, where["team_id"], where["user_id"])
         step = _decide(prompt, text, files_only)
-        stored = record_message(
-            conn,
-            team_id=team_id,
-            user_id=user_id,
-            channel=channel,
-            ts=ts,
-            now=now,
-            answer=step.answer,
-        )
+        if step.close is not None:
+            return MOVED
+        if prompt is not None and step.answer is not None:
+            stored = record_answer(conn, prompt, answer=step.answer, **where)
+        else:
+            stored = record_message(conn, **where)  # it answers nothing: the prompt is unchanged
+    if stored is None or isinstance(stored, Moved):
+        return stored
+    assert step.reply is not None
+    return _with_cut_note(step.reply, step, text)
+
+
+def _in_transaction(
+    services: Services, engine: Engine, text: str, files_only: bool, where: dict[str, Any]
+) -> Reply | None:
+    """Any DM, in one write transaction with the prompt read locked: on a bare connection, and
+    with an ORM session joining it only when the step ends the prompt. The reply, or None if
+    the message was seen before."""
+    with write_connection(engine) as conn:
+        prompt = open_prompt_row(conn, where["team_id"], where["user_id"], lock=True)
+        step = _decide(prompt, text, files_only)
+        if prompt is not None and step.answer is not None:  # moves the prompt on too
+            stored = record_answer(conn, prompt, answer=step.answer, **where)
+            if isinstance(stored, Moved):
+                raise AssertionError("the prompt moved while locked")
+        else:
+            stored = record_message(conn, **where)
         if stored is None:
-            return False  # the same message again (a retried event): already handled
+            return None
         if prompt is None:
             assert step.reply is not None
-            reply = step.reply
-        else:
-            reply = _with_cut_note(_apply(conn, services, prompt, step), step, text)
-    _post(client, channel, reply.text, reply.blocks)
-    return True
+            return step.reply
+        return _with_cut_note(_apply(conn, services, prompt, step), step, text)
 
 
 def handle_edit(

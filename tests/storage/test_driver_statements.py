@@ -1,4 +1,4 @@
-"""`DriverStatement`: a Core statement run on the DB-API cursor (a DM reply's three statements).
+"""`DriverStatement`: a Core statement run on the DB-API cursor (a DM reply's statements).
 What it stores and reads back is what SQLAlchemy's own execution stores and reads, on both
 databases; a driver error comes out as SQLAlchemy's; and the DM reply's writes on the driver
 answer a retried message once."""
@@ -16,10 +16,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import DriverStatement, write_connection
+from storage.db import DriverStatement, autocommit_connection, write_connection
 from storage.models import Milestone, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
-from storage.reflections import OpenPrompt, advance_prompt, open_prompt_row, record_message
+from storage.reflections import (
+    OpenPrompt,
+    advance_prompt,
+    open_prompt_row,
+    record_answer,
+    record_message,
+)
 from tests.kit.plans import plan_form
 from tests.kit.workspace import START, TEAM
 
@@ -82,6 +88,39 @@ def test_the_dm_reply_writes_what_the_orm_reads_back(sessions: sessionmaker[Sess
             session.scalar(select(ReflectionAnswer.id).where(ReflectionAnswer.created_at == at))
             == stored
         )
+
+
+def test_an_answer_and_its_move_are_written_together_once(
+    sessions: sessionmaker[Session],
+) -> None:
+    """`record_answer`: the answer stored and the prompt moved on; the same message again
+    changes nothing. On PostgreSQL in autocommit (one statement), on SQLite in its write
+    transaction."""
+    prompt_id = _open_prompt(sessions)
+    engine = sessions.kw["bind"]
+    answer = {"prompt_id": prompt_id, "question_key": "q1", "text": "Ünïcode “text” ✨"}
+    opened = autocommit_connection if engine.dialect.name == "postgresql" else write_connection
+    for position in (0, 1):  # again: the prompt as read then, moved on by the first
+        with opened(engine) as conn:
+            prompt = OpenPrompt(prompt_id, QUESTIONS, position)
+            stored = record_answer(
+                conn,
+                prompt,
+                team_id=TEAM,
+                user_id="UB",
+                channel="D1",
+                ts="3.1",
+                now=START,
+                answer=answer,
+            )
+        assert isinstance(stored, int) if position == 0 else stored is None, stored
+    with sessions() as session:
+        rows = session.scalars(select(ReflectionAnswer)).all()
+        assert [(r.prompt_id, r.question_key, r.text, r.ts) for r in rows] == [
+            (prompt_id, "q1", answer["text"], "3.1")
+        ]
+        moved = session.get(ReflectionPrompt, prompt_id)
+        assert moved is not None and moved.position == 1
 
 
 def test_a_rating_and_a_skip_keep_their_types(sessions: sessionmaker[Session]) -> None:

@@ -1,6 +1,7 @@
 """PostgreSQL: a pooled connection the server ended while it sat in the pool (a restart,
-`pg_terminate_backend`, an idle timeout) is replaced when checked out (the pool's pre-ping),
-so the next request does not fail on it."""
+`pg_terminate_backend`, an idle timeout) is replaced when checked out, so the next request does
+not fail on it. The check reads the socket (no round trip); only a connection idle longer than
+`PING_IDLE` is pinged, and one whose ping fails is replaced too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import time
 
 import pytest
 from sqlalchemy import Engine, text
+
+from storage import db
 
 
 def _backend(engine: Engine) -> int:
@@ -29,7 +32,30 @@ def test_a_connection_the_server_ended_is_replaced_at_checkout(
         ).scalar_one():
             assert time.monotonic() < deadline, "the backend never ended"
             time.sleep(0.01)
-    # Without the pre-ping, this would run on the dead connection and fail.
+    # Without the check at checkout, this would run on the dead connection and fail.
     second = _backend(engine)
     assert second != first
     assert _backend(engine) == second
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+@pytest.mark.parametrize("idle", ["recent", "past the limit"])
+def test_only_a_long_idle_connection_is_pinged_and_a_failed_ping_replaces_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, idle: str
+) -> None:
+    first = _backend(engine)
+    pings: list[object] = []
+
+    def failing_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        raise OSError("no answer")  # as a connection a middlebox dropped would fail
+
+    monkeypatch.setattr(engine.dialect, "do_ping", failing_ping)
+    if idle == "past the limit":
+        monkeypatch.setattr(db, "PING_IDLE", 0.0)
+        time.sleep(0.01)
+        assert _backend(engine) != first  # pinged, failed, replaced
+        assert len(pings) == 1
+    else:
+        assert _backend(engine) == first  # in use moments ago: no round trip
+        assert pings == []
