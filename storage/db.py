@@ -199,9 +199,16 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def autocommit_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection on which each statement is its own transaction, committed as it returns:
-    on PostgreSQL no BEGIN and no COMMIT, two round trips fewer for a write that one statement
-    does whole (a DM reply's, `storage.reflections.record_answer`)."""
+    """PostgreSQL: a connection on which each statement is its own transaction, committed as
+    it returns: no BEGIN and no COMMIT or ROLLBACK, two round trips fewer for a read, or a write
+    that one statement does whole (a DM reply's, `storage.reflections.record_answer`).
+
+    SQLite: a plain connection (its BEGIN and COMMIT are no round trips; and SQLAlchemy's
+    AUTOCOMMIT would leave the sqlite3 connection managing transactions itself afterwards)."""
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as conn:
+            yield conn
+        return
     found: Engine | None = getattr(engine, "_mentorship_autocommit", None)
     if found is None:
         found = engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.core.services import Services
 from bot.core.text import clip
 from bot.domain.plan import PersonFacts
+from storage.db import autocommit_connection
 from storage.models import NAME_MAX, TZ_MAX, Person
 from storage.people import cached_facts, save_people, save_person
 
@@ -72,7 +73,7 @@ def fetch_people(
     wanted = list(dict.fromkeys(user_ids))
     found: dict[str, PersonFacts] = {}
     stale: dict[str, PersonFacts] = {}
-    with services.sessions.kw["bind"].connect() as conn:
+    with autocommit_connection(services.sessions.kw["bind"]) as conn:  # one round trip
         for cached in cached_facts(conn, team_id, wanted):
             facts = facts_from_cache(cached)
             if now - cached.refreshed_at <= max_age:

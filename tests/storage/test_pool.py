@@ -6,8 +6,10 @@ not fail on it. The check reads the socket (no round trip); only a connection id
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, text
 
 from storage import db
@@ -59,3 +61,24 @@ def test_only_a_long_idle_connection_is_pinged_and_a_failed_ping_replaces_it(
     else:
         assert _backend(engine) == first  # in use moments ago: no round trip
         assert pings == []
+
+
+def test_an_autocommit_connection_opens_no_transaction_and_leaves_the_pool_as_it_was(
+    engine: Engine,
+) -> None:
+    """PostgreSQL: a read on it is one round trip (no BEGIN, no ROLLBACK). SQLite: a plain
+    connection, so that the pooled connection still leaves BEGIN to SQLAlchemy (IMMEDIATE for
+    writes) afterwards."""
+    postgres = engine.dialect.name == "postgresql"
+    with db.autocommit_connection(engine) as conn:
+        conn.execute(text("SELECT 1"))
+        driver: Any = conn.connection.driver_connection
+        if postgres:
+            assert driver.info.transaction_status == TransactionStatus.IDLE
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        driver = conn.connection.driver_connection
+        if postgres:
+            assert driver.info.transaction_status == TransactionStatus.INTRANS
+        else:
+            assert driver.isolation_level is None
