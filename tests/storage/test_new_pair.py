@@ -15,9 +15,8 @@ from bot.core.clock import ManualClock
 from bot.domain.plan import PersonFacts, validate_plan
 from bot.pairs.planner import plan_new_pair, plan_tick
 from bot.reflections.milestones import milestone_instant, plan_milestones
-from storage import people
 from storage.keys import prompt as prompt_key
-from storage.models import Delivery, Goal, Meeting, Milestone, Pair, Person, ReflectionPrompt
+from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
 from storage.pairs import NewPair, create_pair, get_pair
 from storage.people import get_person, save_people
 from storage.reflections import ensure_prompts
@@ -141,22 +140,6 @@ def test_people_are_saved_in_one_statement_and_keep_their_dm_channel(
             "D0OMAR",
         )
         assert a.refreshed_at == later and b.name == "Omar"
-
-
-def test_many_people_are_saved_in_chunks_once_each(
-    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """More people than one INSERT takes go in several; someone given twice is saved once,
-    with the facts given last (one INSERT … ON CONFLICT cannot change a row twice)."""
-    monkeypatch.setattr(people, "_ROWS_PER_INSERT", 2)
-    facts = {"tz": "Europe/Berlin", "deleted": False, "is_bot": False, "is_admin": False}
-    given = [{"user_id": f"U{i}", "name": f"n{i}", **facts} for i in range(5)]
-    given.append({**given[1], "name": "n1 again"})
-    with sessions.begin() as session:
-        save_people(session, TEAM, given, NOW)
-    with sessions() as session:
-        names = {u: n for u, n in session.execute(select(Person.user_id, Person.name))}
-    assert names == {"U0": "n0", "U1": "n1 again", "U2": "n2", "U3": "n3", "U4": "n4"}
 
 
 def test_first_planning_makes_what_the_scheduler_would(
