@@ -8,12 +8,26 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, union, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
-from storage.db import core_connection
+from storage.db import core_connection, driver_statement
 from storage.models import (
     OPEN_STATUSES,
     Goal,
@@ -149,17 +163,25 @@ def create_pair(
         goals=(),
         milestones=(),
     )
-    pair_id = core_connection(session).execute(_INSERT_PAIR, _columns(stored)).scalar_one()
     owners = [(GoalOwner.MENTEE, text) for text in plan.mentee_goals]
     owners += [(GoalOwner.MENTOR, text) for text in plan.mentor_goals]
     owners.append((GoalOwner.SHARED, plan.vision))
-    goals = [NewGoal(0, team_id, pair_id, o.value, t, i) for i, (o, t) in enumerate(owners)]
+    goals = [NewGoal(0, team_id, 0, o.value, t, i) for i, (o, t) in enumerate(owners)]
     milestones = [
-        NewMilestone(0, team_id, pair_id, m.kind.value, m.index, m.due_date)
+        NewMilestone(0, team_id, 0, m.kind.value, m.index, m.due_date)
         for m in milestone_plan(plan.first_date, plan.end_date, plan.checkpoint_weeks)
     ]
-    goal_ids = _inserted(session, Goal, [_columns(g) for g in goals])
-    milestone_ids = _inserted(session, Milestone, [_columns(m) for m in milestones])
+    conn = core_connection(session)
+    if conn.dialect.name == "postgresql":
+        pair_id, goal_ids, milestone_ids = _insert_all(conn, stored, goals, milestones)
+    else:
+        pair_id = conn.execute(_INSERT_PAIR, _columns(stored)).scalar_one()
+        goals = [replace(g, pair_id=pair_id) for g in goals]
+        milestones = [replace(m, pair_id=pair_id) for m in milestones]
+        goal_ids = _inserted(session, Goal, [_columns(g) for g in goals])
+        milestone_ids = _inserted(session, Milestone, [_columns(m) for m in milestones])
+    goals = [replace(g, pair_id=pair_id) for g in goals]
+    milestones = [replace(m, pair_id=pair_id) for m in milestones]
     return replace(
         stored,
         id=pair_id,
@@ -178,6 +200,119 @@ def _columns(stored: NewPair | NewGoal | NewMilestone) -> dict[str, Any]:
 
 
 _INSERT_PAIR = insert(Pair).returning(Pair.id)
+
+
+def _insert_all(
+    conn: Connection, pair: NewPair, goals: list[NewGoal], milestones: list[NewMilestone]
+) -> tuple[int, list[int], list[int]]:
+    """PostgreSQL: the pair, its goals and its milestones in one statement (`_INSERT_ALL`), on
+    the driver: the ids of each, in the order given. Three statements were three round trips
+    before a submission's answer."""
+    params = {
+        **{f"p_{key}": value for key, value in _columns(pair).items()},
+        "g_owner": [g.owner for g in goals],
+        "g_text": [g.text for g in goals],
+        "g_position": [g.position for g in goals],
+        "m_kind": [m.kind for m in milestones],
+        "m_index": [m.index for m in milestones],
+        "m_due_date": [m.due_date for m in milestones],
+    }
+    row = driver_statement(conn, _INSERT_ALL).first(conn, params)
+    assert row is not None  # the pair's row (a refused insert raises)
+    pair_id, goal_ids, positions, milestone_ids, kinds, indexes = row
+    # RETURNING gives no order: matched by what is unique within a pair, as `_inserted` does
+    by_position = dict(zip(positions or (), goal_ids or (), strict=True))
+    by_key = dict(
+        zip(zip(kinds or (), indexes or (), strict=True), milestone_ids or (), strict=True)
+    )
+    return (
+        int(pair_id),
+        [int(by_position[g.position]) for g in goals],
+        [int(by_key[(m.kind, m.index)]) for m in milestones],
+    )
+
+
+def _insert_all_statement() -> Any:
+    """WITH pair AS (INSERT … RETURNING id), goals AS (INSERT … SELECT … FROM pair,
+    unnest(the goals' columns as arrays) RETURNING id, position), milestones AS (the same)
+    SELECT the pair's id and each CTE's ids and keys as arrays: one statement whatever the
+    number of goals and milestones, compiled once."""
+    new_pair = (
+        insert(Pair)
+        .values({key: bindparam(f"p_{key}") for key in _PAIR_KEYS})
+        .returning(Pair.id, Pair.team_id)
+        .cte("new_pair")
+    )
+    goal_rows = (
+        func.unnest(
+            bindparam("g_owner", type_=ARRAY(String)),
+            bindparam("g_text", type_=ARRAY(Text)),
+            bindparam("g_position", type_=ARRAY(Integer)),
+        )
+        .table_valued("owner", "text", "position")
+        .render_derived(name="g")
+    )
+    new_goals = (
+        insert(Goal)
+        .from_select(
+            ["team_id", "pair_id", "owner", "text", "status", "position"],
+            select(
+                new_pair.c.team_id,
+                new_pair.c.id,
+                goal_rows.c.owner,
+                goal_rows.c.text,
+                literal("open"),
+                goal_rows.c.position,
+            ).select_from(new_pair, goal_rows),
+        )
+        .returning(Goal.id, Goal.position)
+        .cte("new_goals")
+    )
+    milestone_rows = (
+        func.unnest(
+            bindparam("m_kind", type_=ARRAY(String)),
+            bindparam("m_index", type_=ARRAY(Integer)),
+            bindparam("m_due_date", type_=ARRAY(Date)),
+        )
+        .table_valued("kind", "index", "due_date")
+        .render_derived(name="m")
+    )
+    new_milestones = (
+        insert(Milestone)
+        .from_select(
+            ["team_id", "pair_id", "kind", "index", "due_date"],
+            select(
+                new_pair.c.team_id,
+                new_pair.c.id,
+                milestone_rows.c.kind,
+                milestone_rows.c.index,
+                milestone_rows.c.due_date,
+            ).select_from(new_pair, milestone_rows),
+        )
+        .returning(Milestone.id, Milestone.kind, Milestone.index)
+        .cte("new_milestones")
+    )
+    goal_ids = select(
+        func.array_agg(new_goals.c.id).label("ids"),
+        func.array_agg(new_goals.c.position).label("positions"),
+    ).subquery("goal_ids")
+    milestone_ids = select(
+        func.array_agg(new_milestones.c.id).label("ids"),
+        func.array_agg(new_milestones.c.kind).label("kinds"),
+        func.array_agg(new_milestones.c.index).label("indexes"),
+    ).subquery("milestone_ids")
+    return select(
+        new_pair.c.id,
+        goal_ids.c.ids,
+        goal_ids.c.positions,
+        milestone_ids.c.ids,
+        milestone_ids.c.kinds,
+        milestone_ids.c.indexes,
+    ).select_from(new_pair, goal_ids, milestone_ids)
+
+
+_PAIR_KEYS = tuple(f.name for f in fields(NewPair) if f.name not in ("id", "goals", "milestones"))
+_INSERT_ALL = _insert_all_statement()
 
 
 def _inserted(
