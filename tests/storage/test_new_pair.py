@@ -16,7 +16,7 @@ from bot.domain.plan import PersonFacts, validate_plan
 from bot.pairs.planner import plan_new_pair, plan_tick
 from bot.reflections.milestones import milestone_instant, plan_milestones
 from storage.keys import prompt as prompt_key
-from storage.models import Delivery, Goal, Meeting, Milestone, Pair, ReflectionPrompt
+from storage.models import Delivery, Goal, Meeting, Milestone, Pair, Person, ReflectionPrompt
 from storage.pairs import NewPair, create_pair, get_pair
 from storage.people import get_person, save_people
 from storage.reflections import ensure_prompts
@@ -140,6 +140,25 @@ def test_people_are_saved_in_one_statement_and_keep_their_dm_channel(
             "D0OMAR",
         )
         assert a.refreshed_at == later and b.name == "Omar"
+
+
+def test_many_people_are_saved_once_each_with_what_was_given_last(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Any number of people; someone given twice is saved once, with the facts given last."""
+    facts = {"tz": "Europe/Berlin", "deleted": False, "is_bot": False, "is_admin": False}
+    given = [{"user_id": f"U{i}", "name": f"n{i}", **facts} for i in range(300)]
+    given.append({**given[1], "name": "n1 again", "tz": None})
+    with sessions.begin() as session:
+        save_people(session, TEAM, given, NOW)
+    with sessions() as session:
+        saved = {p.user_id: (p.name, p.tz, p.refreshed_at) for p in session.scalars(select(Person))}
+    assert len(saved) == 300
+    assert saved["U1"] == ("n1 again", None, NOW) and saved["U299"] == (
+        "n299",
+        "Europe/Berlin",
+        NOW,
+    )
 
 
 def test_first_planning_makes_what_the_scheduler_would(
