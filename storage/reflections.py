@@ -7,7 +7,24 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, exists, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -157,14 +174,6 @@ def record_message(
     return inserted
 
 
-class Moved:
-    """`record_answer`'s answer when the prompt was no longer at the question the answer is for
-    (another message moved it on, or it ended): nothing was written."""
-
-
-MOVED = Moved()
-
-
 def record_answer(
     conn: Connection,
     prompt: OpenPrompt,
@@ -175,18 +184,12 @@ def record_answer(
     ts: str,
     now: datetime,
     answer: Mapping[str, Any],
-) -> int | Moved | None:
+) -> int | None:
     """`record_message` with its answer to the prompt's question at `prompt.position`, and the
-    prompt moved on to its next question, both or neither: the answer's id; None when the
-    message was seen before; MOVED when the prompt is no longer open at that position (looked
-    at first: a message seen before may find it so).
-
-    On SQLite, inside the write transaction `conn` holds, after the prompt was read in it.
-    On PostgreSQL one statement does it all: it locks the prompt if it is still open at that
-    position (a concurrent writer's change is waited for and seen), inserts the message unless
-    it was seen, and moves the prompt on only if it inserted. One statement is atomic on its
-    own, so on a connection in autocommit the whole step is one round trip to the server
-    instead of four (BEGIN, the locked read, the write, COMMIT)."""
+    prompt moved on to its next question when the message is new, in the write transaction
+    `conn` holds (the prompt read locked in it): the answer's id, or None when the message was
+    seen before (then nothing changes). On PostgreSQL one statement (the UPDATE in a CTE that
+    runs only when the INSERT inserted): a round trip less."""
     if conn.dialect.name != "postgresql":
         stored = record_message(
             conn, team_id=team_id, user_id=user_id, channel=channel, ts=ts, now=now, answer=answer
@@ -203,15 +206,147 @@ def record_answer(
         **_NO_ANSWER,
         **answer,
         "prompt": prompt.id,
-        "at": prompt.position,
         "position": prompt.position + 1,
     }
     row = driver_statement(conn, _ANSWER_AND_ADVANCE).first(conn, values)
+    return None if row is None else int(row[0])
+
+
+class Answered(NamedTuple):
+    """What `answer_next` found and did: the person's open prompt as it was (None: no open
+    prompt), and the stored answer's id when it wrote one (`wrote` False: the step is not one
+    it writes, nothing was)."""
+
+    prompt: OpenPrompt | None
+    wrote: bool
+    stored: int | None
+
+
+def answer_next(
+    conn: Connection,
+    *,
+    team_id: str,
+    user_id: str,
+    channel: str,
+    ts: str,
+    now: datetime,
+    text: str | None,
+    rating: int | None,
+    skipped: bool,
+) -> Answered:
+    """PostgreSQL, on a connection in autocommit: a DM's whole common step in one statement.
+
+    It locks the person's oldest open prompt and, only when its question at `position` is not
+    the last one and the DM answers it (a skip; a rating question's `rating` parsed), stores
+    the message with its answer (the question's key, `text`, the rating for a rating question)
+    unless the message was seen, and moves the prompt on when it stored it. Otherwise it
+    writes nothing and says what it found, for the caller to decide (`Answered.wrote`): the
+    last answer, a stop, an unclear rating take a transaction."""
+    row = driver_statement(conn, _ANSWER_NEXT, results=("questions",)).first(
+        conn,
+        {
+            "team": team_id,
+            "user": user_id,
+            "channel": channel,
+            "ts": ts,
+            "now": now,
+            "text": None if skipped else text,
+            "rating": rating,
+            "skipped": skipped,
+        },
+    )
     assert row is not None  # the statement always gives one row
-    found, stored = row
-    if not found:
-        return MOVED
-    return None if stored is None else int(stored)
+    prompt_id, questions, position, target, stored = row
+    if prompt_id is None:
+        return Answered(None, False, None)
+    prompt = OpenPrompt(prompt_id, questions, position)
+    return Answered(prompt, target is not None, None if stored is None else int(stored))
+
+
+def _answer_next_statement() -> Any:
+    """The statement of `answer_next` (PostgreSQL): `prompt` (locked), `target` (the prompt
+    when the step is one this writes, with its question), `inserted`, `moved`; one row."""
+    prompt = (
+        select(ReflectionPrompt.id, ReflectionPrompt.questions, ReflectionPrompt.position)
+        .where(
+            ReflectionPrompt.team_id == bindparam("team"),
+            ReflectionPrompt.user_id == bindparam("user"),
+            ReflectionPrompt.status == OPEN,
+        )
+        .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
+        .limit(1)
+        .with_for_update()
+        .cte("prompt")
+    )
+    question = prompt.c.questions.op("->")(prompt.c.position)
+    kind = question.op("->>")(literal("kind"))
+    rating = bindparam("rating", type_=Integer)
+    skipped = bindparam("skipped", type_=Boolean)
+    target = (
+        select(prompt.c.id, question.op("->>")(literal("key")).label("key"), kind.label("kind"))
+        .where(
+            prompt.c.position + 1 < func.json_array_length(prompt.c.questions),
+            or_(skipped, kind.is_distinct_from("rating"), rating.is_not(None)),
+        )
+        .cte("target")
+    )
+    answers = ReflectionAnswer.__table__
+    inserted = (
+        pg_insert(ReflectionAnswer)
+        .from_select(
+            [
+                "team_id",
+                "user_id",
+                "channel",
+                "ts",
+                "created_at",
+                "prompt_id",
+                "question_key",
+                "text",
+                "rating",
+                "skipped",
+                "deleted",
+            ],
+            select(
+                bindparam("team", type_=answers.c.team_id.type),
+                bindparam("user", type_=answers.c.user_id.type),
+                bindparam("channel", type_=answers.c.channel.type),
+                bindparam("ts", type_=answers.c.ts.type),
+                bindparam("now", type_=answers.c.created_at.type),
+                target.c.id,
+                target.c.key,
+                bindparam("text", type_=answers.c.text.type),
+                case((and_(not_(skipped), target.c.kind == "rating"), rating), else_=null()),
+                skipped,
+                false(),
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(ReflectionAnswer.id)
+        .cte("inserted")
+    )
+    moved = (
+        update(ReflectionPrompt)
+        .where(ReflectionPrompt.id == select(target.c.id).scalar_subquery())
+        .where(exists(select(inserted.c.id)))
+        .values(position=ReflectionPrompt.position + 1)
+        .cte("moved")
+    )
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(
+            prompt.c.id,
+            prompt.c.questions,
+            prompt.c.position,
+            select(target.c.id).scalar_subquery(),
+            select(inserted.c.id).scalar_subquery(),
+        )
+        .select_from(one.outerjoin(prompt, true()))
+        .add_cte(moved)
+    )
+
+
+_ANSWER_NEXT = _answer_next_statement()
 
 
 _NO_ANSWER: dict[str, Any] = {
@@ -246,28 +381,11 @@ _ADVANCE = (
 
 
 def _answer_and_advance() -> Any:
-    """PostgreSQL: lock the prompt if it is open at the position (`locked`), INSERT the message
-    only then and ON CONFLICT DO NOTHING (`inserted`), UPDATE the prompt's position only if
-    that inserted; the row says whether the prompt was found, and the new answer's id."""
-    locked = (
-        select(ReflectionPrompt.id)
-        .where(
-            ReflectionPrompt.id == bindparam("prompt"),
-            ReflectionPrompt.position == bindparam("at"),
-            ReflectionPrompt.status == OPEN,
-        )
-        .with_for_update()
-        .cte("locked")
-    )
-    columns = [ReflectionAnswer.__table__.c[name] for name in _MESSAGE_COLUMNS]
+    """PostgreSQL: INSERT the message ON CONFLICT DO NOTHING RETURNING id, and in the same
+    statement UPDATE the prompt's position only if that INSERT returned a row."""
     inserted = (
         pg_insert(ReflectionAnswer)
-        .from_select(
-            columns,
-            select(*(bindparam(c.key, type_=c.type) for c in columns)).where(
-                exists(select(locked.c.id))
-            ),
-        )
+        .values({column: bindparam(column) for column in _MESSAGE_COLUMNS})
         .on_conflict_do_nothing()
         .returning(ReflectionAnswer.id)
         .cte("inserted")
@@ -278,9 +396,7 @@ def _answer_and_advance() -> Any:
         .values(position=bindparam("position"))
         .cte("moved")
     )
-    return select(exists(select(locked.c.id)), select(inserted.c.id).scalar_subquery()).add_cte(
-        moved
-    )
+    return select(inserted.c.id).add_cte(moved)
 
 
 _ANSWER_AND_ADVANCE = _answer_and_advance()

@@ -25,10 +25,9 @@ from bot.reflections.prompts import close_prompt, qa_items, questions_of
 from storage.db import autocommit_connection, write_connection
 from storage.models import Milestone, Pair, Person, PromptStatus, ReflectionAnswer, ReflectionPrompt
 from storage.reflections import (
-    MOVED,
-    Moved,
     OpenPrompt,
     answer_for_message,
+    answer_next,
     open_prompt_for,
     open_prompt_row,
     record_answer,
@@ -164,55 +163,68 @@ def handle_dm(
     }
     engine = services.sessions.kw["bind"]
     done = (
-        _at_once(engine, text, files_only, where) if engine.dialect.name == "postgresql" else MOVED
+        _at_once(engine, text, files_only, where) if engine.dialect.name == "postgresql" else None
     )
-    if isinstance(done, Moved):
+    if done is None or done is IN_TRANSACTION:
         done = _in_transaction(services, engine, text, files_only, where)
-    if done is None:
+    if done is SEEN:
         return False  # the same message again (a retried event): already handled
+    assert isinstance(done, Reply)
     _post(client, channel, done.text, done.blocks)
     return True
 
 
-def _at_once(
-    engine: Engine, text: str, files_only: bool, where: dict[str, Any]
-) -> Reply | Moved | None:
-    """PostgreSQL, a DM that does not end the prompt (most of them): the prompt read, then the
-    write in one statement, each committed on its own (two round trips; `record_answer`). The
-    reply, None if the message was seen before, or MOVED when it takes a transaction: the step
-    ends the prompt, or another message moved the prompt on between the read and the write."""
+# What `_at_once` and `_in_transaction` say besides a reply: the message was seen before
+# (nothing changed), or the step needs the transaction.
+SEEN, IN_TRANSACTION = object(), object()
+
+
+def _at_once(engine: Engine, text: str, files_only: bool, where: dict[str, Any]) -> object:
+    """PostgreSQL, a DM that answers a question other than its prompt's last (most of them),
+    or one while no prompt is open: one statement, committed on its own (`answer_next`: the
+    prompt locked and read, the answer stored, the prompt moved on). The reply; SEEN; or
+    IN_TRANSACTION (nothing written) when the step ends the prompt or answers nothing (the
+    last answer, a stop, a rating it cannot read, files only)."""
+    action = classify_reply(text)
+    if files_only or action == "stop":
+        return IN_TRANSACTION
+    skipped = action == "skip"
     with autocommit_connection(engine) as conn:
-        prompt = open_prompt_row(conn, where["team_id"], where["user_id"])
-        step = _decide(prompt, text, files_only)
-        if step.close is not None:
-            return MOVED
-        if prompt is not None and step.answer is not None:
-            stored = record_answer(conn, prompt, answer=step.answer, **where)
-        else:
-            stored = record_message(conn, **where)  # it answers nothing: the prompt is unchanged
-    if stored is None or isinstance(stored, Moved):
-        return stored
-    assert step.reply is not None
+        found = answer_next(
+            conn,
+            text=clean_answer(text),
+            rating=parse_rating(text),
+            skipped=skipped,
+            **where,
+        )
+        if found.prompt is None:  # it answers nothing: stored as a message, as before
+            stored = record_message(conn, **where)
+            return SEEN if stored is None else Reply(say.NO_PROMPT)
+    if not found.wrote:
+        return IN_TRANSACTION
+    if found.stored is None:
+        return SEEN
+    # What the statement did is the step `_decide` takes for this prompt and text.
+    step = _decide(found.prompt, text, files_only)
+    if step.answer is None or step.close is not None or step.reply is None:
+        raise RuntimeError(f"prompt {found.prompt.id}: the DM's one statement and its step differ")
     return _with_cut_note(step.reply, step, text)
 
 
 def _in_transaction(
     services: Services, engine: Engine, text: str, files_only: bool, where: dict[str, Any]
-) -> Reply | None:
+) -> Reply | object:
     """Any DM, in one write transaction with the prompt read locked: on a bare connection, and
-    with an ORM session joining it only when the step ends the prompt. The reply, or None if
-    the message was seen before."""
+    with an ORM session joining it only when the step ends the prompt. The reply, or SEEN."""
     with write_connection(engine) as conn:
         prompt = open_prompt_row(conn, where["team_id"], where["user_id"], lock=True)
         step = _decide(prompt, text, files_only)
         if prompt is not None and step.answer is not None:  # moves the prompt on too
             stored = record_answer(conn, prompt, answer=step.answer, **where)
-            if isinstance(stored, Moved):
-                raise AssertionError("the prompt moved while locked")
         else:
             stored = record_message(conn, **where)
         if stored is None:
-            return None
+            return SEEN
         if prompt is None:
             assert step.reply is not None
             return step.reply

@@ -1,12 +1,14 @@
 """Two DMs from one person at once answer two questions, in the order they were written down.
 
-On PostgreSQL a DM that does not end the prompt is read, then written in one statement that
-checks the prompt is still at the question it read (`storage.reflections.record_answer`). A
-message that finds the prompt moved on between its read and its write is taken again in a
-transaction with the prompt locked, as every DM was before."""
+On PostgreSQL a DM that does not end its prompt is one statement in autocommit
+(`storage.reflections.answer_next`): it locks the person's open prompt, and when another
+message holds it, waits and then answers the question that message left open. What that
+statement does not write (the last answer, a stop, a rating it cannot read) goes to a
+transaction with the prompt locked, as every DM did before."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import autocommit_connection
 from storage.models import ReflectionAnswer, ReflectionPrompt
-from storage.reflections import MOVED, open_prompt_row, record_answer
+from storage.reflections import Answered, answer_next
 from tests.kit.plans import SHORT, dm_texts, run_until
 from tests.kit.workspace import OMAR, TEAM, Bot, wait_for
 
@@ -57,22 +59,21 @@ def test_a_dm_that_finds_the_prompt_moved_on_answers_the_next_question(
         keys = [q["key"] for q in prompt.questions]
     raced: list[str] = []
 
-    def read_then_race(where: Any, team_id: str, user_id: str, *, lock: bool = False) -> Any:
-        row = open_prompt_row(where, team_id, user_id, lock=lock)
-        if not raced:  # the first message's read: the second message is taken before its write
+    def race_then_answer(conn: Any, **kwargs: Any) -> Answered:
+        if not raced:  # the first message: the second one is taken before its statement
             raced.append("second")
             before = len(bot.standin.dm_messages(OMAR))
             bot.driver.user_dm(OMAR, "Second message")
             wait_for(lambda: len(bot.standin.dm_messages(OMAR)) > before, what="its reply")
-        return row
+        return answer_next(conn, **kwargs)
 
-    monkeypatch.setattr("bot.reflections.conversation.open_prompt_row", read_then_race)
+    monkeypatch.setattr("bot.reflections.conversation.answer_next", race_then_answer)
     before = len(bot.standin.dm_messages(OMAR))
     bot.driver.user_dm(OMAR, "First message")
     wait_for(lambda: len(bot.standin.dm_messages(OMAR)) >= before + 2, what="both replies")
 
     # The second message was stored first, so it answers the first question; the first message
-    # found the prompt moved on and answers the second.
+    # finds the prompt moved on and answers the second.
     assert sorted(_answers(bot.sessions, prompt_id), key=lambda a: keys.index(str(a[1]))) == [
         ("Second message", keys[0]),
         ("First message", keys[1]),
@@ -85,28 +86,28 @@ def test_a_dm_that_finds_the_prompt_moved_on_answers_the_next_question(
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_the_one_statement_waits_for_a_writer_and_sees_its_change(bot: Bot, engine: Engine) -> None:
+def test_the_one_statement_waits_for_a_writer_and_answers_what_it_left_open(
+    bot: Bot, engine: Engine
+) -> None:
     """The prompt locked by another transaction that moves it on: the statement waits, then
-    finds the prompt no longer at the question it read and writes nothing."""
+    answers the question that transaction left open (the prompt as committed, not as it was
+    when the statement began)."""
     prompt_id = _kickoff_open(bot)
-    with autocommit_connection(engine) as conn:
-        stale = open_prompt_row(conn, TEAM, OMAR)
-    assert stale is not None and stale.position == 0
-    answer = {"prompt_id": prompt_id, "question_key": "q", "text": "late"}
-    found: list[Any] = []
+    found: list[Answered] = []
 
-    def write() -> None:
+    def answer() -> None:
         with autocommit_connection(engine) as conn:
             found.append(
-                record_answer(
+                answer_next(
                     conn,
-                    stale,
                     team_id=TEAM,
                     user_id=OMAR,
                     channel="D1",
                     ts="9.000001",
                     now=datetime(2027, 3, 3, tzinfo=UTC),
-                    answer=answer,
+                    text="late",
+                    rating=None,
+                    skipped=False,
                 )
             )
 
@@ -114,7 +115,7 @@ def test_the_one_statement_waits_for_a_writer_and_sees_its_change(bot: Bot, engi
         other.execute(
             text("SELECT id FROM reflection_prompts WHERE id = :id FOR UPDATE"), {"id": prompt_id}
         )
-        thread = threading.Thread(target=write)
+        thread = threading.Thread(target=answer)
         thread.start()
         time.sleep(0.3)
         assert not found  # waiting for the lock
@@ -123,8 +124,68 @@ def test_the_one_statement_waits_for_a_writer_and_sees_its_change(bot: Bot, engi
         )
         other.commit()
     thread.join(10)
-    assert found == [MOVED]
-    assert _answers(bot.sessions, prompt_id) == []
+    assert len(found) == 1 and found[0].wrote and found[0].stored is not None
+    assert found[0].prompt is not None and found[0].prompt.position == 1
     with bot.sessions() as s:
         prompt = s.get(ReflectionPrompt, prompt_id)
-        assert prompt is not None and prompt.position == 1
+        assert prompt is not None and prompt.position == 2
+        keys = [q["key"] for q in prompt.questions]
+    assert _answers(bot.sessions, prompt_id) == [("late", keys[1])]
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_the_one_statement_writes_only_the_steps_it_may(bot: Bot, engine: Engine) -> None:
+    """An answer or a skip to a question before the last is stored with the question's key,
+    and a rating only for a rating question; the last question's answer and a rating question
+    given no rating are left to the transaction (nothing written)."""
+    prompt_id = _kickoff_open(bot)
+    questions = [
+        {"key": "r", "text": "How is it going?", "kind": "rating"},
+        {"key": "t", "text": "What went well?"},
+        {"key": "s", "text": "What next?"},
+        {"key": "last", "text": "Anything else?"},
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE reflection_prompts SET questions = CAST(:q AS json) WHERE id = :id"),
+            {"q": json.dumps(questions), "id": prompt_id},
+        )
+
+    def answer(ts: str, text_: str | None, rating: int | None, skipped: bool) -> Answered:
+        with autocommit_connection(engine) as conn:
+            return answer_next(
+                conn,
+                team_id=TEAM,
+                user_id=OMAR,
+                channel="D1",
+                ts=ts,
+                now=datetime(2027, 3, 3, tzinfo=UTC),
+                text=text_,
+                rating=rating,
+                skipped=skipped,
+            )
+
+    unclear = answer("1.1", "hard to say", None, False)  # the rating question, no rating
+    assert unclear.wrote is False and unclear.prompt is not None and unclear.prompt.position == 0
+    assert answer("1.2", "4", 4, False).stored is not None
+    assert answer("1.3", "4 things", 4, False).stored is not None  # a text question
+    assert answer("1.4", None, None, True).stored is not None  # skipped
+    last = answer("1.5", "That's all", None, False)
+    assert last.wrote is False and last.prompt is not None and last.prompt.position == 3
+    with bot.sessions() as s:
+        rows = s.execute(
+            select(
+                ReflectionAnswer.ts,
+                ReflectionAnswer.question_key,
+                ReflectionAnswer.text,
+                ReflectionAnswer.rating,
+                ReflectionAnswer.skipped,
+            ).order_by(ReflectionAnswer.ts)
+        ).all()
+        prompt = s.get(ReflectionPrompt, prompt_id)
+        assert prompt is not None and prompt.position == 3
+    assert [tuple(r) for r in rows] == [
+        ("1.2", "r", "4", 4, False),
+        ("1.3", "t", "4 things", None, False),
+        ("1.4", "s", None, None, True),
+    ]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import DriverStatement, autocommit_connection, write_connection
+from storage.db import DriverStatement, write_connection
 from storage.models import Milestone, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.reflections import (
@@ -93,15 +93,13 @@ def test_the_dm_reply_writes_what_the_orm_reads_back(sessions: sessionmaker[Sess
 def test_an_answer_and_its_move_are_written_together_once(
     sessions: sessionmaker[Session],
 ) -> None:
-    """`record_answer`: the answer stored and the prompt moved on; the same message again
-    changes nothing. On PostgreSQL in autocommit (one statement), on SQLite in its write
-    transaction."""
+    """`record_answer` in a DM's write transaction: the answer stored and the prompt moved on
+    (on PostgreSQL in one statement); the same message again changes nothing."""
     prompt_id = _open_prompt(sessions)
     engine = sessions.kw["bind"]
     answer = {"prompt_id": prompt_id, "question_key": "q1", "text": "Ünïcode “text” ✨"}
-    opened = autocommit_connection if engine.dialect.name == "postgresql" else write_connection
     for position in (0, 1):  # again: the prompt as read then, moved on by the first
-        with opened(engine) as conn:
+        with write_connection(engine) as conn:
             prompt = OpenPrompt(prompt_id, QUESTIONS, position)
             stored = record_answer(
                 conn,
