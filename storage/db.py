@@ -70,8 +70,8 @@ def _check_at_checkout(engine: Engine) -> None:
     """PostgreSQL: a pooled connection is checked as it leaves the pool, and replaced when the
     server has ended it (a restart, `pg_terminate_backend`, `idle_session_timeout`).
 
-    SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout: a round trip on every
-    request, a sixth of a DM reply's. A server that ends a connection says so on its socket
+    SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout: a round trip more for
+    every request (where a DM reply's whole write is now one). A server that ends a connection says so on its socket
     (an error message, then the close), so an idle connection with something to read is one the
     server ended: found with a poll and no round trip. Only a connection idle past `PING_IDLE`
     is pinged, for what a socket does not show (a middlebox that dropped it). A connection
@@ -201,7 +201,7 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 def autocommit_connection(engine: Engine) -> Iterator[Connection]:
     """PostgreSQL: a connection on which each statement is its own transaction, committed as
     it returns: no BEGIN and no COMMIT or ROLLBACK, two round trips fewer for a read, or a write
-    that one statement does whole (a DM reply's, `storage.reflections.record_answer`).
+    that one statement does whole (a DM reply's, `storage.reflections.answer_next`).
 
     SQLite: a plain connection (its BEGIN and COMMIT are no round trips; and SQLAlchemy's
     AUTOCOMMIT would leave the sqlite3 connection managing transactions itself afterwards)."""

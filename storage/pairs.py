@@ -126,8 +126,9 @@ def create_pair(
     program_id: int | None = None,
     checkpoint_questions: list[str] | None = None,
 ) -> NewPair:
-    """Store a validated plan: the pair, its goals and its milestones, in three INSERTs (no
-    unit of work: a new pair is a dozen rows that nothing else holds yet).
+    """Store a validated plan: the pair, its goals and its milestones, in three INSERTs on
+    SQLite and one statement on PostgreSQL (`_insert_all`); no unit of work: a new pair is a
+    dozen rows that nothing else holds yet.
 
     Returns what was stored as values (goals and milestones with their ids, no SELECT): ORM
     objects made as if loaded cost a new plan's submission about a millisecond of CPU in
@@ -176,17 +177,21 @@ def create_pair(
         pair_id, goal_ids, milestone_ids = _insert_all(conn, stored, goals, milestones)
     else:
         pair_id = conn.execute(_INSERT_PAIR, _columns(stored)).scalar_one()
-        goals = [replace(g, pair_id=pair_id) for g in goals]
-        milestones = [replace(m, pair_id=pair_id) for m in milestones]
-        goal_ids = _inserted(session, Goal, [_columns(g) for g in goals])
-        milestone_ids = _inserted(session, Milestone, [_columns(m) for m in milestones])
-    goals = [replace(g, pair_id=pair_id) for g in goals]
-    milestones = [replace(m, pair_id=pair_id) for m in milestones]
+        owned = {"pair_id": pair_id}
+        goal_ids = _inserted(session, Goal, [{**_columns(g), **owned} for g in goals])
+        milestone_ids = _inserted(
+            session, Milestone, [{**_columns(m), **owned} for m in milestones]
+        )
     return replace(
         stored,
         id=pair_id,
-        goals=tuple(replace(g, id=i) for g, i in zip(goals, goal_ids, strict=True)),
-        milestones=tuple(replace(m, id=i) for m, i in zip(milestones, milestone_ids, strict=True)),
+        goals=tuple(
+            replace(g, id=i, pair_id=pair_id) for g, i in zip(goals, goal_ids, strict=True)
+        ),
+        milestones=tuple(
+            replace(m, id=i, pair_id=pair_id)
+            for m, i in zip(milestones, milestone_ids, strict=True)
+        ),
     )
 
 

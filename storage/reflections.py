@@ -127,7 +127,7 @@ def open_prompt_row(
     """`open_prompt_for` as a plain row (id, questions, position), on a connection or a session:
     a DM that answers a question other than the last loads no ORM object.
 
-    On a connection (a DM reply's transaction) this read, `record_message` and `advance_prompt`
+    On a connection (a DM reply's transaction) this read, `record_message` and `record_answer`
     run on the driver (`DriverStatement`): SQLAlchemy's execution layers were about half of the
     reply's transaction on SQLite."""
     params = {"team": team_id, "user": user_id}

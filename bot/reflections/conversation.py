@@ -162,10 +162,9 @@ def handle_dm(
         "now": services.clock.now(),
     }
     engine = services.sessions.kw["bind"]
-    done = (
-        _at_once(engine, text, files_only, where) if engine.dialect.name == "postgresql" else None
-    )
-    if done is None or done is IN_TRANSACTION:
+    postgres = engine.dialect.name == "postgresql"
+    done = _at_once(engine, text, files_only, where) if postgres else IN_TRANSACTION
+    if done is IN_TRANSACTION:
         done = _in_transaction(services, engine, text, files_only, where)
     if done is SEEN:
         return False  # the same message again (a retried event): already handled
