@@ -248,54 +248,21 @@ def _insert_all_statement() -> Any:
         .returning(Pair.id, Pair.team_id)
         .cte("new_pair")
     )
-    goal_rows = (
-        func.unnest(
-            bindparam("g_owner", type_=ARRAY(String)),
-            bindparam("g_text", type_=ARRAY(Text)),
-            bindparam("g_position", type_=ARRAY(Integer)),
-        )
-        .table_valued("owner", "text", "position")
-        .render_derived(name="g")
+    new_goals = _insert_rows(
+        new_pair,
+        Goal,
+        "g",
+        {"owner": String, "text": Text, "position": Integer},
+        {"status": "open"},
+        (Goal.id, Goal.position),
     )
-    new_goals = (
-        insert(Goal)
-        .from_select(
-            ["team_id", "pair_id", "owner", "text", "status", "position"],
-            select(
-                new_pair.c.team_id,
-                new_pair.c.id,
-                goal_rows.c.owner,
-                goal_rows.c.text,
-                literal("open"),
-                goal_rows.c.position,
-            ).select_from(new_pair, goal_rows),
-        )
-        .returning(Goal.id, Goal.position)
-        .cte("new_goals")
-    )
-    milestone_rows = (
-        func.unnest(
-            bindparam("m_kind", type_=ARRAY(String)),
-            bindparam("m_index", type_=ARRAY(Integer)),
-            bindparam("m_due_date", type_=ARRAY(Date)),
-        )
-        .table_valued("kind", "index", "due_date")
-        .render_derived(name="m")
-    )
-    new_milestones = (
-        insert(Milestone)
-        .from_select(
-            ["team_id", "pair_id", "kind", "index", "due_date"],
-            select(
-                new_pair.c.team_id,
-                new_pair.c.id,
-                milestone_rows.c.kind,
-                milestone_rows.c.index,
-                milestone_rows.c.due_date,
-            ).select_from(new_pair, milestone_rows),
-        )
-        .returning(Milestone.id, Milestone.kind, Milestone.index)
-        .cte("new_milestones")
+    new_milestones = _insert_rows(
+        new_pair,
+        Milestone,
+        "m",
+        {"kind": String, "index": Integer, "due_date": Date},
+        {},
+        (Milestone.id, Milestone.kind, Milestone.index),
     )
     goal_ids = select(
         func.array_agg(new_goals.c.id).label("ids"),
@@ -314,6 +281,35 @@ def _insert_all_statement() -> Any:
         milestone_ids.c.kinds,
         milestone_ids.c.indexes,
     ).select_from(new_pair, goal_ids, milestone_ids)
+
+
+def _insert_rows(
+    new_pair: Any,
+    model: type[Goal] | type[Milestone],
+    prefix: str,
+    arrays: dict[str, Any],
+    constants: dict[str, Any],
+    returning: tuple[Any, ...],
+) -> Any:
+    """A CTE inserting the rows given as one array per column (parameters `<prefix>_<column>`,
+    of these types), each with the new pair's team and id and the `constants`."""
+    rows = (
+        func.unnest(*(bindparam(f"{prefix}_{c}", type_=ARRAY(t)) for c, t in arrays.items()))
+        .table_valued(*arrays)
+        .render_derived(name=prefix)
+    )
+    values = select(
+        new_pair.c.team_id,
+        new_pair.c.id,
+        *(rows.c[c] for c in arrays),
+        *(literal(v) for v in constants.values()),
+    ).select_from(new_pair, rows)
+    return (
+        insert(model)
+        .from_select(["team_id", "pair_id", *arrays, *constants], values)
+        .returning(*returning)
+        .cte(f"new_{model.__tablename__}")
+    )
 
 
 _PAIR_KEYS = tuple(f.name for f in fields(NewPair) if f.name not in ("id", "goals", "milestones"))

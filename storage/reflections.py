@@ -156,7 +156,26 @@ def record_message(
     """Remember a DM once, with what it answers (`answer`: prompt_id, question_key and text,
     rating or skipped); its id, or None when this message was already seen (a redelivered
     event)."""
-    values = {
+    values = _message_values(team_id, user_id, channel, ts, now, answer)
+    if isinstance(where, Connection):
+        stmt = _insert_message(where.dialect.name)
+        row = driver_statement(where, stmt, keys=_MESSAGE_COLUMNS).first(where, values)
+        return None if row is None else int(row[0])
+    conn = core_connection(where)
+    inserted: int | None = conn.execute(_insert_message(conn.dialect.name), values).scalar()
+    return inserted
+
+
+def _message_values(
+    team_id: str,
+    user_id: str,
+    channel: str,
+    ts: str,
+    now: datetime,
+    answer: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """A stored message's columns: what it answers (`answer`), or nothing."""
+    return {
         "team_id": team_id,
         "user_id": user_id,
         "channel": channel,
@@ -165,13 +184,6 @@ def record_message(
         **_NO_ANSWER,
         **(answer or {}),
     }
-    if isinstance(where, Connection):
-        stmt = _insert_message(where.dialect.name)
-        row = driver_statement(where, stmt, keys=_MESSAGE_COLUMNS).first(where, values)
-        return None if row is None else int(row[0])
-    conn = core_connection(where)
-    inserted: int | None = conn.execute(_insert_message(conn.dialect.name), values).scalar()
-    return inserted
 
 
 def record_answer(
@@ -198,13 +210,7 @@ def record_answer(
             advance_prompt(conn, prompt)
         return stored
     values = {
-        "team_id": team_id,
-        "user_id": user_id,
-        "channel": channel,
-        "ts": ts,
-        "created_at": now,
-        **_NO_ANSWER,
-        **answer,
+        **_message_values(team_id, user_id, channel, ts, now, answer),
         "prompt": prompt.id,
         "position": prompt.position + 1,
     }
@@ -266,18 +272,7 @@ def answer_next(
 def _answer_next_statement() -> Any:
     """The statement of `answer_next` (PostgreSQL): `prompt` (locked), `target` (the prompt
     when the step is one this writes, with its question), `inserted`, `moved`; one row."""
-    prompt = (
-        select(ReflectionPrompt.id, ReflectionPrompt.questions, ReflectionPrompt.position)
-        .where(
-            ReflectionPrompt.team_id == bindparam("team"),
-            ReflectionPrompt.user_id == bindparam("user"),
-            ReflectionPrompt.status == OPEN,
-        )
-        .order_by(ReflectionPrompt.asked_at, ReflectionPrompt.id)
-        .limit(1)
-        .with_for_update()
-        .cte("prompt")
-    )
+    prompt = _open_prompt("postgresql", True, whole=False).cte("prompt")  # as a DM's read
     question = prompt.c.questions.op("->")(prompt.c.position)
     kind = question.op("->>")(literal("kind"))
     rating = bindparam("rating", type_=Integer)
