@@ -289,20 +289,8 @@ def _answer_next_statement() -> Any:
     inserted = (
         pg_insert(ReflectionAnswer)
         .from_select(
-            [
-                "team_id",
-                "user_id",
-                "channel",
-                "ts",
-                "created_at",
-                "prompt_id",
-                "question_key",
-                "text",
-                "rating",
-                "skipped",
-                "deleted",
-            ],
-            select(
+            list(_MESSAGE_COLUMNS),
+            select(  # in `_MESSAGE_COLUMNS`' order
                 bindparam("team", type_=answers.c.team_id.type),
                 bindparam("user", type_=answers.c.user_id.type),
                 bindparam("channel", type_=answers.c.channel.type),
@@ -339,9 +327,6 @@ def _answer_next_statement() -> Any:
         .select_from(one.outerjoin(prompt, true()))
         .add_cte(moved)
     )
-
-
-_ANSWER_NEXT = _answer_next_statement()
 
 
 _NO_ANSWER: dict[str, Any] = {
@@ -395,6 +380,7 @@ def _answer_and_advance() -> Any:
 
 
 _ANSWER_AND_ADVANCE = _answer_and_advance()
+_ANSWER_NEXT = _answer_next_statement()
 
 
 @cache
