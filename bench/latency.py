@@ -14,7 +14,9 @@ Concurrency N is N people: each waits for the HTTP answer and then for the Slack
 (views.open, the reply) before acting again. Every request comes from a different person, as in
 real use: nobody is in the bot's people cache when they submit (users.info before the answer).
 CPU time per request is read from /proc for the app's process over the timed run (its scheduler
-thread included).
+thread included); for submissions, once the work the run left behind is done (each mentee's
+plan summary arrived, the outbox drained), and the time from each submission to its mentee's
+summary DM is reported beside the bare app making the same Slack calls.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +129,19 @@ class Run:
 
     samples: list[Sample]
     wall: float
-    cpu: float  # the app's CPU seconds during the run
+    cpu: float  # the app's CPU seconds during the run and the work it left to do after it
     followups: dict[str, float]  # key -> when the call it caused reached Slack
+    summaries: dict[str, float] = field(default_factory=dict)  # key -> the mentee's first DM
 
     def answer_ms(self) -> dict[str, float]:
         return {k: v * 1000 for k, v in pcts([s.seconds for s in self.samples]).items()}
 
     def followup_ms(self) -> dict[str, float]:
         waits = [self.followups[s.key] - s.start for s in self.samples if s.key in self.followups]
+        return {k: v * 1000 for k, v in pcts(waits).items()} if waits else {}
+
+    def summary_ms(self) -> dict[str, float]:
+        waits = [self.summaries[s.key] - s.start for s in self.samples if s.key in self.summaries]
         return {k: v * 1000 for k, v in pcts(waits).items()} if waits else {}
 
     def missing(self) -> int:
@@ -158,12 +165,24 @@ def timed(
     items: list[Prepared],
     concurrency: int,
     followup: str | None,
+    mentees: dict[str, str] | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> Run:
+    """Send `items`; the app's CPU is read once it has done what the requests left it to do
+    after their answers: with `mentees` (a submission's key -> its mentee), until each
+    mentee's first DM (the plan summary) has reached the stand-in, then `settle`."""
     cpu0 = app.proc.cpu()
     samples, wall = send_all(app.port, items, concurrency, followup, standin.control_url)
+    summaries: dict[str, float] = {}
+    for key, mentee in (mentees or {}).items():
+        at = standin.call("wait", {"method": "chat.postMessage", "key": mentee, "timeout": 120})
+        if at.get("at") is not None:
+            summaries[key] = float(at["at"])
+    if settle is not None:
+        settle()
     cpu = app.proc.cpu() - cpu0
     found = {s.key: s.followed for s in samples if s.followed is not None}
-    return Run(samples, wall, cpu, found)
+    return Run(samples, wall, cpu, found, summaries)
 
 
 def wait_for_outbox(db_url: str) -> None:
@@ -259,7 +278,15 @@ def run(
                 if app is bot:
                     wait_for_outbox(db_url)
                 results[(app.name, conc)] = timed(
-                    standin, app, items, 4 if conc == "warm" else int(conc), None
+                    standin,
+                    app,
+                    items,
+                    4 if conc == "warm" else int(conc),
+                    None,
+                    mentees={uid(app.commander, i): uid(app.mentee, i) for i in spans[conc]}
+                    if app is not ref
+                    else None,
+                    settle=(lambda: wait_for_outbox(db_url)) if app is bot else None,
                 )
         wait_for_outbox(db_url)
         _report_kind(report, db, "submit", results, n, follow=None)
@@ -315,6 +342,31 @@ def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) 
                 calls.answer_ms()["p99"],
             )
         )
+        b_s, c_s = bot.summary_ms(), calls.summary_ms()
+        for q in ("p50", "p99"):
+            report.add(
+                Result(
+                    "latency",
+                    measure % f"{q} to the mentee's summary DM",
+                    db,
+                    b_s.get(q, float("nan")),
+                    "ms",
+                    c_s.get(q, float("nan")),
+                )
+            )
+        missing = sum(1 for s in bot.samples if s.key not in bot.summaries)
+        if missing:
+            report.add(
+                Result(
+                    "latency",
+                    f"submit c{conc} summaries that never arrived",
+                    db,
+                    float(missing),
+                    "requests",
+                    None,
+                    "0",
+                )
+            )
 
 
 def _ok(sample: Sample) -> bool:
