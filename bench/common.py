@@ -47,6 +47,34 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+class PortTaken(RuntimeError):
+    """The port picked for a child process was taken by another before the child bound it."""
+
+
+def on_free_port(start: Callable[[int], T], tries: int = 3) -> T:
+    """`start(port)` on a port that was free a moment ago, and again on another when some other
+    process (a test running beside this benchmark) bound that one first: `free_port` cannot
+    hold the port for the child it is picked for."""
+    for attempt in range(1, tries + 1):
+        try:
+            return start(free_port())
+        except PortTaken:
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def check_running(proc: Proc) -> None:
+    """Nothing while `proc` runs; PortTaken when it ended because its port was taken (see
+    `on_free_port`), RuntimeError with its log's tail when it ended otherwise."""
+    if proc.alive():
+        return
+    tail = proc.tail()
+    if "Address already in use" in tail:
+        raise PortTaken(f"{proc.name}: its port was taken before it bound it")
+    raise RuntimeError(f"{proc.name} exited:\n{tail}")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (from /proc/<pid>/stat)."""
     with open(f"/proc/{pid}/stat") as fh:

@@ -14,9 +14,10 @@ from bench.common import (
     Backend,
     Proc,
     bot_cmd,
+    check_running,
     child_env,
     db_upgrade,
-    free_port,
+    on_free_port,
     wait_until,
     write_config,
 )
@@ -30,8 +31,7 @@ def _first_answer(port: int, request: Prepared, proc: Proc) -> None:
     """Send `/mentorship help` until the app answers it with 200."""
 
     def answered() -> bool:
-        if not proc.alive():
-            raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
+        check_running(proc)
         samples, _ = send_all(port, [request], 1)
         return samples[0].status == 200
 
@@ -72,6 +72,18 @@ def measure(
     return startup, memory
 
 
+def _measure_serve(
+    name: str, config: Path, logs: Path, request: Prepared, idle: float
+) -> tuple[float, dict[str, int]]:
+    """`measure` for `mentorship-bot serve` with this config, on a free port."""
+    serve = bot_cmd(config, "serve")
+    return on_free_port(
+        lambda port: measure(
+            name, serve, child_env(PORT=str(port)), logs, port, request, True, idle
+        )
+    )
+
+
 def footprint(
     report: Report,
     db: str,
@@ -85,27 +97,18 @@ def footprint(
 ) -> None:
     standin.add_users([HELPER])
     [request] = standin.prepared("commands", {"users": [HELPER], "text": "help"})
-    port = free_port()
-    ref_args = [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url]
-    ref_start, ref_mem = measure(
-        "footprint-ref", ref_args, child_env(), logs, port, request, False, idle
+    ref_args = [PY, "-m", "bench.bare_app", "--api-url", standin.api_url, "--port"]
+    ref_start, ref_mem = on_free_port(
+        lambda port: measure(
+            "footprint-ref", [*ref_args, str(port)], child_env(), logs, port, request, False, idle
+        )
     )
     empty_url = backend.create("footprint")
     for label, url in (("empty database", empty_url), (big_label, big_url)):
         config = write_config(work / "footprint.toml", api_url=standin.api_url, db_url=url)
         if url == empty_url:
             db_upgrade(config)
-        port = free_port()
-        startup, memory = measure(
-            f"footprint-{db}",
-            bot_cmd(config, "serve"),
-            child_env(PORT=str(port)),
-            logs,
-            port,
-            request,
-            True,
-            idle,
-        )
+        startup, memory = _measure_serve(f"footprint-{db}", config, logs, request, idle)
         report.add(
             Result(
                 "footprint", f"serve start-up to first answer, {label}", db, startup, "s", ref_start

@@ -33,10 +33,11 @@ from sqlalchemy import func, select
 from bench.common import (
     PY,
     Proc,
+    check_running,
     child_env,
     db_upgrade,
-    free_port,
     http_ok,
+    on_free_port,
     own_cpu_seconds,
     pcts,
     wait_until,
@@ -86,18 +87,29 @@ class App:
 def start_bot(standin: StandIn, db_url: str, work: Path, logs: Path) -> App:
     config = write_config(work / "latency-bot.toml", api_url=standin.api_url, db_url=db_url)
     db_upgrade(config)
-    port = free_port()
-    proc = Proc.spawn(
-        "latency-bot",
-        [PY, "-m", "bot.cli", "--config", str(config), "serve"],
-        logs,
-        child_env(PORT=str(port)),
-    )
-    wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "serve to answer")
-    # The scheduler's first tick runs at start-up (planning whatever was seeded); the timed
-    # runs measure the steady state, so they start after it.
-    wait_until(lambda: _first_tick_done(port), 120, "serve's first scheduler tick")
-    return App("bot", proc, port, "C", "M", "R")
+
+    def start(port: int) -> App:
+        proc = Proc.spawn(
+            "latency-bot",
+            [PY, "-m", "bot.cli", "--config", str(config), "serve"],
+            logs,
+            child_env(PORT=str(port)),
+        )
+        _wait_serving(proc, port, "serve to answer")
+        # The scheduler's first tick runs at start-up (planning whatever was seeded); the timed
+        # runs measure the steady state, so they start after it.
+        wait_until(lambda: _first_tick_done(port), 120, "serve's first scheduler tick")
+        return App("bot", proc, port, "C", "M", "R")
+
+    return on_free_port(start)
+
+
+def _wait_serving(proc: Proc, port: int, what: str) -> None:
+    def up() -> bool:
+        check_running(proc)
+        return http_ok(f"http://127.0.0.1:{port}/healthz")
+
+    wait_until(up, 60, what)
 
 
 def _first_tick_done(port: int) -> bool:
@@ -110,17 +122,20 @@ def _first_tick_done(port: int) -> bool:
 
 def start_ref(standin: StandIn, logs: Path, calls: bool = False) -> App:
     """The bare Bolt app; with `calls`, the one whose submissions make the bot's Slack calls."""
-    port = free_port()
-    args = [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url]
-    proc = Proc.spawn(
-        "latency-calls" if calls else "latency-ref",
-        args + (["--calls"] if calls else []),
-        logs,
-    )
-    wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60, "the bare app to answer")
-    return (
-        App("calls", proc, port, "K", "L", "Y") if calls else App("ref", proc, port, "X", "N", "Y")
-    )
+
+    def start(port: int) -> App:
+        args = [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url]
+        proc = Proc.spawn(
+            "latency-calls" if calls else "latency-ref",
+            args + (["--calls"] if calls else []),
+            logs,
+        )
+        _wait_serving(proc, port, "the bare app to answer")
+        if calls:
+            return App("calls", proc, port, "K", "L", "Y")
+        return App("ref", proc, port, "X", "N", "Y")
+
+    return on_free_port(start)
 
 
 @dataclass
