@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from sqlalchemy import inspect
 
 from bot.cli import main
 from storage.db import check_schema, head_revision, make_engine
+from tests.kit.serving import bound_port
 from tests.kit.workspace import SECRET, TOKEN
 
 
@@ -24,12 +24,6 @@ def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, **extra)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _write_config(tmp_path: Path, db_url: str, port: int) -> Path:
@@ -57,7 +51,7 @@ def test_db_upgrade_creates_schema_at_head(db_url: str, tmp_path: Path, capsys) 
 
 
 def test_serve_refuses_outdated_schema(tmp_path: Path, monkeypatch, capsys) -> None:
-    config = _write_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite3'}", _free_port())
+    config = _write_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite3'}", 0)
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     assert main(["--config", str(config), "serve"]) == 3
@@ -79,13 +73,15 @@ def test_serve_without_secrets_says_which(tmp_path: Path, monkeypatch, capsys) -
 
 
 def test_serve_answers_health_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
     db = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    config = _write_config(tmp_path, db, port)
+    config = _write_config(tmp_path, db, 0)
     cmd = [sys.executable, "-m", "bot.cli", "--config", str(config)]
     subprocess.run([*cmd, "db", "upgrade"], env=_env(), check=True, capture_output=True)
-    proc = subprocess.Popen([*cmd, "serve"], env=_env(), stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([*cmd, "serve"], env=_env(), stderr=out, text=True)
     try:
+        port = bound_port(log, proc)
         body = None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and body is None:
@@ -104,6 +100,7 @@ def test_serve_answers_health_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert info.value.code == 405
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+    err = log.read_text()
     assert proc.returncode == 0, err
     assert "stopped" in err

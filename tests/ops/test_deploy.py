@@ -10,7 +10,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.cli import build_parser
+from tests.kit.serving import bound_port
 from tests.kit.workspace import SECRET, TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,22 +91,22 @@ def test_the_healthcheck_asks_healthz_and_fails_when_nothing_answers(tmp_path: P
     check = next(args for word, args in instructions(REPO / "Dockerfile") if word == "HEALTHCHECK")
     assert "/healthz" in check and "--interval" in check
     command = check.split(" CMD ", 1)[1].replace("python ", f"{shlex.quote(sys.executable)} ", 1)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
-        PORT=str(port),
+        PORT="0",
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
     )
     cli = [sys.executable, "-m", "bot.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=tmp_path)
-    serve = subprocess.Popen(
-        [*cli, "serve", "--no-scheduler"], env=env, cwd=tmp_path, stderr=subprocess.PIPE
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        serve = subprocess.Popen(
+            [*cli, "serve", "--no-scheduler"], env=env, cwd=tmp_path, stderr=out
+        )
     try:
+        env["PORT"] = str(bound_port(log, serve))  # where the HEALTHCHECK, as Docker runs it, asks
         deadline, healthy = time.monotonic() + 30, False
         while not healthy and time.monotonic() < deadline:
             healthy = subprocess.run(["/bin/sh", "-c", command], env=env).returncode == 0
@@ -114,7 +114,7 @@ def test_the_healthcheck_asks_healthz_and_fails_when_nothing_answers(tmp_path: P
         assert healthy, "the HEALTHCHECK never passed against a running serve"
     finally:
         serve.send_signal(signal.SIGTERM)
-        serve.communicate(timeout=20)
+        serve.wait(timeout=20)
     gone = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True)
     assert gone.returncode == 1
 

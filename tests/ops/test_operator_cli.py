@@ -24,6 +24,7 @@ from bot.cli import build_parser, main
 from bot.ops.maintenance import database_location
 from storage.db import head_revision, make_engine, make_sessions, upgrade
 from storage.models import HomeIntro, Person, ProgramAdmin, Workspace
+from tests.kit.serving import bound_port
 from tests.kit.workspace import SECRET, TOKEN
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -251,19 +252,15 @@ def test_serve_logs_no_bolt_token_warning_and_no_alembic_lines_per_health_check(
 ) -> None:
     """Both appeared before: Bolt's "`token` will be unused" once at start (SLACK_BOT_TOKEN is
     set and the app hands Bolt its own client), Alembic's two INFO lines on every /healthz."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     db = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    config = write_config(tmp_path, db, port)
+    config = write_config(tmp_path, db, 0)
     subprocess.run([*CLI, "--config", str(config), "db", "upgrade"], env=env(), check=True)
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--config", str(config)], env=env(), stderr=subprocess.PIPE, text=True
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([*CLI, "serve", "--config", str(config)], env=env(), stderr=out)
     checks = 0
     try:
+        port = bound_port(log, proc)
         deadline = time.monotonic() + 30
         while checks < 3 and time.monotonic() < deadline:
             try:
@@ -273,7 +270,8 @@ def test_serve_logs_no_bolt_token_warning_and_no_alembic_lines_per_health_check(
                 time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+    err = log.read_text()
     assert checks == 3, err
     assert "listening on http://127.0.0.1" in err  # the log is there, and at INFO
     assert "will be unused" not in err

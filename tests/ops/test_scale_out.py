@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -24,6 +23,7 @@ from storage.db import make_engine, make_sessions
 from storage.models import Delivery, Pair
 from storage.outbox import NewDelivery, add_deliveries
 from tests.kit.plans import PLAN
+from tests.kit.serving import bound_port
 from tests.kit.workspace import SECRET, TEAM, TOKEN, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +36,6 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET)
     return env
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -75,7 +69,6 @@ def test_two_web_two_workers_one_killed(pg_url: str, tmp_path: Path) -> None:
     for i, user in enumerate(users):
         standin.add_user(user, f"person{i}", real_name=f"Person {i}", tz="Europe/Berlin")
     standin.delay("chat.postMessage", 0.004)  # a little Slack latency keeps workers busy
-    ports = [_port(), _port()]
     config = tmp_path / "config.toml"
     config.write_text(
         f'[slack]\napi_url = "{standin.api_url}"\n[database]\nurl = "{pg_url}"\n'
@@ -90,14 +83,15 @@ def test_two_web_two_workers_one_killed(pg_url: str, tmp_path: Path) -> None:
     procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(name: str, *args: str, port: int | None = None) -> None:
-        env = _env() | ({"PORT": str(port)} if port else {})
+        env = _env() | ({"PORT": str(port)} if port is not None else {})
         out = (logs / f"{name}.log").open("ab")
         procs[name] = subprocess.Popen([*cmd, *args], env=env, cwd=ROOT, stdout=out, stderr=out)
 
     engine = make_engine(pg_url)
     try:
-        for i, port in enumerate(ports):
-            start(f"web{i}", "serve", "--no-scheduler", port=port)
+        for i in range(2):
+            start(f"web{i}", "serve", "--no-scheduler", port=0)
+        ports = [bound_port(logs / f"web{i}.log", procs[f"web{i}"]) for i in range(2)]
         for port in ports:
             _wait_http(port)
         # Seed due notices, then start both workers.
