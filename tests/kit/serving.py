@@ -16,6 +16,21 @@ from tests.kit.workspace import wait_for
 LISTENING = re.compile(r"listening on http://[0-9.]+:(\d+)")
 
 
+def start_serve(
+    args: list[str], env: dict[str, str], log: Path, cwd: Path | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `serve` (`args`, configured for port 0) with its log in `log`; the process and the
+    port it listens on. The process is stopped when it never says where it listens."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stderr=out)
+    try:
+        return proc, bound_port(log, proc)
+    except BaseException:
+        proc.kill()
+        proc.wait(timeout=20)
+        raise
+
+
 def bound_port(log: Path, proc: subprocess.Popen[Any], timeout: float = 30.0) -> int:
     """The port a `serve` started with port 0 listens on, from its "listening on" log line
     (written to `log`); fails with the log when `serve` ends first."""

@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 
 from bot.cli import main
 from storage.db import check_schema, head_revision, make_engine
-from tests.kit.serving import bound_port
+from tests.kit.serving import start_serve
 from tests.kit.workspace import SECRET, TOKEN
 
 
@@ -78,10 +78,8 @@ def test_serve_answers_health_and_stops_on_sigterm(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "bot.cli", "--config", str(config)]
     subprocess.run([*cmd, "db", "upgrade"], env=_env(), check=True, capture_output=True)
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([*cmd, "serve"], env=_env(), stderr=out, text=True)
+    proc, port = start_serve([*cmd, "serve"], _env(), log)
     try:
-        port = bound_port(log, proc)
         body = None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and body is None:

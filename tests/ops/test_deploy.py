@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.cli import build_parser
-from tests.kit.serving import bound_port
+from tests.kit.serving import start_serve
 from tests.kit.workspace import SECRET, TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,13 +100,11 @@ def test_the_healthcheck_asks_healthz_and_fails_when_nothing_answers(tmp_path: P
     )
     cli = [sys.executable, "-m", "bot.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=tmp_path)
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        serve = subprocess.Popen(
-            [*cli, "serve", "--no-scheduler"], env=env, cwd=tmp_path, stderr=out
-        )
+    serve, port = start_serve(
+        [*cli, "serve", "--no-scheduler"], env, tmp_path / "serve.log", tmp_path
+    )
+    env["PORT"] = str(port)  # where the HEALTHCHECK, as Docker runs it, asks
     try:
-        env["PORT"] = str(bound_port(log, serve))  # where the HEALTHCHECK, as Docker runs it, asks
         deadline, healthy = time.monotonic() + 30, False
         while not healthy and time.monotonic() < deadline:
             healthy = subprocess.run(["/bin/sh", "-c", command], env=env).returncode == 0

@@ -24,7 +24,7 @@ from bot.cli import build_parser, main
 from bot.ops.maintenance import database_location
 from storage.db import head_revision, make_engine, make_sessions, upgrade
 from storage.models import HomeIntro, Person, ProgramAdmin, Workspace
-from tests.kit.serving import bound_port
+from tests.kit.serving import start_serve
 from tests.kit.workspace import SECRET, TOKEN
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
@@ -256,11 +256,9 @@ def test_serve_logs_no_bolt_token_warning_and_no_alembic_lines_per_health_check(
     config = write_config(tmp_path, db, 0)
     subprocess.run([*CLI, "--config", str(config), "db", "upgrade"], env=env(), check=True)
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([*CLI, "serve", "--config", str(config)], env=env(), stderr=out)
+    proc, port = start_serve([*CLI, "serve", "--config", str(config)], env(), log)
     checks = 0
     try:
-        port = bound_port(log, proc)
         deadline = time.monotonic() + 30
         while checks < 3 and time.monotonic() < deadline:
             try:
