@@ -16,7 +16,9 @@ down once here and nowhere else:
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, literal, or_
 
 from storage.models import Delivery, DeliveryKind
 
@@ -44,6 +46,15 @@ def moved(meeting_id: int, user_id: str) -> str:
 def summary(pair_id: int, version: int, user_id: str) -> str:
     """The plan summary of one version of a pair's schedule, for one person."""
     return f"summary:{pair_id}:v{version}:{user_id}"
+
+
+def summary_of(pair_id: Any, version: int, user_id: Any) -> ColumnElement[str]:
+    """`summary` as a SQL expression of a pair id and a user id that are SQL expressions too:
+    for a pair whose id the same statement makes."""
+    key: ColumnElement[str] = (
+        literal("summary:") + cast(pair_id, String) + literal(f":v{version}:") + user_id
+    )
+    return key
 
 
 def prompt(prompt_id: int) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Date,
     Integer,
     String,
@@ -127,13 +126,48 @@ def create_pair(
     checkpoint_questions: list[str] | None = None,
 ) -> NewPair:
     """Store a validated plan: the pair, its goals and its milestones, in three INSERTs on
-    SQLite and one statement on PostgreSQL (`_insert_all`); no unit of work: a new pair is a
+    SQLite and one statement on PostgreSQL (`insert_all_statement`); no unit of work: a new pair is a
     dozen rows that nothing else holds yet.
 
     Returns what was stored as values (goals and milestones with their ids, no SELECT): ORM
     objects made as if loaded cost a new plan's submission about a millisecond of CPU in
     `serve`, for a pair that the request only reads. To change it, load it (`get_pair`).
     """
+    rows = new_pair_rows(
+        team_id,
+        creator_id,
+        plan,
+        now,
+        program_id=program_id,
+        checkpoint_questions=checkpoint_questions,
+    )
+    stored, goals, milestones = rows
+    conn = core_connection(session)
+    if conn.dialect.name == "postgresql":
+        return with_ids(
+            rows, driver_statement(conn, _INSERT_ALL).first(conn, insert_all_params(rows))
+        )
+    pair_id = conn.execute(_INSERT_PAIR, _columns(stored)).scalar_one()
+    owned = {"pair_id": pair_id}
+    goal_ids = _inserted(session, Goal, [{**_columns(g), **owned} for g in goals])
+    milestone_ids = _inserted(session, Milestone, [{**_columns(m), **owned} for m in milestones])
+    return _stored(rows, pair_id, goal_ids, milestone_ids)
+
+
+# A new pair before it is stored: the pair (id 0), its goals and its milestones.
+NewRows = tuple[NewPair, list[NewGoal], list[NewMilestone]]
+
+
+def new_pair_rows(
+    team_id: str,
+    creator_id: str,
+    plan: Plan,
+    now: datetime,
+    *,
+    program_id: int | None = None,
+    checkpoint_questions: list[str] | None = None,
+) -> NewRows:
+    """What `create_pair` stores for a validated plan, before it has ids."""
     stored = NewPair(
         id=0,
         team_id=team_id,
@@ -172,16 +206,11 @@ def create_pair(
         NewMilestone(0, team_id, 0, m.kind.value, m.index, m.due_date)
         for m in milestone_plan(plan.first_date, plan.end_date, plan.checkpoint_weeks)
     ]
-    conn = core_connection(session)
-    if conn.dialect.name == "postgresql":
-        pair_id, goal_ids, milestone_ids = _insert_all(conn, stored, goals, milestones)
-    else:
-        pair_id = conn.execute(_INSERT_PAIR, _columns(stored)).scalar_one()
-        owned = {"pair_id": pair_id}
-        goal_ids = _inserted(session, Goal, [{**_columns(g), **owned} for g in goals])
-        milestone_ids = _inserted(
-            session, Milestone, [{**_columns(m), **owned} for m in milestones]
-        )
+    return stored, goals, milestones
+
+
+def _stored(rows: NewRows, pair_id: int, goal_ids: list[int], milestone_ids: list[int]) -> NewPair:
+    stored, goals, milestones = rows
     return replace(
         stored,
         id=pair_id,
@@ -207,13 +236,10 @@ def _columns(stored: NewPair | NewGoal | NewMilestone) -> dict[str, Any]:
 _INSERT_PAIR = insert(Pair).returning(Pair.id)
 
 
-def _insert_all(
-    conn: Connection, pair: NewPair, goals: list[NewGoal], milestones: list[NewMilestone]
-) -> tuple[int, list[int], list[int]]:
-    """PostgreSQL: the pair, its goals and its milestones in one statement (`_INSERT_ALL`), on
-    the driver: the ids of each, in the order given. Three statements were three round trips
-    before a submission's answer."""
-    params = {
+def insert_all_params(rows: NewRows) -> dict[str, Any]:
+    """PostgreSQL: the parameters of `insert_all_statement` for a new pair's rows."""
+    pair, goals, milestones = rows
+    return {
         **{f"p_{key}": value for key, value in _columns(pair).items()},
         "g_owner": [g.owner for g in goals],
         "g_text": [g.text for g in goals],
@@ -222,26 +248,35 @@ def _insert_all(
         "m_index": [m.index for m in milestones],
         "m_due_date": [m.due_date for m in milestones],
     }
-    row = driver_statement(conn, _INSERT_ALL).first(conn, params)
+
+
+def with_ids(rows: NewRows, row: tuple[Any, ...] | None) -> NewPair:
+    """The new pair as stored, from `insert_all_statement`'s row (the ids of each row)."""
     assert row is not None  # the pair's row (a refused insert raises)
-    pair_id, goal_ids, positions, milestone_ids, kinds, indexes = row
+    _, goals, milestones = rows
+    pair_id, goal_ids, positions, milestone_ids, kinds, indexes = row[:6]
     # RETURNING gives no order: matched by what is unique within a pair, as `_inserted` does
     by_position = dict(zip(positions or (), goal_ids or (), strict=True))
     by_key = dict(
         zip(zip(kinds or (), indexes or (), strict=True), milestone_ids or (), strict=True)
     )
-    return (
+    return _stored(
+        rows,
         int(pair_id),
         [int(by_position[g.position]) for g in goals],
         [int(by_key[(m.kind, m.index)]) for m in milestones],
     )
 
 
-def _insert_all_statement() -> Any:
+def insert_all_statement(with_pair: Callable[[Any], Sequence[Any]] = lambda _: ()) -> Any:
     """WITH pair AS (INSERT … RETURNING id), goals AS (INSERT … SELECT … FROM pair,
     unnest(the goals' columns as arrays) RETURNING id, position), milestones AS (the same)
     SELECT the pair's id and each CTE's ids and keys as arrays: one statement whatever the
-    number of goals and milestones, compiled once."""
+    number of goals and milestones, compiled once (PostgreSQL). Three statements were three
+    round trips before a submission's answer.
+
+    `with_pair` gives more CTEs to run in the same statement, from the new pair's (its `id`
+    and `team_id` columns); PostgreSQL runs a data-modifying CTE whether or not it is read."""
     new_pair = (
         insert(Pair)
         .values({key: bindparam(f"p_{key}") for key in _PAIR_KEYS})
@@ -273,14 +308,18 @@ def _insert_all_statement() -> Any:
         func.array_agg(new_milestones.c.kind).label("kinds"),
         func.array_agg(new_milestones.c.index).label("indexes"),
     ).subquery("milestone_ids")
-    return select(
-        new_pair.c.id,
-        goal_ids.c.ids,
-        goal_ids.c.positions,
-        milestone_ids.c.ids,
-        milestone_ids.c.kinds,
-        milestone_ids.c.indexes,
-    ).select_from(new_pair, goal_ids, milestone_ids)
+    return (
+        select(
+            new_pair.c.id,
+            goal_ids.c.ids,
+            goal_ids.c.positions,
+            milestone_ids.c.ids,
+            milestone_ids.c.kinds,
+            milestone_ids.c.indexes,
+        )
+        .select_from(new_pair, goal_ids, milestone_ids)
+        .add_cte(*with_pair(new_pair))
+    )
 
 
 def _insert_rows(
@@ -313,7 +352,7 @@ def _insert_rows(
 
 
 _PAIR_KEYS = tuple(f.name for f in fields(NewPair) if f.name not in ("id", "goals", "milestones"))
-_INSERT_ALL = _insert_all_statement()
+_INSERT_ALL = insert_all_statement()
 
 
 def _inserted(

@@ -7,7 +7,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from storage.db import core_connection, dialect_insert
@@ -79,6 +81,34 @@ def save_people(
     if not values:
         return
     core_connection(session).execute(_upsert(session.get_bind().dialect.name), values)
+
+
+def people_arrays(facts: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """PostgreSQL: facts as `upsert_from_arrays`' parameters (one array a column)."""
+    given = list(facts)
+    return {f"u_{column}": [f[column] for f in given] for column in _ARRAYS}
+
+
+def upsert_from_arrays(team_id: Any, refreshed_at: Any) -> Any:
+    """PostgreSQL: `save_people`'s INSERT … ON CONFLICT DO UPDATE as a CTE of another
+    statement, the facts given as one array a column (`people_arrays`), for the workspace and
+    time given as SQL expressions. The people given must be distinct (one statement can't
+    update a row twice)."""
+    rows = (
+        func.unnest(*(bindparam(f"u_{c}", type_=ARRAY(t)) for c, t in _ARRAYS.items()))
+        .table_valued(*_ARRAYS)
+        .render_derived(name="u")
+    )
+    chosen = select(team_id, *rows.c, refreshed_at).select_from(rows)
+    stmt = pg_insert(Person).from_select(["team_id", *_ARRAYS, "refreshed_at"], chosen)
+    return stmt.on_conflict_do_update(
+        index_elements=["team_id", "user_id"],
+        set_={column: getattr(stmt.excluded, column) for column in FACT_COLUMNS},
+    ).cte("saved_people")
+
+
+# The columns given as arrays: those of `save_people`'s mappings, with their types.
+_ARRAYS = {c: Person.__table__.c[c].type for c in ("user_id", *FACT_COLUMNS[:-1])}
 
 
 @cache

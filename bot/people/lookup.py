@@ -47,7 +47,11 @@ class Looked:
 
     def remember(self, session: Session, team_id: str) -> None:
         """Cache what Slack said, in the caller's transaction (one statement)."""
-        save_people(session, team_id, (asdict(f) for f in self.fetched), self.at)
+        save_people(session, team_id, self.to_save(), self.at)
+
+    def to_save(self) -> list[dict[str, Any]]:
+        """What Slack said, as `save_people` takes it (each person once)."""
+        return [asdict(f) for f in self.fetched]
 
 
 # users.info for two or three people at once (a plan's mentor and mentee): asked in parallel.

@@ -1,5 +1,6 @@
 """Starting a mentorship: the plan modal opens with no I/O, a submission is checked, stored and
-both summaries queued in one transaction, and the first weeks are planned after Slack's answer."""
+both summaries queued at once (one statement on PostgreSQL, one transaction on SQLite), and
+the first weeks are planned after Slack's answer."""
 
 from __future__ import annotations
 
@@ -15,16 +16,23 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.payload import metadata_of
 from bot.core.services import Services
 from bot.delivery.immediate import Immediate
-from bot.domain.plan import PersonFacts, validate_plan
+from bot.domain.plan import PersonFacts, Plan, validate_plan
 from bot.pairs.planner import plan_new_pair
 from bot.people.lookup import Looked, looked_for_form
 from bot.plans.channel import announcement_problem
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
-from bot.plans.summary import new_pair_summaries, queue_plan_summaries, summary_keys
+from bot.plans.summary import (
+    new_pair_summaries,
+    queue_plan_summaries,
+    summary_keys,
+    summary_recipients,
+)
 from storage import keys
+from storage.db import autocommit_connection
 from storage.models import Pair
-from storage.pairs import NewPair, create_pair
+from storage.new_plans import store_new_plan
+from storage.pairs import NewPair, create_pair, new_pair_rows
 
 log = logging.getLogger(__name__)
 # Facts checked on submission (deactivated? a bot? which zone?) may be this old: the modal was
@@ -85,8 +93,8 @@ def submit_plan(
 
     Slack waits 3 seconds for the answer, so only what decides it happens here: one read of
     the people cache (`users.info`, in parallel, only for someone not seen in the last ten
-    minutes) and one transaction storing the people's facts, the pair, its goals, milestones
-    and both summaries. Two people who already share an open mentorship are refused by the
+    minutes) and one statement (PostgreSQL) or transaction (SQLite) storing the people's
+    facts, the pair, its goals, milestones and both summaries. Two people who already share an open mentorship are refused by the
     database's unique index, in that transaction. Planning the first weeks comes after the
     answer (`plan_started_pair`); were the process to die in between, the scheduler plans the
     pair on its next tick (it has never been planned).
@@ -113,10 +121,7 @@ def submit_plan(
             errors["tz"] = NO_ZONE
         return field_errors(errors)
     try:
-        with services.sessions.begin() as session:
-            looked.remember(session, team_id)
-            pair = create_pair(session, team_id, creator_id, plan, services.clock.now())
-            queue_plan_summaries(services, session, pair)
+        pair = store_plan(services, team_id, creator_id, plan, looked)
     except IntegrityError:  # uq_pairs_open_people: these two already have an open mentorship
         _remember(services, team_id, looked)
         return dict(ALREADY_ACTIVE)
@@ -124,6 +129,33 @@ def submit_plan(
     both = (pair.mentee_id, pair.mentor_id)
     zones = {u: people[u].tz or pair.tz for u in both}
     return Started(pair, zones, {u: people[u] for u in both})
+
+
+def store_plan(
+    services: Services, team_id: str, creator_id: str, plan: Plan, looked: Looked
+) -> NewPair:
+    """The plan stored with the people's facts Slack has just given and both summaries
+    queued: on PostgreSQL one statement in autocommit (`store_new_plan`: one round trip where
+    the transaction took five), on SQLite one transaction (whose BEGIN and COMMIT are no round
+    trips). IntegrityError, nothing stored, when the two already share an open mentorship."""
+    now = services.clock.now()
+    engine = services.sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        rows = new_pair_rows(team_id, creator_id, plan, now)
+        with autocommit_connection(engine) as conn:
+            return store_new_plan(
+                conn,
+                rows,
+                people=looked.to_save(),
+                people_at=looked.at,
+                summaries_for=summary_recipients(rows[0]),
+                now=now,
+            )
+    with services.sessions.begin() as session:
+        looked.remember(session, team_id)
+        pair = create_pair(session, team_id, creator_id, plan, now)
+        queue_plan_summaries(services, session, pair, now)
+    return pair
 
 
 def _remember(services: Services, team_id: str, looked: Looked) -> None:

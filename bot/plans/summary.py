@@ -217,17 +217,25 @@ def new_pair_summaries(pair: AnyPair, people: Mapping[str, PersonFacts]) -> dict
     }
 
 
+def summary_recipients(pair: AnyPair) -> tuple[str, str]:
+    """Who gets a pair's plan summary, in the order they are queued and sent: the mentee
+    first."""
+    return pair.mentee_id, pair.mentor_id
+
+
 def summary_keys(pair: AnyPair) -> dict[str, str]:
     """Each person's plan summary's occurrence key, for the pair's current schedule."""
     return {
         user_id: keys.summary(pair.id, pair.schedule_version, user_id)
-        for user_id in (pair.mentee_id, pair.mentor_id)
+        for user_id in summary_recipients(pair)
     }
 
 
-def queue_plan_summaries(services: Services, session: Session, pair: AnyPair) -> None:
-    """Queue the plan summary for both people (due now)."""
-    now = services.clock.now()
+def queue_plan_summaries(
+    services: Services, session: Session, pair: AnyPair, now: datetime | None = None
+) -> None:
+    """Queue the plan summary for both people (due `now`, by default the clock's)."""
+    now = now if now is not None else services.clock.now()
     summaries = [
         NewDelivery(
             team_id=pair.team_id,

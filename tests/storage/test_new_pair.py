@@ -3,7 +3,7 @@ back is what the database holds, the first planning happens once, prompts are ma
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -12,8 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
-from bot.domain.plan import PersonFacts, validate_plan
+from bot.domain.plan import PersonFacts, Plan, validate_plan
 from bot.pairs.planner import plan_new_pair, plan_tick
+from bot.people.lookup import Looked
+from bot.plans.start import store_plan
+from bot.plans.summary import summary_keys
 from bot.reflections.milestones import milestone_instant, plan_milestones
 from storage.keys import prompt as prompt_key
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, Person, ReflectionPrompt
@@ -261,3 +264,88 @@ def test_milestones_near_the_horizon_are_planned_in_every_zone(
         key for key, i in prompts.items() if any(r.occurrence_key == prompt_key(i) for r in rows)
     }
     assert planned == expected and len(expected) >= 2
+
+
+def test_a_submitted_plan_is_stored_whole(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """The people's facts Slack gave (a DM channel already known is kept), the pair with its
+    goals and milestones, and both summaries queued, mentee first: one statement on
+    PostgreSQL, one transaction on SQLite, the same rows."""
+    services = services_for(sessions, db_url, clock)
+    with sessions.begin() as session:
+        save_people(session, TEAM, [_facts("UA", "Omar (old)")], NOW - timedelta(days=3))
+        person = get_person(session, TEAM, "UA")
+        assert person is not None
+        person.dm_channel_id = "D0OMAR"
+    asked = NOW - timedelta(seconds=2)
+    pair = store_plan(services, TEAM, "UA", _plan(), _looked(asked))
+    with sessions() as session:
+        loaded = session.get(Pair, pair.id)
+        assert loaded is not None
+        for column in (c.key for c in Pair.__table__.columns):
+            assert getattr(pair, column) == getattr(loaded, column), column
+        assert [(g.id, g.text) for g in pair.goals] == [(g.id, g.text) for g in loaded.goals]
+        assert [(m.id, m.kind, m.index) for m in pair.milestones] == [
+            (m.id, m.kind, m.index) for m in loaded.milestones
+        ]
+        people = {p.user_id: p for p in session.scalars(select(Person))}
+        queued = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    assert (people["UA"].name, people["UA"].dm_channel_id, people["UA"].refreshed_at) == (
+        "Omar",
+        "D0OMAR",
+        asked,
+    )
+    assert (people["UB"].name, people["UB"].tz, people["UB"].refreshed_at) == (
+        "Maya",
+        "America/New_York",
+        asked,
+    )
+    assert [
+        (d.kind, d.recipient_id, d.occurrence_key, d.pair_id, d.due_at, d.status, d.attempts)
+        for d in queued
+    ] == [
+        ("plan_summary", user, key, pair.id, NOW, "pending", 0)
+        for user, key in summary_keys(pair).items()
+    ]
+    assert [d.recipient_id for d in queued] == [pair.mentee_id, pair.mentor_id]
+    assert all(d.payload == {} and d.created_at == NOW for d in queued)
+
+
+def test_a_refused_plan_stores_nothing(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """Two people who already share an open mentorship: IntegrityError, and nothing of the
+    second submission is stored (not the people's newer facts, not its summaries)."""
+    services = services_for(sessions, db_url, clock)
+    store_plan(services, TEAM, "UA", _plan(), _looked(NOW))
+    with pytest.raises(IntegrityError):
+        store_plan(services, TEAM, "UA", _plan(), _looked(NOW, name="Omar K"))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Pair)) == 1
+        assert session.scalar(select(func.count()).select_from(Goal)) == 4
+        assert session.scalar(select(func.count()).select_from(Delivery)) == 2
+        person = get_person(session, TEAM, "UA")
+        assert person is not None and person.name == "Omar"
+
+
+def _facts(user_id: str, name: str, tz: str = "Europe/Berlin") -> dict[str, object]:
+    return {
+        "user_id": user_id,
+        "name": name,
+        "tz": tz,
+        "deleted": False,
+        "is_bot": False,
+        "is_admin": False,
+    }
+
+
+def _plan() -> Plan:
+    plan, errors = validate_plan(FORM, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None, errors
+    return plan
+
+
+def _looked(at: datetime, name: str = "Omar") -> Looked:
+    fetched = (replace(PEOPLE["UA"], name=name), PEOPLE["UB"])
+    return Looked(facts={f.user_id: f for f in fetched}, fetched=fetched, at=at)
