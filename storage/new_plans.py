@@ -1,28 +1,51 @@
-"""A submitted plan stored whole in one statement on PostgreSQL: the people's facts Slack has
-just given, the pair with its goals and milestones, and both plan summaries queued.
+"""A new pair in few statements on PostgreSQL, where each statement is a round trip.
 
-On a connection in autocommit the statement is its own transaction: one round trip before
-the submission's answer, where a transaction took five (BEGIN, the people, the pair, the
-summaries, COMMIT). It is as atomic as the transaction was: two people who already share an
-open mentorship are refused by the unique index and nothing is stored. SQLite stores the same
-rows in a transaction (`bot.plans.start.submit_plan`)."""
+- `store_new_plan`: a submitted plan stored whole, in one statement: the people's facts Slack
+  has just given, the pair with its goals and milestones, and both plan summaries queued. On
+  a connection in autocommit the statement is its own transaction: one round trip before the
+  submission's answer, where a transaction took five (BEGIN, the people, the pair, the
+  summaries, COMMIT). It is as atomic as the transaction was: two people who already share an
+  open mentorship are refused by the unique index and nothing is stored.
+- `claim_first_planning`: the first planning's claim, meetings and prompts in one statement of
+  the planning's transaction, where they were three.
+
+SQLite does the same in a transaction of several statements (`bot.plans.start.store_plan`,
+`bot.pairs.planner.plan_new_pair`): its statements are no round trips."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, String, bindparam, func, literal, select
+from sqlalchemy import JSON, Connection, Integer, String, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from storage import keys
 from storage.base import UTCDateTime
 from storage.db import driver_statement
-from storage.models import Delivery, DeliveryKind, DeliveryStatus
-from storage.pairs import NewPair, NewRows, insert_all_params, insert_all_statement, with_ids
+from storage.meetings import UPCOMING, slot_key
+from storage.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Meeting,
+    Pair,
+    PromptStatus,
+    ReflectionPrompt,
+)
+from storage.pairs import (
+    CLAIM_FIRST_PLANNING,
+    NewPair,
+    NewRows,
+    insert_all_params,
+    insert_all_statement,
+    with_ids,
+)
 from storage.people import people_arrays, upsert_from_arrays
+from storage.reflections import add_existing_prompts
 
 
 def store_new_plan(
@@ -87,3 +110,129 @@ def _with_pair(new_pair: Any) -> Sequence[Any]:
 
 
 _STORE = insert_all_statement(_with_pair)
+
+
+@dataclass(frozen=True)
+class FirstPlanning:
+    """What `claim_first_planning` made: the meetings (id, instant), soonest first, and the
+    prompts' ids by (milestone id, user id)."""
+
+    meetings: list[tuple[int, datetime]]
+    prompts: dict[tuple[int, str], int]
+
+
+def claim_first_planning(
+    conn: Connection,
+    pair_id: int,
+    horizon: datetime,
+    instants: Sequence[datetime],
+    prompts: Sequence[tuple[int, str]],
+) -> FirstPlanning | None:
+    """PostgreSQL, in the caller's transaction: a never-planned active pair's first planning
+    claimed (its horizon set, `storage.pairs.CLAIM_FIRST_PLANNING`), its meetings at
+    `instants` made (`storage.meetings.ensure_meetings`) and its `prompts` (milestone id,
+    user id) made (`storage.reflections.ensure_prompts`), in one statement whose inserts
+    happen only when the claim does. None, nothing written, when the pair was planned
+    meanwhile or is no longer active. What exists is not made again (the ids of prompts
+    that existed are read; a new pair has none)."""
+    wanted = list(dict.fromkeys(prompts))
+    at_slot = {slot_key(at): at for at in instants}
+    params = {
+        "pair_id": pair_id,
+        "horizon": horizon,
+        "mt_occurrence_key": list(at_slot),
+        "mt_scheduled_at": list(at_slot.values()),
+        "pr_milestone_id": [m for m, _ in wanted],
+        "pr_user_id": [u for _, u in wanted],
+    }
+    row = driver_statement(conn, _FIRST_PLANNING).first(conn, params)
+    assert row is not None  # the statement always gives one row
+    claimed, meeting_ids, slots, prompt_ids, milestone_ids, user_ids = row
+    if not claimed:
+        return None
+    meetings = sorted(
+        ((int(i), at_slot[k]) for i, k in zip(meeting_ids or (), slots or (), strict=True)),
+        key=lambda made: made[1],
+    )
+    ids: dict[Any, int] = {
+        (int(m), str(u)): int(i)
+        for i, m, u in zip(prompt_ids or (), milestone_ids or (), user_ids or (), strict=True)
+    }
+    if len(ids) < len(wanted):
+        add_existing_prompts(conn, pair_id, wanted, ids)
+    return FirstPlanning(meetings, ids)
+
+
+def _first_planning() -> Any:
+    """WITH claimed AS (the claim RETURNING the pair), meetings AS (INSERT … SELECT … FROM
+    claimed, unnest(the slots) …), prompts AS (the same) SELECT whether it claimed and what
+    each insert made, as arrays."""
+    claimed = CLAIM_FIRST_PLANNING.returning(Pair.id, Pair.team_id).cte("claimed")
+    meetings = _insert_for_claimed(
+        claimed,
+        Meeting,
+        "mt",
+        {"occurrence_key": String(), "scheduled_at": UTCDateTime()},
+        {"status": UPCOMING},
+        (Meeting.id, Meeting.occurrence_key),
+    )
+    prompts = _insert_for_claimed(
+        claimed,
+        ReflectionPrompt,
+        "pr",
+        {"milestone_id": Integer(), "user_id": String()},
+        {"status": PromptStatus.SCHEDULED.value, "questions": [], "position": 0},
+        (ReflectionPrompt.id, ReflectionPrompt.milestone_id, ReflectionPrompt.user_id),
+    )
+    made_meetings = select(
+        func.array_agg(meetings.c.id).label("ids"),
+        func.array_agg(meetings.c.occurrence_key).label("slots"),
+    ).subquery("meeting_ids")
+    made_prompts = select(
+        func.array_agg(prompts.c.id).label("ids"),
+        func.array_agg(prompts.c.milestone_id).label("milestones"),
+        func.array_agg(prompts.c.user_id).label("users"),
+    ).subquery("prompt_ids")
+    return select(
+        select(func.count()).select_from(claimed).scalar_subquery(),
+        made_meetings.c.ids,
+        made_meetings.c.slots,
+        made_prompts.c.ids,
+        made_prompts.c.milestones,
+        made_prompts.c.users,
+    ).select_from(made_meetings, made_prompts)
+
+
+def _insert_for_claimed(
+    claimed: Any,
+    model: type[Meeting] | type[ReflectionPrompt],
+    prefix: str,
+    arrays: dict[str, Any],
+    constants: dict[str, Any],
+    returning: tuple[Any, ...],
+) -> Any:
+    """A CTE inserting, only when `claimed` has the pair, the rows given as one array per
+    column (parameters `<prefix>_<column>`, of these types) with the pair's team and id and the
+    `constants`; ON CONFLICT DO NOTHING."""
+    rows = (
+        func.unnest(*(bindparam(f"{prefix}_{c}", type_=ARRAY(t)) for c, t in arrays.items()))
+        .table_valued(*arrays)
+        .render_derived(name=prefix)
+    )
+    columns = model.__table__.c
+    chosen = select(
+        claimed.c.team_id,
+        claimed.c.id,
+        *(rows.c[c] for c in arrays),
+        *(literal(v, columns[c].type) for c, v in constants.items()),
+    ).select_from(claimed, rows)
+    return (
+        pg_insert(model)
+        .from_select(["team_id", "pair_id", *arrays, *constants], chosen)
+        .on_conflict_do_nothing()
+        .returning(*returning)
+        .cte(f"made_{model.__tablename__}")
+    )
+
+
+_FIRST_PLANNING = _first_planning()

@@ -383,6 +383,18 @@ def _insert_many(model: type[Goal] | type[Milestone]) -> Any:
     return insert(model).returning(model.id, *(columns[k] for k in _KEYS[model]))
 
 
+# A never-planned active pair is planned once: whoever sets its horizon first plans it.
+CLAIM_FIRST_PLANNING = (
+    update(Pair)
+    .where(
+        Pair.id == bindparam("pair_id"),
+        Pair.status == PairStatus.ACTIVE.value,
+        Pair.planned_until.is_(None),
+    )
+    .values(planned_until=bindparam("horizon"))
+)
+
+
 def get_pair(session: Session, team_id: str, pair_id: int) -> Pair | None:
     """One pair of this workspace, with goals and milestones loaded."""
     stmt = (

@@ -59,10 +59,18 @@ def ensure_prompts(
     dialect = conn.dialect.name
     ids = {(m, u): i for m, u, i in conn.execute(_insert_prompts(dialect), values)}
     if len(ids) < len(values):
-        existing = {m for m, u in wanted if (m, u) not in ids}
-        rows = conn.execute(_PROMPT_IDS, {"pair_id": pair_id, "milestones": sorted(existing)})
-        ids.update(((m, u), i) for m, u, i in rows if (m, u) not in ids)
+        add_existing_prompts(conn, pair_id, wanted, ids)
     return ids
+
+
+def add_existing_prompts(
+    conn: Connection, pair_id: int, wanted: Sequence[tuple[int, str]], ids: dict[Any, int]
+) -> None:
+    """The ids of the `wanted` prompts missing from `ids` (those an insert skipped: they
+    existed), added to it from one read."""
+    existing = {m for m, u in wanted if (m, u) not in ids}
+    rows = conn.execute(_PROMPT_IDS, {"pair_id": pair_id, "milestones": sorted(existing)})
+    ids.update(((m, u), i) for m, u, i in rows if (m, u) not in ids)
 
 
 @cache

@@ -6,20 +6,21 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
 from bot.domain.schedule import occurrences_utc
 from bot.meetings.planning import meeting_deliveries
 from bot.pairs.lifecycle import complete_finished_pairs
-from bot.reflections.milestones import plan_milestones
+from bot.reflections.milestones import milestone_asks, milestone_rows, plan_milestones
 from bot.reflections.prompts import sweep_prompts
 from storage.db import core_connection
 from storage.meetings import UPCOMING, ensure_meetings
 from storage.models import Meeting, Pair, PairStatus, Workspace
+from storage.new_plans import claim_first_planning
 from storage.outbox import add_deliveries
-from storage.pairs import AnyPair, meeting_rule
+from storage.pairs import CLAIM_FIRST_PLANNING, AnyPair, meeting_rule
 from storage.people import zones_for
 
 log = logging.getLogger(__name__)
@@ -120,27 +121,30 @@ def plan_new_pair(
     """Plan the first weeks of a new pair's meetings and milestones, once: False (nothing
     done) when the pair was planned meanwhile (the scheduler's tick plans never-planned pairs)
     or is no longer active. `pair` may come from the transaction that stored it: the claim is
-    one UPDATE, and nothing of the pair is read again."""
+    one UPDATE, and nothing of the pair is read again.
+
+    On PostgreSQL the claim, the meetings and the prompts are one statement
+    (`claim_first_planning`) and the outbox rows a second: two round trips where there were
+    four. SQLite claims, then plans as the scheduler does."""
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
-    claimed = core_connection(session).execute(
-        _CLAIM_FIRST, {"pair_id": pair.id, "horizon": horizon}
-    )
-    if not claimed.rowcount:
-        return False
     lead = timedelta(hours=cfg.nudge_lead_hours)
-    plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
+    conn = core_connection(session)
+    if conn.dialect.name != "postgresql":
+        claimed = conn.execute(CLAIM_FIRST_PLANNING, {"pair_id": pair.id, "horizon": horizon})
+        if not claimed.rowcount:
+            return False
+        plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
+        return True
+    zones = zones if zones is not None else zones_for(session, pair)
+    instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
+    asks = milestone_asks(services, pair, zones, now, horizon)
+    made = claim_first_planning(conn, pair.id, horizon, instants, asks.prompts)
+    if made is None:
+        return False
+    meetings = [Meeting(id=i, pair_id=pair.id, scheduled_at=at) for i, at in made.meetings]
+    rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
+    rows += milestone_rows(services, pair, asks, made.prompts, now, horizon)
+    add_deliveries(session, rows, now)
     return True
-
-
-# A never-planned active pair is planned once: whoever sets its horizon first plans it.
-_CLAIM_FIRST = (
-    update(Pair)
-    .where(
-        Pair.id == bindparam("pair_id"),
-        Pair.status == PairStatus.ACTIVE.value,
-        Pair.planned_until.is_(None),
-    )
-    .values(planned_until=bindparam("horizon"))
-)

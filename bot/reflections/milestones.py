@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, update
@@ -32,6 +33,20 @@ def milestone_instant(pair: AnyPair, milestone: AnyMilestone, tz: str) -> dateti
     return resolve_local(milestone.due_date, PROMPT_HOUR, tz)
 
 
+@dataclass(frozen=True)
+class Asks:
+    """Which milestones up to a horizon a pair's planning covers, and each prompt it asks:
+    (milestone, person, when)."""
+
+    milestones: list[AnyMilestone]
+    asks: list[tuple[AnyMilestone, str, datetime]]
+
+    @property
+    def prompts(self) -> list[tuple[int, str]]:
+        """The prompts these asks need, as (milestone id, user id)."""
+        return [(m.id, user_id) for m, user_id, _ in self.asks]
+
+
 def plan_milestones(
     session: Session,
     services: Services,
@@ -41,8 +56,16 @@ def plan_milestones(
     horizon: datetime,
 ) -> list[NewDelivery]:
     """Prompts, reminders and (when opted in) announcements for milestones up to `horizon`."""
-    cfg = services.config.reflection
-    window = timedelta(days=cfg.window_days)
+    asks = milestone_asks(services, pair, zones, now, horizon)
+    prompt_ids = ensure_prompts(session, pair.team_id, pair.id, asks.prompts)
+    return milestone_rows(services, pair, asks, prompt_ids, now, horizon)
+
+
+def milestone_asks(
+    services: Services, pair: AnyPair, zones: dict[str, str], now: datetime, horizon: datetime
+) -> Asks:
+    """What `plan_milestones` plans, before its prompts exist."""
+    window = timedelta(days=services.config.reflection.window_days)
     # A milestone's messages go out on its date in some zone: one dated two days or more
     # after the horizon's (UTC) date is past the horizon wherever its readers are.
     last_date = (horizon + timedelta(days=1)).date()
@@ -54,12 +77,22 @@ def plan_milestones(
         for due in [milestone_instant(pair, milestone, zones.get(user_id, pair.tz))]
         if due <= horizon and due + window >= now
     ]
-    prompt_ids = ensure_prompts(
-        session, pair.team_id, pair.id, [(m.id, user_id) for m, user_id, _ in asks]
-    )
+    return Asks(milestones, asks)
+
+
+def milestone_rows(
+    services: Services,
+    pair: AnyPair,
+    asks: Asks,
+    prompt_ids: dict[tuple[int, str], int],
+    now: datetime,
+    horizon: datetime,
+) -> list[NewDelivery]:
+    """`plan_milestones`' outbox rows, given the ids of the prompts its `asks` need."""
+    cfg = services.config.reflection
     rows: list[NewDelivery] = []
-    for milestone in milestones:
-        for asked, user_id, due in asks:
+    for milestone in asks.milestones:
+        for asked, user_id, due in asks.asks:
             if asked is milestone:
                 rows += _prompt_rows(pair, milestone, user_id, due, prompt_ids, now, cfg)
         if not (pair.announce and pair.announce_channel):

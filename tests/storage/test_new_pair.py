@@ -349,3 +349,51 @@ def _plan() -> Plan:
 def _looked(at: datetime, name: str = "Omar") -> Looked:
     fetched = (replace(PEOPLE["UA"], name=name), PEOPLE["UB"])
     return Looked(facts={f.user_id: f for f in fetched}, fetched=fetched, at=at)
+
+
+def test_a_first_planning_that_lost_its_claim_writes_nothing(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """No longer active, or planned meanwhile: no meeting, prompt or outbox row is made (on
+    PostgreSQL the inserts are in the claim's statement, and happen only when it claims)."""
+    services = services_for(sessions, db_url, clock)
+    zones = {"UA": "Europe/Berlin", "UB": "America/New_York"}
+    pair = store(sessions)
+    for status, plans in (("paused", False), ("active", True), ("active", False)):
+        with sessions.begin() as session:
+            stored = session.get(Pair, pair.id)
+            assert stored is not None
+            stored.status = status
+        before = _counts(sessions)
+        with sessions.begin() as session:
+            assert plan_new_pair(services, session, pair, zones) is plans
+        assert (_counts(sessions) == before) is not plans, status
+
+
+def test_a_first_planning_uses_the_prompts_that_exist(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """A kickoff prompt made before the first planning is not made again: its id is read, and
+    the prompt's outbox rows name it."""
+    services = services_for(sessions, db_url, clock)
+    pair = store(sessions)
+    kickoff = pair.milestones[0].id
+    with sessions.begin() as session:
+        made = ensure_prompts(session, TEAM, pair.id, [(kickoff, "UB")])
+    with sessions.begin() as session:
+        plan_new_pair(services, session, pair, {"UA": "Europe/Berlin", "UB": "Europe/Berlin"})
+    with sessions() as session:
+        prompts = {
+            (p.milestone_id, p.user_id): p.id for p in session.scalars(select(ReflectionPrompt))
+        }
+        keys = set(session.scalars(select(Delivery.occurrence_key)))
+    assert prompts[(kickoff, "UB")] == made[(kickoff, "UB")] and len(prompts) == 2
+    assert {prompt_key(i) for i in prompts.values()} <= keys
+
+
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
+    with sessions() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Meeting, ReflectionPrompt, Delivery)
+        )
