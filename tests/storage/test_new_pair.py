@@ -397,3 +397,17 @@ def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
             session.scalar(select(func.count()).select_from(model)) or 0
             for model in (Meeting, ReflectionPrompt, Delivery)
         )
+
+
+def test_a_plan_of_people_all_cached_is_stored(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """Nobody asked of Slack (everyone in the cache): the pair and its summaries, no facts."""
+    services = services_for(sessions, db_url, clock)
+    looked = Looked(facts=dict(PEOPLE), fetched=(), at=NOW)
+    pair = store_plan(services, TEAM, "UA", _plan(), looked)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+        assert set(session.scalars(select(Delivery.occurrence_key))) == set(
+            summary_keys(pair).values()
+        )
