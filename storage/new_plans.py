@@ -42,6 +42,7 @@ from storage.pairs import (
     NewRows,
     insert_all_params,
     insert_all_statement,
+    insert_from_arrays,
     with_ids,
 )
 from storage.people import people_arrays, upsert_from_arrays
@@ -168,21 +169,23 @@ def _first_planning() -> Any:
     claimed, unnest(the slots) …), prompts AS (the same) SELECT whether it claimed and what
     each insert made, as arrays."""
     claimed = CLAIM_FIRST_PLANNING.returning(Pair.id, Pair.team_id).cte("claimed")
-    meetings = _insert_for_claimed(
+    meetings = insert_from_arrays(
         claimed,
         Meeting,
         "mt",
         {"occurrence_key": String(), "scheduled_at": UTCDateTime()},
         {"status": UPCOMING},
         (Meeting.id, Meeting.occurrence_key),
+        skip_existing=True,
     )
-    prompts = _insert_for_claimed(
+    prompts = insert_from_arrays(
         claimed,
         ReflectionPrompt,
         "pr",
         {"milestone_id": Integer(), "user_id": String()},
         {"status": PromptStatus.SCHEDULED.value, "questions": [], "position": 0},
         (ReflectionPrompt.id, ReflectionPrompt.milestone_id, ReflectionPrompt.user_id),
+        skip_existing=True,
     )
     made_meetings = select(
         func.array_agg(meetings.c.id).label("ids"),
@@ -201,38 +204,6 @@ def _first_planning() -> Any:
         made_prompts.c.milestones,
         made_prompts.c.users,
     ).select_from(made_meetings, made_prompts)
-
-
-def _insert_for_claimed(
-    claimed: Any,
-    model: type[Meeting] | type[ReflectionPrompt],
-    prefix: str,
-    arrays: dict[str, Any],
-    constants: dict[str, Any],
-    returning: tuple[Any, ...],
-) -> Any:
-    """A CTE inserting, only when `claimed` has the pair, the rows given as one array per
-    column (parameters `<prefix>_<column>`, of these types) with the pair's team and id and the
-    `constants`; ON CONFLICT DO NOTHING."""
-    rows = (
-        func.unnest(*(bindparam(f"{prefix}_{c}", type_=ARRAY(t)) for c, t in arrays.items()))
-        .table_valued(*arrays)
-        .render_derived(name=prefix)
-    )
-    columns = model.__table__.c
-    chosen = select(
-        claimed.c.team_id,
-        claimed.c.id,
-        *(rows.c[c] for c in arrays),
-        *(literal(v, columns[c].type) for c, v in constants.items()),
-    ).select_from(claimed, rows)
-    return (
-        pg_insert(model)
-        .from_select(["team_id", "pair_id", *arrays, *constants], chosen)
-        .on_conflict_do_nothing()
-        .returning(*returning)
-        .cte(f"made_{model.__tablename__}")
-    )
 
 
 _FIRST_PLANNING = _first_planning()

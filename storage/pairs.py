@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, selectinload
 
 from bot.domain.plan import Plan, people_key
@@ -283,7 +284,7 @@ def insert_all_statement(with_pair: Callable[[Any], Sequence[Any]] = lambda _: (
         .returning(Pair.id, Pair.team_id)
         .cte("new_pair")
     )
-    new_goals = _insert_rows(
+    new_goals = insert_from_arrays(
         new_pair,
         Goal,
         "g",
@@ -291,7 +292,7 @@ def insert_all_statement(with_pair: Callable[[Any], Sequence[Any]] = lambda _: (
         {"status": "open"},
         (Goal.id, Goal.position),
     )
-    new_milestones = _insert_rows(
+    new_milestones = insert_from_arrays(
         new_pair,
         Milestone,
         "m",
@@ -322,33 +323,36 @@ def insert_all_statement(with_pair: Callable[[Any], Sequence[Any]] = lambda _: (
     )
 
 
-def _insert_rows(
-    new_pair: Any,
-    model: type[Goal] | type[Milestone],
+def insert_from_arrays(
+    parent: Any,
+    model: Any,
     prefix: str,
     arrays: dict[str, Any],
     constants: dict[str, Any],
     returning: tuple[Any, ...],
+    *,
+    skip_existing: bool = False,
 ) -> Any:
-    """A CTE inserting the rows given as one array per column (parameters `<prefix>_<column>`,
-    of these types), each with the new pair's team and id and the `constants`."""
+    """PostgreSQL: a CTE inserting the rows given as one array per column (parameters
+    `<prefix>_<column>`, of these types), each with the `team_id` and `id` (as `pair_id`) of
+    the row `parent` (a CTE) returned, and the `constants`; none when `parent` returned none.
+    `skip_existing`: ON CONFLICT DO NOTHING."""
     rows = (
         func.unnest(*(bindparam(f"{prefix}_{c}", type_=ARRAY(t)) for c, t in arrays.items()))
         .table_valued(*arrays)
         .render_derived(name=prefix)
     )
+    columns = model.__table__.c
     values = select(
-        new_pair.c.team_id,
-        new_pair.c.id,
+        parent.c.team_id,
+        parent.c.id,
         *(rows.c[c] for c in arrays),
-        *(literal(v) for v in constants.values()),
-    ).select_from(new_pair, rows)
-    return (
-        insert(model)
-        .from_select(["team_id", "pair_id", *arrays, *constants], values)
-        .returning(*returning)
-        .cte(f"new_{model.__tablename__}")
-    )
+        *(literal(v, columns[c].type) for c, v in constants.items()),
+    ).select_from(parent, rows)
+    stmt = pg_insert(model).from_select(["team_id", "pair_id", *arrays, *constants], values)
+    if skip_existing:
+        stmt = stmt.on_conflict_do_nothing()
+    return stmt.returning(*returning).cte(f"new_{model.__tablename__}")
 
 
 _PAIR_KEYS = tuple(f.name for f in fields(NewPair) if f.name not in ("id", "goals", "milestones"))
