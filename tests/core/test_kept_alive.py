@@ -222,18 +222,19 @@ def test_answers_and_failures_are_those_of_slack_sdks_own_client(
 
 
 def test_nothing_listening_is_a_url_error_as_slack_sdk_raises() -> None:
-    """Connection refused: nothing reached Slack (the outbox tries again later)."""
+    """Connection refused: nothing reached Slack (the outbox tries again later). The port is
+    held bound and not listening for the whole test (connections to it are refused), so no
+    other process can start listening on it meanwhile."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api/"
-    for client in (
-        WebClient(token=TOKEN, base_url=url, retry_handlers=[]),
-        make_client(TOKEN, url, retries=False),
-    ):
-        with pytest.raises(URLError) as caught:
-            client.chat_postMessage(channel="U1", text="hi")
-        assert isinstance(caught.value.reason, ConnectionRefusedError)
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/api/"
+        for client in (
+            WebClient(token=TOKEN, base_url=url, retry_handlers=[]),
+            make_client(TOKEN, url, retries=False),
+        ):
+            with pytest.raises(URLError) as caught:
+                client.chat_postMessage(channel="U1", text="hi")
+            assert isinstance(caught.value.reason, ConnectionRefusedError)
 
 
 def test_a_connection_the_server_closed_shows_before_use(served: tuple[Plan, str]) -> None:
