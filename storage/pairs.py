@@ -127,8 +127,8 @@ def create_pair(
     checkpoint_questions: list[str] | None = None,
 ) -> NewPair:
     """Store a validated plan: the pair, its goals and its milestones, in three INSERTs on
-    SQLite and one statement on PostgreSQL (`insert_all_statement`); no unit of work: a new pair is a
-    dozen rows that nothing else holds yet.
+    SQLite and one statement on PostgreSQL (`insert_all_statement`); no unit of work: a new
+    pair is a dozen rows that nothing else holds yet.
 
     Returns what was stored as values (goals and milestones with their ids, no SELECT): ORM
     objects made as if loaded cost a new plan's submission about a millisecond of CPU in

@@ -94,10 +94,11 @@ def submit_plan(
     Slack waits 3 seconds for the answer, so only what decides it happens here: one read of
     the people cache (`users.info`, in parallel, only for someone not seen in the last ten
     minutes) and one statement (PostgreSQL) or transaction (SQLite) storing the people's
-    facts, the pair, its goals, milestones and both summaries. Two people who already share an open mentorship are refused by the
-    database's unique index, in that transaction. Planning the first weeks comes after the
-    answer (`plan_started_pair`); were the process to die in between, the scheduler plans the
-    pair on its next tick (it has never been planned).
+    facts, the pair, its goals, milestones and both summaries (`store_plan`). Two people who
+    already share an open mentorship are refused by the database's unique index, in that
+    statement or transaction. Planning the first weeks comes after the answer
+    (`plan_started_pair`); were the process to die in between, the scheduler plans the pair on
+    its next tick (it has never been planned).
     """
     form = parse_plan_state((view.get("state") or {}).get("values") or {})
     wanted = {form.mentor_id, form.mentee_id} - {None}
