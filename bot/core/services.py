@@ -45,12 +45,15 @@ class RecentlySeen:
     """Keys confirmed within the last `ttl` seconds of real time, in this process.
 
     Saves a database read on every request for facts that rarely change (a workspace being
-    active); `forget` drops a key at once when this process learns it changed.
+    active); `forget` drops a key at once when this process learns it changed. A key confirmed
+    longer ago is still `known`, and `due` for a check: given to one caller at a time, until
+    the key is confirmed again (`add`), forgotten, or the check is `released` (it failed).
     """
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._seen: dict[str, float] = {}
+        self._checking: set[str] = set()
         self._lock = threading.Lock()
 
     def __contains__(self, key: str) -> bool:
@@ -58,15 +61,38 @@ class RecentlySeen:
             at = self._seen.get(key)
         return at is not None and time.monotonic() - at < self.ttl
 
+    def known(self, key: str) -> bool:
+        """Confirmed at some time, and not forgotten since."""
+        with self._lock:
+            return key in self._seen
+
+    def due(self, key: str) -> bool:
+        """True, to one caller at a time, when `key` was confirmed but not within `ttl`: that
+        caller checks it again. False for a key never confirmed (or forgotten), or recent."""
+        with self._lock:
+            at = self._seen.get(key)
+            if at is None or time.monotonic() - at < self.ttl or key in self._checking:
+                return False
+            self._checking.add(key)
+            return True
+
     def add(self, key: str) -> None:
         with self._lock:
             if len(self._seen) > 10_000:
                 self._seen.clear()
+                self._checking.clear()
             self._seen[key] = time.monotonic()
+            self._checking.discard(key)
 
     def forget(self, key: str) -> None:
         with self._lock:
             self._seen.pop(key, None)
+            self._checking.discard(key)
+
+    def release(self, key: str) -> None:
+        """The check `due` gave could not be made: the next caller is given it."""
+        with self._lock:
+            self._checking.discard(key)
 
 
 @dataclass(frozen=True)

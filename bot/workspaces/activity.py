@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -64,26 +65,56 @@ def reactivate_on_traffic(
     installed: that person gets the welcome DM (once; bot/workspaces/welcome.py). Uninstall and
     revoke events never count as either.
 
-    Called for every request before its listener; a workspace seen active in the last few
-    seconds is not read again (the 3-second paths should not wait for the database), and the
-    welcome is written in a thread of its own while the listener answers Slack.
+    Called for every request before its listener, and the 3-second paths should not wait for
+    the database. A workspace this process has seen active is trusted without a read for a few
+    seconds (`services.active_teams`); after that one request has it read again on the
+    checker's thread while it and every other request go on (it was active a moment ago). Only
+    a workspace this process has never seen active, or learned was stopped, is read before the
+    listener. The welcome is written in a thread of its own while the listener answers Slack.
     """
     team_id = context.team_id
     event = body.get("event")
     if isinstance(event, Mapping) and event.get("type") in DEPARTURES:
         return
+    seen = services.active_teams
     if (
         not team_id
-        or team_id in services.active_teams
+        or team_id in seen
         or services.config.slack.oauth_enabled
         or not context.get("authorize_result")
     ):
         return
+    if seen.known(team_id):
+        if seen.due(team_id):
+            _CHECKER.submit(_check_again, services, team_id, body)
+        return
+    _check(services, team_id, body)
+
+
+# Reads again the status of workspaces seen active a while ago, one at a time, beside the
+# requests (a pool's thread: a request does not wait for a new thread to start).
+_CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace-check")
+
+
+def _check_again(services: Services, team_id: str, body: Mapping[str, Any]) -> None:
+    """`_check` for a workspace seen active a while ago; when the read fails, the next
+    request has it tried again."""
+    try:
+        _check(services, team_id, body)
+    except SQLAlchemyError:
+        log.exception("could not read the workspace's status", extra={"team_id": team_id})
+        services.active_teams.release(team_id)
+
+
+def _check(services: Services, team_id: str, body: Mapping[str, Any]) -> None:
+    """Read the workspace's status: never recorded, welcome the person acting (in a thread of
+    its own); stopped, revive it. Then it counts as active for a while."""
     with services.sessions() as session:
         status = workspace_status(session, team_id)
     if status is None:
         user_id = acting_person(body)
         if not user_id:
+            services.active_teams.release(team_id)
             return  # not known yet, and no person to welcome: ask again on the next request
         threading.Thread(
             target=_welcome_first_person,

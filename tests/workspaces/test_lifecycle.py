@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.core.services import RecentlySeen
+from bot.workspaces import activity
 from storage.models import Delivery, Pair, Workspace
+from storage.workspaces import workspace_status
 from tests.kit.plans import PLAN
 from tests.kit.workspace import MAYA, OMAR, Bot, wait_for
 
@@ -78,3 +84,55 @@ def test_revoke_then_uninstall_never_revives_the_workspace(
         }
         # Never revived in between: a revival logs "active again" and rewrites the reasons.
         assert s.scalars(select(Workspace)).one().status == "uninstalled"
+
+
+def test_a_workspace_seen_active_a_while_ago_is_read_again_beside_the_requests(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen active longer ago than the few seconds it is trusted for, the workspace is read
+    again on the checker's thread: no request waits for that read (not the one that found it
+    due, not those arriving while it runs, which start no second read), and a workspace
+    stopped meanwhile (by another process: this one was not told) still comes back."""
+    assert bot.driver.slash_command(OMAR, "help").status == 200  # seen active
+    monkeypatch.setattr(bot.runtime.services.active_teams, "ttl", 0.0)  # the check is due
+    with bot.sessions.begin() as s:
+        s.scalars(select(Workspace)).one().status = "uninstalled"
+    reads, go_on = [], threading.Event()
+
+    def slow_read(session: Session, team_id: str) -> str | None:
+        reads.append(team_id)
+        assert go_on.wait(30)
+        return workspace_status(session, team_id)
+
+    monkeypatch.setattr(activity, "workspace_status", slow_read)
+    try:
+        for person in (MAYA, OMAR, MAYA):  # answered while the read waits
+            assert bot.driver.slash_command(person, "help").status == 200
+        wait_for(lambda: len(reads) == 1, what="the read on the checker's thread")
+        assert _status(bot) == "uninstalled"
+    finally:
+        go_on.set()
+    wait_for(lambda: _status(bot) == "active", what="the workspace to come back")
+    assert len(reads) == 1
+
+
+def test_seen_keys_are_due_for_a_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key confirmed longer ago than its ttl is known, and due to one caller until it is
+    confirmed, forgotten or released; a key never confirmed, or recent, is not due."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    seen = RecentlySeen(ttl=10.0)
+    assert not seen.due("T1") and not seen.known("T1") and "T1" not in seen
+    seen.add("T1")
+    assert "T1" in seen and seen.known("T1") and not seen.due("T1")
+    now[0] += 10.0
+    assert "T1" not in seen and seen.known("T1")
+    assert seen.due("T1") and not seen.due("T1")
+    seen.release("T1")
+    assert seen.due("T1")
+    seen.add("T1")
+    assert "T1" in seen and not seen.due("T1")
+    now[0] += 10.0
+    assert seen.due("T1")
+    seen.forget("T1")
+    assert not seen.due("T1") and not seen.known("T1") and "T1" not in seen
