@@ -97,12 +97,13 @@ _CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace-check
 
 
 def _check_again(services: Services, team_id: str, body: Mapping[str, Any]) -> None:
-    """`_check` for a workspace seen active a while ago; when the read fails, the next
-    request has it tried again."""
+    """`_check` for a workspace seen active a while ago; when it fails, however, the failure
+    is logged (on the pool's thread nothing else would show it) and the next request has it
+    tried again (a check left claimed would never be given again)."""
     try:
         _check(services, team_id, body)
-    except SQLAlchemyError:
-        log.exception("could not read the workspace's status", extra={"team_id": team_id})
+    except Exception:
+        log.exception("could not check the workspace's status", extra={"team_id": team_id})
         services.active_teams.release(team_id)
 
 
