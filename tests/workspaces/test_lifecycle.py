@@ -94,6 +94,8 @@ def test_a_workspace_seen_active_a_while_ago_is_read_again_beside_the_requests(
     due, not those arriving while it runs, which start no second read), and a workspace
     stopped meanwhile (by another process: this one was not told) still comes back."""
     assert bot.driver.slash_command(OMAR, "help").status == 200  # seen active
+    # A new workspace is recorded on the welcome's thread, while the request is answered.
+    wait_for(lambda: _status(bot) == "active", what="the new workspace recorded")
     monkeypatch.setattr(bot.runtime.services.active_teams, "ttl", 0.0)  # the check is due
     with bot.sessions.begin() as s:
         s.scalars(select(Workspace)).one().status = "uninstalled"
