@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from storage.db import core_connection
 from storage.meetings import UPCOMING, ensure_meetings
 from storage.models import Meeting, Pair, PairStatus, Workspace
 from storage.new_plans import claim_first_planning
-from storage.outbox import add_deliveries
+from storage.outbox import NewDelivery, add_deliveries
 from storage.pairs import CLAIM_FIRST_PLANNING, AnyPair, meeting_rule
 from storage.people import zones_for
 
@@ -120,31 +120,49 @@ def plan_new_pair(
 ) -> bool:
     """Plan the first weeks of a new pair's meetings and milestones, once: False (nothing
     done) when the pair was planned meanwhile (the scheduler's tick plans never-planned pairs)
-    or is no longer active. `pair` may come from the transaction that stored it: the claim is
-    one UPDATE, and nothing of the pair is read again.
+    or is no longer active (`plan_new_pairs` for one pair)."""
+    return plan_new_pairs(services, session, [(pair, zones)])[0]
 
-    On PostgreSQL the claim, the meetings and the prompts are one statement
-    (`claim_first_planning`) and the outbox rows a second: two round trips where there were
-    four. SQLite claims, then plans as the scheduler does."""
+
+def plan_new_pairs(
+    services: Services,
+    session: Session,
+    pairs: Sequence[tuple[AnyPair, dict[str, str] | None]],
+) -> list[bool]:
+    """Plan the first weeks of these new pairs (each with its people's zones, or None to read
+    them), each once, in `session`'s transaction: for each, False (nothing done) when it was
+    planned meanwhile (the scheduler's tick plans never-planned pairs) or is no longer active.
+    A pair may come from the transaction that stored it: the claim is one UPDATE, and nothing
+    of the pair is read again.
+
+    On PostgreSQL each pair's claim, meetings and prompts are one statement
+    (`claim_first_planning`), and all the pairs' outbox rows one more: a round trip per pair
+    and one for them all. SQLite claims each, then plans it as the scheduler does."""
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
     lead = timedelta(hours=cfg.nudge_lead_hours)
     conn = core_connection(session)
+    planned: list[bool] = []
     if conn.dialect.name != "postgresql":
-        claimed = conn.execute(CLAIM_FIRST_PLANNING, {"pair_id": pair.id, "horizon": horizon})
-        if not claimed.rowcount:
-            return False
-        plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
-        return True
-    zones = zones if zones is not None else zones_for(session, pair)
-    instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
-    asks = milestone_asks(services, pair, zones, now, horizon)
-    made = claim_first_planning(conn, pair.id, horizon, instants, asks.prompts)
-    if made is None:
-        return False
-    meetings = [Meeting(id=i, pair_id=pair.id, scheduled_at=at) for i, at in made.meetings]
-    rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
-    rows += milestone_rows(services, pair, asks, made.prompts, now, horizon)
-    add_deliveries(session, rows, now)
-    return True
+        for pair, zones in pairs:
+            claimed = conn.execute(CLAIM_FIRST_PLANNING, {"pair_id": pair.id, "horizon": horizon})
+            if claimed.rowcount:
+                plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
+            planned.append(bool(claimed.rowcount))
+        return planned
+    rows: list[NewDelivery] = []
+    for pair, zones in pairs:
+        zones = zones if zones is not None else zones_for(session, pair)
+        instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
+        asks = milestone_asks(services, pair, zones, now, horizon)
+        made = claim_first_planning(conn, pair.id, horizon, instants, asks.prompts)
+        planned.append(made is not None)
+        if made is None:
+            continue
+        meetings = [Meeting(id=i, pair_id=pair.id, scheduled_at=at) for i, at in made.meetings]
+        rows += [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
+        rows += milestone_rows(services, pair, asks, made.prompts, now, horizon)
+    if rows:
+        add_deliveries(session, rows, now)
+    return planned

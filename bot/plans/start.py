@@ -1,10 +1,12 @@
 """Starting a mentorship: the plan modal opens with no I/O, a submission is checked, stored and
 both summaries queued at once (one statement on PostgreSQL, one transaction on SQLite), and
-the first weeks are planned after Slack's answer."""
+the first weeks are planned after Slack's answer, on the first weeks' planner's thread with
+the pairs stored meanwhile, before both summaries go out."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -16,10 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.payload import metadata_of
 from bot.core.services import Services
 from bot.delivery.immediate import Immediate
+from bot.delivery.render import Rendered
 from bot.domain.plan import PersonFacts, Plan, validate_plan
-from bot.pairs.planner import plan_new_pair
+from bot.pairs.planner import plan_new_pair, plan_new_pairs
 from bot.people.lookup import Looked, looked_for_form
 from bot.plans.channel import announcement_problem
+from bot.plans.first_weeks import FirstWeeks
 from bot.plans.form import field_errors, parse_plan_state
 from bot.plans.modal import start_modal_view
 from bot.plans.summary import (
@@ -97,7 +101,7 @@ def submit_plan(
     facts, the pair, its goals, milestones and both summaries (`store_plan`). Two people who
     already share an open mentorship are refused by the database's unique index, in that
     statement or transaction. Planning the first weeks comes after the answer
-    (`plan_started_pair`); were the process to die in between, the scheduler plans the pair on
+    (`plan_started_pair`); were the process to die before it, the scheduler plans the pair on
     its next tick (it has never been planned).
     """
     form = parse_plan_state((view.get("state") or {}).get("values") or {})
@@ -171,40 +175,62 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
     summaries go out (planned first, as the scheduler would: when they arrive, the weeks are
     planned).
 
-    Given what `submit_plan` returned (the pair in memory, both people as looked up), the
-    summaries are claimed in the planning's transaction and built from memory, and this
-    request sends them itself, through the outbox's `sending` and finish
-    (`Dispatcher.send_now`); when another submission is sending already, that one sends them
-    after its own (`Immediate`); when a send fails, they go back to pending and the scheduler
-    is woken with them (`Dispatcher.give`), which sends them without reading or rendering them
-    again. Given a pair id (a program's publish), the scheduler is woken to render and send
-    them."""
-    claimed = None
-    with services.sessions.begin() as session:
-        if isinstance(started, Started):
-            pair = started.pair
-            plan_new_pair(services, session, pair, started.zones)
-            # The first person in a new workspace hears the welcome before their plan's
-            # summary: if it still waits, it is claimed and sent with them (first: it was due
-            # earlier). Claimed in this transaction, for this process's sender.
-            welcome = keys.welcome(pair.team_id, pair.creator_id)
-            claimed = _IMMEDIATE.claim(services, session, [welcome, *summary_keys(pair).values()])
-        elif (stored := session.get(Pair, started)) is not None:
-            plan_new_pair(services, session, stored, None)
-    if not isinstance(started, Started):
-        services.waker(plan=False)  # nothing to plan: this did
+    Given what `submit_plan` returned (the pair in memory, both people as looked up), the pair
+    is handed to the first weeks' planner (`_FIRST_WEEKS`, bot/plans/first_weeks.py) and this
+    returns at once: that thread plans it with the pairs stored meanwhile (`_plan_started`).
+    Given a pair id (a program's publish), it is planned here and the scheduler is woken to
+    render and send its summaries."""
+    if isinstance(started, Started):
+        _FIRST_WEEKS.plan(services, started)
         return
-    _IMMEDIATE.send(services, [], new_pair_summaries(started.pair, started.people), claimed)
+    with services.sessions.begin() as session:
+        if (stored := session.get(Pair, started)) is not None:
+            plan_new_pair(services, session, stored, None)
+    services.waker(plan=False)  # nothing to plan: this did
 
 
+def _plan_started(services: Services, batch: Sequence[Started]) -> None:
+    """New pairs' first weeks planned in one transaction, in which their summaries are claimed
+    for this process's sender; then the summaries, built from memory, are sent through the
+    outbox's `sending` and finish (`Dispatcher.send_now`), by this thread or, when another
+    thread is sending, by that one after its own (`Immediate`). When a send fails, they go back
+    to pending and the scheduler is woken with them (`Dispatcher.give`), which sends them
+    without reading or rendering them again."""
+    with services.sessions.begin() as session:
+        plan_new_pairs(services, session, [(s.pair, s.zones) for s in batch])
+        # The first person in a new workspace hears the welcome before their plan's summary:
+        # if it still waits, it is claimed and sent with them (first: it was due earlier).
+        wanted: dict[str, None] = {}
+        for s in batch:
+            wanted[keys.welcome(s.pair.team_id, s.pair.creator_id)] = None
+            wanted.update(dict.fromkeys(summary_keys(s.pair).values()))
+        claimed = _IMMEDIATE.claim(services, session, list(wanted))
+    messages: dict[str, Rendered] = {}
+    for s in batch:
+        messages.update(new_pair_summaries(s.pair, s.people))
+    _IMMEDIATE.send(services, [], messages, claimed)
+
+
+# One thread plans new pairs' first weeks, those stored while it plans in its next
+# transaction (bot/plans/first_weeks.py).
+_FIRST_WEEKS: FirstWeeks[Started] = FirstWeeks(_plan_started)
 # One submission at a time sends summaries: its own, and those of submissions stored while it
 # was sending (bot/delivery/immediate.py).
 _IMMEDIATE = Immediate()
 
 
+def first_weeks_idle() -> bool:
+    """No new pair waits for its first weeks or its summaries on the planner's thread."""
+    return _FIRST_WEEKS.idle
+
+
 def release_unsent(services: Services) -> int:
-    """When `serve` stops: summaries claimed for this process's sender and not yet handed to
-    Slack go back to pending, for the next tick; how many."""
+    """When `serve` stops: new pairs not yet planned are left to the next tick, and summaries
+    claimed for this process's sender and not yet handed to Slack go back to pending, for that
+    tick; how many summaries."""
+    left = _FIRST_WEEKS.drop(services)
+    if left:
+        log.info("%d new pairs left to the scheduler to plan", left)
     return _IMMEDIATE.release(services)
 
 

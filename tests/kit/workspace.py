@@ -19,6 +19,7 @@ from bot.core.config import Config, parse_config
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.stats import DispatchStats
 from bot.heartbeat import run_tick
+from bot.plans.start import first_weeks_idle
 from bot.server import BotServer
 from bot.standin import DriverResponse, SlackDriver, SlackStandIn
 from storage import keys
@@ -110,7 +111,7 @@ def listeners_idle(runtime: Runtime) -> bool:
     executor = runtime.app.listener_runner.listener_executor
     assert isinstance(executor, ThreadPoolExecutor)
     idle = executor._idle_semaphore._value
-    return executor._work_queue.empty() and idle >= len(executor._threads)
+    return executor._work_queue.empty() and idle >= len(executor._threads) and first_weeks_idle()
 
 
 def stop_serving(runtime: Runtime, server: BotServer) -> None:
@@ -119,6 +120,7 @@ def stop_serving(runtime: Runtime, server: BotServer) -> None:
     log its errors into whichever test this process runs next."""
     server.stop()
     runtime.app.listener_runner.listener_executor.shutdown(wait=True)
+    wait_for(first_weeks_idle, what="the new pairs' first weeks")
     runtime.engine.dispose()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import ManualClock
 from bot.domain.plan import PersonFacts, Plan, validate_plan
-from bot.pairs.planner import plan_new_pair, plan_tick
+from bot.pairs.planner import plan_new_pair, plan_new_pairs, plan_tick
 from bot.people.lookup import Looked
 from bot.plans.start import store_plan
 from bot.plans.summary import summary_keys
@@ -411,3 +411,75 @@ def test_a_plan_of_people_all_cached_is_stored(
         assert set(session.scalars(select(Delivery.occurrence_key))) == set(
             summary_keys(pair).values()
         )
+
+
+def _store_between(sessions: sessionmaker[Session], mentor: str, mentee: str) -> NewPair:
+    people = {
+        mentor: PersonFacts(user_id=mentor, name=mentor, tz="Europe/Berlin"),
+        mentee: PersonFacts(user_id=mentee, name=mentee, tz="America/New_York"),
+    }
+    form = replace(FORM, mentor_id=mentor, mentee_id=mentee)
+    plan, errors = validate_plan(form, now=NOW, people=people, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:  # the people cache, where a planning reads zones from
+        save_people(
+            session,
+            TEAM,
+            [
+                {"user_id": f.user_id, "name": f.name, "tz": f.tz, "deleted": False}
+                | {"is_bot": False, "is_admin": False}
+                for f in people.values()
+            ],
+            NOW,
+        )
+        return create_pair(session, TEAM, mentor, plan, NOW)
+
+
+def _planned_rows(sessions: sessionmaker[Session], pair_id: int) -> list[str]:
+    """What a planning made for a pair, its people named by their part."""
+    with sessions() as session:
+        pair = session.get(Pair, pair_id)
+        assert pair is not None
+        part = {pair.mentor_id: "mentor", pair.mentee_id: "mentee"}
+        deliveries = [
+            (d.kind, part[d.recipient_id], d.due_at, d.expires_at)
+            for d in session.scalars(select(Delivery).where(Delivery.pair_id == pair_id))
+        ]
+        meetings = [
+            m.scheduled_at
+            for m in session.scalars(select(Meeting).where(Meeting.pair_id == pair_id))
+        ]
+        prompts = [
+            (p.milestone_id is not None, part[p.user_id])
+            for p in session.scalars(
+                select(ReflectionPrompt).where(ReflectionPrompt.pair_id == pair_id)
+            )
+        ]
+    return sorted(map(str, deliveries)) + sorted(map(str, meetings)) + sorted(map(str, prompts))
+
+
+def test_new_pairs_planned_together_get_what_each_gets_alone(
+    sessions: sessionmaker[Session], db_url: str, clock: ManualClock
+) -> None:
+    """Several new pairs in one planning (the first weeks' planner's batch): each gets the
+    meetings, prompts and outbox rows it gets when planned alone, and one that lost its claim
+    (planned meanwhile) gets nothing more, without keeping the others from being planned."""
+    services = services_for(sessions, db_url, clock)
+    alone = _store_between(sessions, "UM0", "UE0")
+    with sessions.begin() as session:
+        assert plan_new_pairs(services, session, [(alone, None)]) == [True]
+    expected = _planned_rows(sessions, alone.id)
+    assert expected
+    pairs = [_store_between(sessions, f"UM{i}", f"UE{i}") for i in range(1, 4)]
+    with sessions.begin() as session:  # the second was planned meanwhile
+        assert plan_new_pair(services, session, pairs[1], None) is True
+    before = _planned_rows(sessions, pairs[1].id)
+    zones = {"UM3": "Europe/Berlin", "UE3": "America/New_York"}  # given: nothing read
+    with sessions.begin() as session:
+        planned = plan_new_pairs(
+            services, session, [(pairs[0], None), (pairs[1], None), (pairs[2], zones)]
+        )
+    assert planned == [True, False, True]
+    assert _planned_rows(sessions, pairs[1].id) == before
+    for pair in (pairs[0], pairs[2]):
+        assert _planned_rows(sessions, pair.id) == expected

@@ -1,0 +1,104 @@
+"""A new pair's first weeks, planned after Slack's answer on one thread of the process, with
+the pairs stored while it was planning: one transaction, and on PostgreSQL one insert of outbox
+rows and one claim of summaries, for all of them, where each submission had its own.
+
+The request that stored a pair hands it over (`FirstWeeks.plan`) and its listener's thread is
+free at once, for the next request's answer. The planner's thread plans what is queued, at
+most `batch` pairs at a time, then sees that their summaries go out (`Immediate.send`: it sends
+them itself, or the thread sending already takes them). One person submitting alone waits no
+longer for their summary than before (a batch of one); sixteen at once share the planning's
+statements and transaction.
+
+Nothing is lost on the way: a queued pair is stored and never planned, and its summaries are
+pending in the outbox. Were the planning to fail, or the process to stop before it, the
+scheduler's tick plans pairs never planned and sends pending summaries; a failure also wakes
+the scheduler at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+from bot.core.services import Services
+
+log = logging.getLogger(__name__)
+
+BATCH = 25  # pairs planned in one transaction: as many as the summaries' sender takes at once
+
+T = TypeVar("T")
+
+
+class FirstWeeks(Generic[T]):
+    """`plan(services, item)`: `planner(services, items)` runs on this object's thread for the
+    items queued so far (at most `batch`, all of one `services`), one call after another."""
+
+    def __init__(
+        self, planner: Callable[[Services, Sequence[T]], None], batch: int = BATCH
+    ) -> None:
+        self._planner = planner
+        self._batch = batch
+        self._lock = threading.Lock()
+        self._queued: list[tuple[Services, T]] = []
+        self._running = False
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-weeks")
+
+    def plan(self, services: Services, item: T) -> None:
+        """Queue `item` for the planner's thread; returns at once."""
+        with self._lock:
+            self._queued.append((services, item))
+            if self._running:
+                return
+            self._running = True
+        try:
+            self._thread.submit(self._drain)
+        except RuntimeError:  # the interpreter is shutting down: the tick plans them
+            with self._lock:
+                self._queued.clear()
+                self._running = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing queued and nothing being planned (or sent by the planner's thread)."""
+        with self._lock:
+            return not self._running and not self._queued
+
+    def drop(self, services: Services) -> int:
+        """Forget the items queued for `services` (its process is stopping: the scheduler's
+        next tick plans them); how many. The batch being planned finishes."""
+        with self._lock:
+            left = [q for q in self._queued if q[0] is not services]
+            dropped = len(self._queued) - len(left)
+            self._queued = left
+        return dropped
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queued:
+                    self._running = False
+                    return
+                services = self._queued[0][0]
+                taken = [item for s, item in self._queued[: self._batch] if s is services]
+                self._queued = [
+                    q
+                    for n, q in enumerate(self._queued)
+                    if n >= self._batch or q[0] is not services
+                ]
+            try:
+                self._planner(services, taken)
+            except Exception:  # never planned: the scheduler plans them and sends what waits
+                log.exception(
+                    "%d new pairs: first weeks not planned here; the scheduler will", len(taken)
+                )
+                _wake(services)
+
+
+def _wake(services: Services) -> None:
+    try:
+        services.waker(plan=True)
+    except Exception:  # its own tick still comes
+        log.exception("could not wake the scheduler")

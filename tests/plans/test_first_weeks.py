@@ -1,0 +1,113 @@
+"""The first weeks' planner (bot/plans/first_weeks.py): the request hands its pair over and goes
+on; pairs handed over while one batch is planned are planned together in the next; a batch
+that fails is left to the scheduler, which is woken, and the planner goes on."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, cast
+
+import pytest
+
+from bot.core.services import Services, Waker
+from bot.plans.first_weeks import FirstWeeks
+from tests.kit.workspace import wait_for
+
+
+class _Services:
+    """What the planner uses of Services: only the scheduler's waker."""
+
+    def __init__(self) -> None:
+        self.wakes: list[bool] = []
+        self.waker = Waker()
+        self.waker.set(lambda plan, messages: self.wakes.append(plan))
+
+
+def _services() -> Services:
+    return cast(Services, _Services())
+
+
+def test_pairs_handed_over_while_one_is_planned_are_planned_together() -> None:
+    services = _services()
+    release = threading.Event()
+    batches: list[list[int]] = []
+
+    def planner(_: Services, items: Sequence[int]) -> None:
+        batches.append(list(items))
+        if len(batches) == 1:
+            assert release.wait(5)
+
+    weeks: FirstWeeks[int] = FirstWeeks(planner, batch=3)
+    weeks.plan(services, 0)  # returns at once, though the planner is held
+    wait_for(lambda: batches == [[0]], what="the first batch")
+    assert not weeks.idle
+    for i in range(1, 6):
+        weeks.plan(services, i)
+    release.set()
+    wait_for(lambda: weeks.idle, what="the planner to finish")
+    assert batches == [[0], [1, 2, 3], [4, 5]]  # at most `batch` at a time, in order
+
+
+def test_each_batch_is_of_one_services() -> None:
+    one, other = _services(), _services()
+    release = threading.Event()
+    batches: list[tuple[Services, list[str]]] = []
+
+    def planner(services: Services, items: Sequence[str]) -> None:
+        batches.append((services, list(items)))
+        if len(batches) == 1:
+            assert release.wait(5)
+
+    weeks: FirstWeeks[str] = FirstWeeks(planner)
+    weeks.plan(one, "a")
+    wait_for(lambda: len(batches) == 1, what="the first batch")
+    for services, item in ((one, "b"), (other, "x"), (one, "c"), (other, "y")):
+        weeks.plan(services, item)
+    release.set()
+    wait_for(lambda: weeks.idle, what="the planner to finish")
+    assert batches == [(one, ["a"]), (one, ["b", "c"]), (other, ["x", "y"])]
+
+
+def test_a_failed_batch_wakes_the_scheduler_and_the_next_is_planned(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    services = _services()
+    planned: list[list[int]] = []
+
+    def planner(_: Services, items: Sequence[int]) -> None:
+        if items[0] == 0:
+            raise RuntimeError("the database went away")
+        planned.append(list(items))
+
+    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    with caplog.at_level(logging.ERROR):
+        weeks.plan(services, 0)
+        wait_for(lambda: weeks.idle, what="the failed batch")
+        weeks.plan(services, 1)
+        wait_for(lambda: weeks.idle and planned == [[1]], what="the next batch")
+    assert cast(Any, services).wakes == [True]  # the scheduler plans what was not
+    assert "1 new pairs: first weeks not planned here; the scheduler will" in caplog.text
+
+
+def test_a_stopping_process_leaves_its_queued_pairs_to_the_scheduler() -> None:
+    stopping, other = _services(), _services()
+    release = threading.Event()
+    batches: list[list[int]] = []
+
+    def planner(_: Services, items: Sequence[int]) -> None:
+        batches.append(list(items))
+        if len(batches) == 1:
+            assert release.wait(5)
+
+    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks.plan(stopping, 0)
+    wait_for(lambda: batches == [[0]], what="the first batch")
+    weeks.plan(stopping, 1)
+    weeks.plan(other, 2)
+    weeks.plan(stopping, 3)
+    assert weeks.drop(stopping) == 2
+    release.set()
+    wait_for(lambda: weeks.idle, what="the planner to finish")
+    assert batches == [[0], [2]]  # the batch being planned finished; the other's went on
