@@ -169,10 +169,10 @@ def _health(
 
 class QueueDepth:
     """Stands in for waitress's "waitress.queue" logger, which logs a WARNING for every request
-    that arrives while all threads are busy (2,377 lines in a burst of 1,500 DMs), each costing
-    the accepting thread a log record. Here each costs a counter; one line says how many
-    waited and how deep the queue got, when waiting starts and then at most every `every`
-    seconds while it goes on."""
+    that arrives while all threads are busy: under a real overload, a line per request, each a
+    log record made on the thread that accepts connections. Here each costs a counter; one line
+    says how many waited and how deep the queue got, when waiting starts and then at most every
+    `every` seconds while it goes on."""
 
     def __init__(
         self,
