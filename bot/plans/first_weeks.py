@@ -76,6 +76,17 @@ class FirstWeeks(Generic[T]):
         return dropped
 
     def _drain(self) -> None:
+        try:
+            self._drain_queue()
+        except BaseException:
+            # Whatever ended the planning (the interpreter stopping): the next hand-over starts
+            # it again; what was queued is never planned here, and the tick plans it.
+            with self._lock:
+                self._queued.clear()
+                self._running = False
+            raise
+
+    def _drain_queue(self) -> None:
         while True:
             with self._lock:
                 if not self._queued:

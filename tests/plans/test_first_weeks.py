@@ -111,3 +111,19 @@ def test_a_stopping_process_leaves_its_queued_pairs_to_the_scheduler() -> None:
     release.set()
     wait_for(lambda: weeks.idle, what="the planner to finish")
     assert batches == [[0], [2]]  # the batch being planned finished; the other's went on
+
+
+def test_a_planner_ended_by_more_than_an_error_starts_again_at_the_next_hand_over() -> None:
+    services = _services()
+    planned: list[list[int]] = []
+
+    def planner(_: Services, items: Sequence[int]) -> None:
+        if items[0] == 0:
+            raise KeyboardInterrupt  # not an Exception: it ends the planner's run
+        planned.append(list(items))
+
+    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks.plan(services, 0)
+    wait_for(lambda: weeks.idle, what="the ended run")
+    weeks.plan(services, 1)
+    wait_for(lambda: planned == [[1]], what="a new run")
