@@ -29,25 +29,31 @@ def _services() -> Services:
     return cast(Services, _Services())
 
 
+class _Held:
+    """A planner that records each batch and holds the first until `release`."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.release = threading.Event()
+
+    def __call__(self, _: Services, items: Sequence[int]) -> None:
+        self.batches.append(list(items))
+        if len(self.batches) == 1:
+            assert self.release.wait(5)
+
+
 def test_pairs_handed_over_while_one_is_planned_are_planned_together() -> None:
     services = _services()
-    release = threading.Event()
-    batches: list[list[int]] = []
-
-    def planner(_: Services, items: Sequence[int]) -> None:
-        batches.append(list(items))
-        if len(batches) == 1:
-            assert release.wait(5)
-
-    weeks: FirstWeeks[int] = FirstWeeks(planner, batch=3)
+    held = _Held()
+    weeks: FirstWeeks[int] = FirstWeeks(held, batch=3)
     weeks.plan(services, 0)  # returns at once, though the planner is held
-    wait_for(lambda: batches == [[0]], what="the first batch")
+    wait_for(lambda: held.batches == [[0]], what="the first batch")
     assert not weeks.idle
     for i in range(1, 6):
         weeks.plan(services, i)
-    release.set()
+    held.release.set()
     wait_for(lambda: weeks.idle, what="the planner to finish")
-    assert batches == [[0], [1, 2, 3], [4, 5]]  # at most `batch` at a time, in order
+    assert held.batches == [[0], [1, 2, 3], [4, 5]]  # at most `batch` at a time, in order
 
 
 def test_each_batch_is_of_one_services() -> None:
@@ -93,24 +99,17 @@ def test_a_failed_batch_wakes_the_scheduler_and_the_next_is_planned(
 
 def test_a_stopping_process_leaves_its_queued_pairs_to_the_scheduler() -> None:
     stopping, other = _services(), _services()
-    release = threading.Event()
-    batches: list[list[int]] = []
-
-    def planner(_: Services, items: Sequence[int]) -> None:
-        batches.append(list(items))
-        if len(batches) == 1:
-            assert release.wait(5)
-
-    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    held = _Held()
+    weeks: FirstWeeks[int] = FirstWeeks(held)
     weeks.plan(stopping, 0)
-    wait_for(lambda: batches == [[0]], what="the first batch")
+    wait_for(lambda: held.batches == [[0]], what="the first batch")
     weeks.plan(stopping, 1)
     weeks.plan(other, 2)
     weeks.plan(stopping, 3)
     assert weeks.drop(stopping) == 2
-    release.set()
+    held.release.set()
     wait_for(lambda: weeks.idle, what="the planner to finish")
-    assert batches == [[0], [2]]  # the batch being planned finished; the other's went on
+    assert held.batches == [[0], [2]]  # the batch being planned finished; the other's went on
 
 
 def test_a_planner_ended_by_more_than_an_error_starts_again_at_the_next_hand_over() -> None:
