@@ -10,7 +10,8 @@ longer for their summary than before (a batch of one); sixteen at once share the
 statements and transaction.
 
 Nothing is lost on the way: a queued pair is stored and never planned, and its summaries are
-pending in the outbox. Were the planning to fail, or the process to stop before it, the
+pending in the outbox. When a batch fails, each of its pairs is planned alone, so one bad pair
+keeps only itself back. Were that to fail too, or the process to stop before it, the
 scheduler's tick plans pairs never planned and sends pending summaries; a failure also wakes
 the scheduler at once.
 """
@@ -99,13 +100,25 @@ class FirstWeeks(Generic[T]):
                     for n, q in enumerate(self._queued)
                     if n >= self._batch or q[0] is not services
                 ]
-            try:
-                self._planner(services, taken)
-            except Exception:  # never planned: the scheduler plans them and sends what waits
-                log.exception(
+            if self._planned(services, taken):
+                continue
+            if len(taken) > 1:  # one bad pair must not leave the others to the scheduler
+                log.warning("%d new pairs planned together failed: planning each alone", len(taken))
+                taken = [item for item in taken if not self._planned(services, [item])]
+            if taken:  # never planned here: the scheduler plans them and sends what waits
+                log.error(
                     "%d new pairs: first weeks not planned here; the scheduler will", len(taken)
                 )
                 _wake(services)
+
+    def _planned(self, services: Services, items: Sequence[T]) -> bool:
+        """`planner(services, items)`; False, with the error logged, when it raised."""
+        try:
+            self._planner(services, items)
+        except Exception:
+            log.exception("planning the first weeks of %d new pairs failed", len(items))
+            return False
+        return True
 
 
 def _wake(services: Services) -> None:

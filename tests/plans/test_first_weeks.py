@@ -97,6 +97,31 @@ def test_a_failed_batch_wakes_the_scheduler_and_the_next_is_planned(
     assert "1 new pairs: first weeks not planned here; the scheduler will" in caplog.text
 
 
+def test_one_bad_pair_keeps_only_itself_back(caplog: pytest.LogCaptureFixture) -> None:
+    services = _services()
+    held = _Held()
+    planned: list[list[int]] = []
+
+    def planner(services: Services, items: Sequence[int]) -> None:
+        held(services, items)
+        if 3 in items:
+            raise ValueError("a pair the planner cannot plan")
+        planned.append(list(items))
+
+    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks.plan(services, 0)
+    wait_for(lambda: held.batches == [[0]], what="the first batch")
+    for i in range(1, 6):
+        weeks.plan(services, i)
+    with caplog.at_level(logging.WARNING):
+        held.release.set()
+        wait_for(lambda: weeks.idle, what="the planner to finish")
+    assert planned == [[0], [1], [2], [4], [5]]  # the batch failed, then each alone
+    assert cast(Any, services).wakes == [True]  # for the one left to the scheduler
+    assert "5 new pairs planned together failed: planning each alone" in caplog.text
+    assert "1 new pairs: first weeks not planned here; the scheduler will" in caplog.text
+
+
 def test_a_stopping_process_leaves_its_queued_pairs_to_the_scheduler() -> None:
     stopping, other = _services(), _services()
     held = _Held()
