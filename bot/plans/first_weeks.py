@@ -1,13 +1,13 @@
-"""A new pair's first weeks, planned after Slack's answer on one thread of the process, with
-the pairs stored while it was planning: one transaction, and on PostgreSQL one insert of outbox
-rows and one claim of summaries, for all of them, where each submission had its own.
+"""A new pair's first weeks, planned after Slack's answer, with the pairs stored while it was
+being planned: one transaction, and on PostgreSQL one insert of outbox rows and one claim of
+summaries, for all of those, where each submission had its own.
 
-The request that stored a pair hands it over (`FirstWeeks.plan`) and its listener's thread is
-free at once, for the next request's answer. The planner's thread plans what is queued, at
-most `batch` pairs at a time, then sees that their summaries go out (`Immediate.send`: it sends
-them itself, or the thread sending already takes them). One person submitting alone waits no
-longer for their summary than before (a batch of one); sixteen at once share the planning's
-statements and transaction.
+When nothing is being planned, the request plans its own pair at once, on its own thread
+(`FirstWeeks.plan`): one person submitting alone waits for no other thread. Pairs that arrive
+meanwhile are queued and their listeners' threads are free at once, for the next requests'
+answers; the planner's thread then plans what is queued, at most `batch` pairs at a time,
+until nothing is. Each planning then sees that its summaries go out (`Immediate.send`: it
+sends them itself, or the thread sending already takes them).
 
 Nothing is lost on the way: a queued pair is stored and never planned, and its summaries are
 pending in the outbox. When a batch fails, each of its pairs is planned alone, so one bad pair
@@ -34,8 +34,9 @@ T = TypeVar("T")
 
 
 class FirstWeeks(Generic[T]):
-    """`plan(services, item)`: `planner(services, items)` runs on this object's thread for the
-    items queued so far (at most `batch`, all of one `services`), one call after another."""
+    """`plan(services, item)`: `planner(services, items)` runs on the caller's thread when
+    nothing is being planned, else on this object's thread for the items queued so far (at
+    most `batch`, all of one `services`); one call at a time."""
 
     def __init__(
         self, planner: Callable[[Services, Sequence[T]], None], batch: int = BATCH
@@ -48,12 +49,25 @@ class FirstWeeks(Generic[T]):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-weeks")
 
     def plan(self, services: Services, item: T) -> None:
-        """Queue `item` for the planner's thread; returns at once."""
+        """Plan `item`: on this thread, at once, when nothing is being planned (no hand-over,
+        one person submitting alone); else queued for the planner's thread, and this returns
+        at once. What is queued while this thread plans goes to the planner's thread after."""
         with self._lock:
-            self._queued.append((services, item))
             if self._running:
+                self._queued.append((services, item))
                 return
             self._running = True
+        try:
+            self._plan_batch(services, [item])
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """After this thread's own planning: what came meanwhile, to the planner's thread."""
+        with self._lock:
+            if not self._queued:
+                self._running = False
+                return
         try:
             self._thread.submit(self._drain)
         except RuntimeError:  # the interpreter is shutting down: the tick plans them
@@ -100,16 +114,17 @@ class FirstWeeks(Generic[T]):
                     for n, q in enumerate(self._queued)
                     if n >= self._batch or q[0] is not services
                 ]
-            if self._planned(services, taken):
-                continue
-            if len(taken) > 1:  # one bad pair must not leave the others to the scheduler
-                log.warning("%d new pairs planned together failed: planning each alone", len(taken))
-                taken = [item for item in taken if not self._planned(services, [item])]
-            if taken:  # never planned here: the scheduler plans them and sends what waits
-                log.error(
-                    "%d new pairs: first weeks not planned here; the scheduler will", len(taken)
-                )
-                _wake(services)
+            self._plan_batch(services, taken)
+
+    def _plan_batch(self, services: Services, taken: list[T]) -> None:
+        if self._planned(services, taken):
+            return
+        if len(taken) > 1:  # one bad pair must not leave the others to the scheduler
+            log.warning("%d new pairs planned together failed: planning each alone", len(taken))
+            taken = [item for item in taken if not self._planned(services, [item])]
+        if taken:  # never planned here: the scheduler plans them and sends what waits
+            log.error("%d new pairs: first weeks not planned here; the scheduler will", len(taken))
+            _wake(services)
 
     def _planned(self, services: Services, items: Sequence[T]) -> bool:
         """`planner(services, items)`; False, with the error logged, when it raised."""

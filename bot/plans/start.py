@@ -1,7 +1,7 @@
 """Starting a mentorship: the plan modal opens with no I/O, a submission is checked, stored and
 both summaries queued at once (one statement on PostgreSQL, one transaction on SQLite), and
-the first weeks are planned after Slack's answer, on the first weeks' planner's thread with
-the pairs stored meanwhile, before both summaries go out."""
+the first weeks are planned after Slack's answer (under load on the first weeks' planner's
+thread, with the pairs stored meanwhile), before both summaries go out."""
 
 from __future__ import annotations
 
@@ -176,8 +176,9 @@ def plan_started_pair(services: Services, started: Started | int) -> None:
     planned).
 
     Given what `submit_plan` returned (the pair in memory, both people as looked up), the pair
-    is handed to the first weeks' planner (`_FIRST_WEEKS`, bot/plans/first_weeks.py) and this
-    returns at once: that thread plans it with the pairs stored meanwhile (`_plan_started`).
+    goes to the first weeks' planner (`_FIRST_WEEKS`, bot/plans/first_weeks.py): planned here
+    at once when nothing else is being planned, else queued, and this returns at once; the
+    planner's thread plans it with the pairs stored meanwhile (`_plan_started`).
     Given a pair id (a program's publish), it is planned here and the scheduler is woken to
     render and send its summaries."""
     if isinstance(started, Started):
@@ -211,8 +212,8 @@ def _plan_started(services: Services, batch: Sequence[Started]) -> None:
     _IMMEDIATE.send(services, [], messages, claimed)
 
 
-# One thread plans new pairs' first weeks, those stored while it plans in its next
-# transaction (bot/plans/first_weeks.py).
+# New pairs' first weeks: planned at once when nothing else is, else by one thread, those
+# stored while it plans in its next transaction (bot/plans/first_weeks.py).
 _FIRST_WEEKS: FirstWeeks[Started] = FirstWeeks(_plan_started)
 # One submission at a time sends summaries: its own, and those of submissions stored while it
 # was sending (bot/delivery/immediate.py).
