@@ -71,9 +71,14 @@ class FirstWeeks(Generic[T]):
         try:
             self._thread.submit(self._drain)
         except RuntimeError:  # the interpreter is shutting down: the tick plans them
-            with self._lock:
-                self._queued.clear()
-                self._running = False
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Planning here ended early: what is queued is left to the scheduler's tick, and the
+        next pair starts planning again."""
+        with self._lock:
+            self._queued.clear()
+            self._running = False
 
     @property
     def idle(self) -> bool:
@@ -91,14 +96,11 @@ class FirstWeeks(Generic[T]):
         return dropped
 
     def _drain(self) -> None:
+        """The planner's thread: batches until nothing is queued."""
         try:
             self._drain_queue()
-        except BaseException:
-            # Whatever ended the planning (the interpreter stopping): the next hand-over starts
-            # it again; what was queued is never planned here, and the tick plans it.
-            with self._lock:
-                self._queued.clear()
-                self._running = False
+        except BaseException:  # whatever ended it (the interpreter stopping)
+            self._abandon()
             raise
 
     def _drain_queue(self) -> None:
