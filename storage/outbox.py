@@ -25,6 +25,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     Row,
+    Select,
     String,
     and_,
     bindparam,
@@ -216,6 +217,7 @@ def claim_due(
     lease: timedelta,
     limit: int,
     share: tuple[int, int] = (0, 1),
+    hold: Collection[int] = (),
 ) -> list[int]:
     """Claim up to `limit` due rows for `owner` in one short transaction; return their ids.
     Every statement is built once: a tick that finds one or two rows (a plan's summaries, sent
@@ -223,15 +225,16 @@ def claim_due(
 
     `share` (i, n): only the rows of the pairs whose id is i modulo n (rows of no pair count as
     pair 0), for one of n senders in a worker; each pair's messages then go out from one
-    sender, in order, as with one."""
+    sender, in order, as with one. `hold`: pairs whose rows are left alone (another thread of
+    this process is about to send them)."""
     part, parts = share
     if not 0 <= part < parts:
         raise ValueError(f"share: {part} of {parts}")
     with write_connection(engine) as conn:
         release_stale(conn, now)
         expire_overdue(conn, now)
-        candidates = _CANDIDATES[engine.dialect.name != "sqlite", parts > 1]
-        params = {"now": now, "limit": limit, "part": part, "parts": parts}
+        candidates = _CANDIDATES[engine.dialect.name != "sqlite", parts > 1, bool(hold)]
+        params = {"now": now, "limit": limit, "part": part, "parts": parts, "hold": list(hold)}
         ids = list(conn.scalars(candidates, params))
         if ids:
             params = {"ids": ids, "owner": owner, "until": now + lease}
@@ -274,13 +277,27 @@ _DUE = (
 _DUE_SHARE = _DUE.where(
     func.coalesce(Delivery.pair_id, 0) % bindparam("parts") == bindparam("part")
 )
-# By (PostgreSQL, one share of several): rows another worker or sender is claiming are
-# skipped on PostgreSQL, not waited for.
+# Rows of pairs another thread of this process is about to send (`claim_due`'s `hold`).
+_NOT_HELD = or_(
+    Delivery.pair_id.is_(None), Delivery.pair_id.not_in(bindparam("hold", expanding=True))
+)
+
+
+def _candidates(postgres: bool, shared: bool, held: bool) -> Select[Any]:
+    """The due rows' query: one share of several, or all; some pairs held, or none. Rows
+    another worker or sender is claiming are skipped on PostgreSQL, not waited for."""
+    query = _DUE_SHARE if shared else _DUE
+    if held:
+        query = query.where(_NOT_HELD)
+    return query.with_for_update(skip_locked=True) if postgres else query
+
+
+# By (PostgreSQL, one share of several, some pairs held).
 _CANDIDATES = {
-    (False, False): _DUE,
-    (False, True): _DUE_SHARE,
-    (True, False): _DUE.with_for_update(skip_locked=True),
-    (True, True): _DUE_SHARE.with_for_update(skip_locked=True),
+    (postgres, shared, held): _candidates(postgres, shared, held)
+    for postgres in (False, True)
+    for shared in (False, True)
+    for held in (False, True)
 }
 # By primary key alone: the rows are ours until commit (SQLite's write lock, PostgreSQL's row
 # locks), so they are still pending. A status test here let SQLite, which keeps no statistics

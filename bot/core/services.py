@@ -41,6 +41,34 @@ class Waker:
             fn(plan, messages)
 
 
+class InHand:
+    """Pairs this process is planning now (a new pair's first weeks, bot/plans/first_weeks.py):
+    this process's scheduler tick leaves them, and their pending messages, to that planning,
+    which would otherwise find them planned and claimed and have done its work for nothing.
+    Only a saving: any other process's tick, or this one's once they are out of hand (planned,
+    failed, dropped), takes what they leave."""
+
+    def __init__(self) -> None:
+        self._ids: dict[int, int] = {}  # pair id -> how many times it is in hand
+        self._lock = threading.Lock()
+
+    def add(self, pair_id: int) -> None:
+        with self._lock:
+            self._ids[pair_id] = self._ids.get(pair_id, 0) + 1
+
+    def discard(self, pair_id: int) -> None:
+        with self._lock:
+            left = self._ids.get(pair_id, 0) - 1
+            if left > 0:
+                self._ids[pair_id] = left
+            else:
+                self._ids.pop(pair_id, None)
+
+    def ids(self) -> frozenset[int]:
+        with self._lock:
+            return frozenset(self._ids)
+
+
 class RecentlySeen:
     """Keys confirmed within the last `ttl` seconds of real time, in this process.
 
@@ -105,6 +133,7 @@ class Services:
     sessions: sessionmaker[Session]
     client: WebClient
     waker: Waker = field(default_factory=Waker)
+    in_hand: InHand = field(default_factory=InHand)
     clients: ClientPool | None = None
     post_clients: ClientPool | None = None
     installation_store: Any = None

@@ -159,7 +159,8 @@ class Dispatcher:
                 break
             self.last_claim = claimed_at = time.monotonic()
             now = self.services.clock.now()
-            ids = claim_due(engine, self.owner, now, self.lease, self.batch, self.share)
+            hold = self.services.in_hand.ids()  # this process's planner sends those
+            ids = claim_due(engine, self.owner, now, self.lease, self.batch, self.share, hold)
             if not ids:
                 break
             if self._claimed(ids, held, claimed_at, stats) or self.stopping:

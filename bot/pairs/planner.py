@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -90,8 +90,10 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
         sweep_prompts(session, services)
     # Never planned, then running out: each is a range of the (status, planned_until) index, so
     # the pairs due for planning are found without reading every pair, however many there are.
+    # New pairs this process is planning already (`services.in_hand`) are left to it.
     for needs_planning in (Pair.planned_until.is_(None), Pair.planned_until < replan_before):
         while True:
+            held = services.in_hand.ids()
             with services.sessions.begin() as session:
                 pairs = session.scalars(
                     select(Pair)
@@ -101,6 +103,7 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                         Pair.team_id.not_in(
                             select(Workspace.team_id).where(Workspace.status != "active")
                         ),
+                        Pair.id.not_in(held) if held else true(),
                     )
                     .order_by(Pair.planned_until, Pair.id)
                     .limit(batch)

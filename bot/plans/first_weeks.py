@@ -13,7 +13,10 @@ Nothing is lost on the way: a queued pair is stored and never planned, and its s
 pending in the outbox. When a batch fails, each of its pairs is planned alone, so one bad pair
 keeps only itself back. Were that to fail too, or the process to stop before it, the
 scheduler's tick plans pairs never planned and sends pending summaries; a failure also wakes
-the scheduler at once.
+the scheduler at once. Until then, a pair queued or being planned here is in
+`services.in_hand`, and this process's tick leaves it and its summaries to this planning (a
+tick in a burst of submissions otherwise planned and sent a share of them itself, the costlier
+way: one pair at a time, the summaries read and rendered again).
 """
 
 from __future__ import annotations
@@ -39,9 +42,13 @@ class FirstWeeks(Generic[T]):
     most `batch`, all of one `services`); one call at a time."""
 
     def __init__(
-        self, planner: Callable[[Services, Sequence[T]], None], batch: int = BATCH
+        self,
+        planner: Callable[[Services, Sequence[T]], None],
+        pair_of: Callable[[T], int],
+        batch: int = BATCH,
     ) -> None:
         self._planner = planner
+        self._pair_of = pair_of
         self._batch = batch
         self._lock = threading.Lock()
         self._queued: list[tuple[Services, T]] = []
@@ -51,7 +58,9 @@ class FirstWeeks(Generic[T]):
     def plan(self, services: Services, item: T) -> None:
         """Plan `item`: on this thread, at once, when nothing is being planned (no hand-over,
         one person submitting alone); else queued for the planner's thread, and this returns
-        at once. What is queued while this thread plans goes to the planner's thread after."""
+        at once. What is queued while this thread plans goes to the planner's thread after.
+        Until its planning ends, the item's pair is in `services.in_hand`."""
+        services.in_hand.add(self._pair_of(item))
         with self._lock:
             if self._running:
                 self._queued.append((services, item))
@@ -77,8 +86,9 @@ class FirstWeeks(Generic[T]):
         """Planning here ended early: what is queued is left to the scheduler's tick, and the
         next pair starts planning again."""
         with self._lock:
-            self._queued.clear()
+            left, self._queued = self._queued, []
             self._running = False
+        self._out_of_hand(left)
 
     @property
     def idle(self) -> bool:
@@ -90,10 +100,14 @@ class FirstWeeks(Generic[T]):
         """Forget the items queued for `services` (its process is stopping: the scheduler's
         next tick plans them); how many. The batch being planned finishes."""
         with self._lock:
-            left = [q for q in self._queued if q[0] is not services]
-            dropped = len(self._queued) - len(left)
-            self._queued = left
-        return dropped
+            dropped = [q for q in self._queued if q[0] is services]
+            self._queued = [q for q in self._queued if q[0] is not services]
+        self._out_of_hand(dropped)
+        return len(dropped)
+
+    def _out_of_hand(self, queued: Sequence[tuple[Services, T]]) -> None:
+        for services, item in queued:
+            services.in_hand.discard(self._pair_of(item))
 
     def _drain(self) -> None:
         """The planner's thread: batches until nothing is queued."""
@@ -119,6 +133,12 @@ class FirstWeeks(Generic[T]):
             self._plan_batch(services, taken)
 
     def _plan_batch(self, services: Services, taken: list[T]) -> None:
+        try:
+            self._plan_or_leave(services, taken)
+        finally:
+            self._out_of_hand([(services, item) for item in taken])
+
+    def _plan_or_leave(self, services: Services, taken: list[T]) -> None:
         if self._planned(services, taken):
             return
         if len(taken) > 1:  # one bad pair must not leave the others to the scheduler

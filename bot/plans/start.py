@@ -214,7 +214,7 @@ def _plan_started(services: Services, batch: Sequence[Started]) -> None:
 
 # New pairs' first weeks: planned at once when nothing else is, else by one thread, those
 # stored while it plans in its next transaction (bot/plans/first_weeks.py).
-_FIRST_WEEKS: FirstWeeks[Started] = FirstWeeks(_plan_started)
+_FIRST_WEEKS: FirstWeeks[Started] = FirstWeeks(_plan_started, lambda s: s.pair.id)
 # One submission at a time sends summaries: its own, and those of submissions stored while it
 # was sending (bot/delivery/immediate.py).
 _IMMEDIATE = Immediate()

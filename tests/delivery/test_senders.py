@@ -88,7 +88,7 @@ def test_two_senders_send_each_row_once_and_each_pairs_in_order(
 
     def recorded(*args: Any) -> list[int]:
         ids = claim_due(*args)
-        claims.append((args[-1], ids))
+        claims.append((args[5], ids))
         return ids
 
     monkeypatch.setattr("bot.delivery.dispatcher.claim_due", recorded)

@@ -1,29 +1,40 @@
 """The first weeks' planner (bot/plans/first_weeks.py): a pair arriving while nothing is planned
 is planned at once on its request's thread; pairs arriving while one is planned are queued and
 planned together by the planner's thread, and their requests go on; a batch that fails is
-planned again pair by pair, and what still fails is left to the scheduler, which is woken."""
+planned again pair by pair, and what still fails is left to the scheduler, which is woken; and
+the scheduler's tick leaves a pair in hand to its planning."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 
 import pytest
+from sqlalchemy import select
 
-from bot.core.services import Services, Waker
+import bot.plans.start as start_module
+from bot.core.services import InHand, Services, Waker
 from bot.plans.first_weeks import FirstWeeks
-from tests.kit.workspace import wait_for
+from storage.models import Delivery, Pair
+from tests.kit.plans import PLAN
+from tests.kit.workspace import MAYA, OMAR, Bot, listeners_idle, wait_for
 
 
 class _Services:
-    """What the planner uses of Services: only the scheduler's waker."""
+    """What the planner uses of Services: the scheduler's waker and the pairs in hand."""
 
     def __init__(self) -> None:
+        self.in_hand = InHand()
         self.wakes: list[bool] = []
         self.waker = Waker()
         self.waker.set(lambda plan, messages: self.wakes.append(plan))
+
+
+def _pair(item: int) -> int:
+    return item
 
 
 def _services() -> Services:
@@ -60,7 +71,7 @@ def test_one_pair_alone_is_planned_at_once_on_its_requests_thread() -> None:
     services = _services()
     held = _Held()
     held.release.set()
-    weeks: FirstWeeks[int] = FirstWeeks(held)
+    weeks: FirstWeeks[int] = FirstWeeks(held, _pair)
     weeks.plan(services, 0)
     assert held.batches == [[0]] and held.threads == [threading.get_ident()]
     assert weeks.idle
@@ -69,15 +80,17 @@ def test_one_pair_alone_is_planned_at_once_on_its_requests_thread() -> None:
 def test_pairs_arriving_while_one_is_planned_are_planned_together() -> None:
     services = _services()
     held = _Held()
-    weeks: FirstWeeks[int] = FirstWeeks(held, batch=3)
+    weeks: FirstWeeks[int] = FirstWeeks(held, _pair, batch=3)
     request = _first_on_its_own_thread(weeks, services, held)
     assert not weeks.idle
     for i in range(1, 6):
         weeks.plan(services, i)  # queued: returns at once, though the planner is held
+    assert services.in_hand.ids() == {0, 1, 2, 3, 4, 5}  # this process's tick leaves them
     held.release.set()
     request.join(5)
     wait_for(lambda: weeks.idle, what="the planner to finish")
     assert held.batches == [[0], [1, 2, 3], [4, 5]]  # at most `batch` at a time, in order
+    assert services.in_hand.ids() == set()
     assert held.threads[0] == request.ident
     assert len(set(held.threads[1:])) == 1 and held.threads[1] != request.ident
 
@@ -91,7 +104,7 @@ def test_each_batch_is_of_one_services() -> None:
         seen.append(services)
         held(services, items)
 
-    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks: FirstWeeks[int] = FirstWeeks(planner, _pair)
     request = threading.Thread(target=weeks.plan, args=(one, 0))
     request.start()
     wait_for(lambda: held.batches == [[0]], what="the first pair's planning")
@@ -117,12 +130,13 @@ def test_a_failed_pair_wakes_the_scheduler_and_the_next_is_planned(
             raise RuntimeError("the database went away")
         planned.append(list(items))
 
-    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks: FirstWeeks[int] = FirstWeeks(planner, _pair)
     with caplog.at_level(logging.ERROR):
         weeks.plan(services, 0)
         weeks.plan(services, 1)
     assert weeks.idle and planned == [[1]]
     assert cast(Any, services).wakes == [True]  # the scheduler plans what was not
+    assert services.in_hand.ids() == set()  # and this process's own tick may
     assert "1 new pairs: first weeks not planned here; the scheduler will" in caplog.text
 
 
@@ -137,7 +151,7 @@ def test_one_bad_pair_keeps_only_itself_back(caplog: pytest.LogCaptureFixture) -
             raise ValueError("a pair the planner cannot plan")
         planned.append(list(items))
 
-    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks: FirstWeeks[int] = FirstWeeks(planner, _pair)
     _first_on_its_own_thread(weeks, services, held)
     for i in range(1, 6):
         weeks.plan(services, i)
@@ -153,15 +167,17 @@ def test_one_bad_pair_keeps_only_itself_back(caplog: pytest.LogCaptureFixture) -
 def test_a_stopping_process_leaves_its_queued_pairs_to_the_scheduler() -> None:
     stopping, other = _services(), _services()
     held = _Held()
-    weeks: FirstWeeks[int] = FirstWeeks(held)
+    weeks: FirstWeeks[int] = FirstWeeks(held, _pair)
     _first_on_its_own_thread(weeks, stopping, held)
     weeks.plan(stopping, 1)
     weeks.plan(other, 2)
     weeks.plan(stopping, 3)
     assert weeks.drop(stopping) == 2
+    assert (stopping.in_hand.ids(), other.in_hand.ids()) == (frozenset({0}), frozenset({2}))
     held.release.set()
     wait_for(lambda: weeks.idle, what="the planner to finish")
     assert held.batches == [[0], [2]]  # the pair being planned finished; the other's went on
+    assert stopping.in_hand.ids() == other.in_hand.ids() == set()
 
 
 def test_a_planner_ended_by_more_than_an_error_starts_again_at_the_next_pair() -> None:
@@ -175,10 +191,52 @@ def test_a_planner_ended_by_more_than_an_error_starts_again_at_the_next_pair() -
             raise KeyboardInterrupt  # not an Exception: it ends the planner's thread's run
         planned.append(list(items))
 
-    weeks: FirstWeeks[int] = FirstWeeks(planner)
+    weeks: FirstWeeks[int] = FirstWeeks(planner, _pair)
     _first_on_its_own_thread(weeks, services, held)
     weeks.plan(services, 1)  # queued, for the planner's thread, whose run it ends
     held.release.set()
     wait_for(lambda: weeks.idle, what="the ended run")
+    assert services.in_hand.ids() == set()
     weeks.plan(services, 2)
     assert planned == [[0], [2]]
+
+
+def test_a_tick_leaves_a_new_pair_in_hand_to_its_planning(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler tick while a submission's pair is being planned neither plans it nor sends
+    its summaries (that planning does both, the cheaper way); once planned, each summary went
+    out once, and a tick then finds nothing of it to do."""
+    weeks = start_module._FIRST_WEEKS
+    planning, release = threading.Event(), threading.Event()
+    real = weeks._planner
+
+    def held(services: Services, items: Sequence[Any]) -> None:
+        planning.set()
+        assert release.wait(5)
+        real(services, items)
+
+    monkeypatch.setattr(weeks, "_planner", held)
+    assert bot.driver.slash_command(OMAR, "start").status == 200
+    view = wait_for(lambda: bot.standin.views_for(OMAR), what="the plan modal")[-1]
+    assert bot.driver.submit_view(OMAR, view.id, PLAN).status == 200
+    assert planning.wait(5)
+    with bot.sessions() as s:
+        pair = s.scalars(select(Pair)).one()
+    assert bot.runtime.services.in_hand.ids() == {pair.id}
+    bot.tick()
+    with bot.sessions() as s:
+        assert s.get_one(Pair, pair.id).planned_until is None  # not planned by the tick
+        rows = Counter(tuple(r) for r in s.execute(select(Delivery.kind, Delivery.status)))
+    # nor its summaries sent; the workspace's welcome, of no pair, was the tick's to send
+    assert rows == {("plan_summary", "pending"): 2, ("notice", "sent"): 1}
+    release.set()
+    wait_for(lambda: listeners_idle(bot.runtime), what="the planning")
+    assert bot.runtime.services.in_hand.ids() == set()
+    dms = (bot.standin.dm_messages(OMAR), bot.standin.dm_messages(MAYA))
+    with bot.sessions() as s:
+        assert s.get_one(Pair, pair.id).planned_until is not None
+        sent = s.scalars(select(Delivery.status).where(Delivery.kind == "plan_summary"))
+        assert list(sent) == ["sent", "sent"]
+    assert bot.tick().sent == 0
+    assert [len(d) for d in dms] == [2, 1]  # the workspace's notice, and each one summary

@@ -119,6 +119,34 @@ def test_planning_twice_keeps_the_first_rows_state(sessions: sessionmaker[Sessio
         assert (d.status, d.due_at, d.ts) == ("sent", START, "1.0")
 
 
+def _two_pairs(sessions: sessionmaker[Session]) -> tuple[int, int]:
+    ids = []
+    for mentor, mentee in (("UA", "UB"), ("UC", "UD")):
+        people = {u: PersonFacts(user_id=u, name=u, tz="Europe/Berlin") for u in (mentor, mentee)}
+        form = plan_form(mentor_id=mentor, mentee_id=mentee)
+        plan, _ = validate_plan(form, now=START, people=people, open_pair_exists=False)
+        assert plan is not None
+        with sessions.begin() as s:
+            ids.append(create_pair(s, TEAM, mentor, plan, START).id)
+    return ids[0], ids[1]
+
+
+def test_a_claim_leaves_the_rows_of_held_pairs(engine: Engine, sessions) -> None:
+    """`hold`: the pairs this process's planner is about to send: their rows are left, the
+    others' and the rows of no pair are claimed, and a claim without it takes them."""
+    held, other = _two_pairs(sessions)
+    rows = [replace(row(n), pair_id=(held, other, None)[n % 3]) for n in range(9)]
+    with sessions.begin() as s:
+        add_deliveries(s, rows, START)
+    pair_of = {r.occurrence_key: r.pair_id for r in rows}
+    first = claim_due(engine, "tick", START, LEASE, 50, hold=[held])
+    rest = claim_due(engine, "later", START, LEASE, 50)
+    with sessions() as s:
+        key_of = {i: k for i, k in s.execute(select(Delivery.id, Delivery.occurrence_key))}
+    assert sorted(pair_of[key_of[i]] or 0 for i in first) == sorted([other] * 3 + [0] * 3)
+    assert [pair_of[key_of[i]] for i in rest] == [held] * 3
+
+
 def test_claims_by_two_owners_never_overlap(engine: Engine, sessions) -> None:
     with sessions.begin() as s:
         add_deliveries(s, [row(n) for n in range(30)], START)
