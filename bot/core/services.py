@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,27 +42,23 @@ class Waker:
 
 
 class InHand:
-    """Pairs this process is planning now (a new pair's first weeks, bot/plans/first_weeks.py):
+    """New pairs this process is planning now (their first weeks, bot/plans/first_weeks.py):
     this process's scheduler tick leaves them, and their pending messages, to that planning,
     which would otherwise find them planned and claimed and have done its work for nothing.
     Only a saving: any other process's tick, or this one's once they are out of hand (planned,
     failed, dropped), takes what they leave."""
 
     def __init__(self) -> None:
-        self._ids: dict[int, int] = {}  # pair id -> how many times it is in hand
+        self._ids: set[int] = set()
         self._lock = threading.Lock()
 
     def add(self, pair_id: int) -> None:
         with self._lock:
-            self._ids[pair_id] = self._ids.get(pair_id, 0) + 1
+            self._ids.add(pair_id)
 
-    def discard(self, pair_id: int) -> None:
+    def discard(self, pair_ids: Iterable[int]) -> None:
         with self._lock:
-            left = self._ids.get(pair_id, 0) - 1
-            if left > 0:
-                self._ids[pair_id] = left
-            else:
-                self._ids.pop(pair_id, None)
+            self._ids.difference_update(pair_ids)
 
     def ids(self) -> frozenset[int]:
         with self._lock:

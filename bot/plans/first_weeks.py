@@ -107,7 +107,7 @@ class FirstWeeks(Generic[T]):
 
     def _out_of_hand(self, queued: Sequence[tuple[Services, T]]) -> None:
         for services, item in queued:
-            services.in_hand.discard(self._pair_of(item))
+            services.in_hand.discard([self._pair_of(item)])
 
     def _drain(self) -> None:
         """The planner's thread: batches until nothing is queued."""
@@ -134,19 +134,21 @@ class FirstWeeks(Generic[T]):
 
     def _plan_batch(self, services: Services, taken: list[T]) -> None:
         try:
-            self._plan_or_leave(services, taken)
-        finally:
+            left = self._unplanned(services, taken)
+        finally:  # out of hand (the planner may have let them go sooner), whatever happened
             self._out_of_hand([(services, item) for item in taken])
+        if left:  # never planned here: the scheduler, woken now, plans them and sends what waits
+            log.error("%d new pairs: first weeks not planned here; the scheduler will", len(left))
+            _wake(services)
 
-    def _plan_or_leave(self, services: Services, taken: list[T]) -> None:
+    def _unplanned(self, services: Services, taken: list[T]) -> list[T]:
+        """Plan `taken` together, else each alone: those that failed."""
         if self._planned(services, taken):
-            return
+            return []
         if len(taken) > 1:  # one bad pair must not leave the others to the scheduler
             log.warning("%d new pairs planned together failed: planning each alone", len(taken))
-            taken = [item for item in taken if not self._planned(services, [item])]
-        if taken:  # never planned here: the scheduler plans them and sends what waits
-            log.error("%d new pairs: first weeks not planned here; the scheduler will", len(taken))
-            _wake(services)
+            return [item for item in taken if not self._planned(services, [item])]
+        return taken
 
     def _planned(self, services: Services, items: Sequence[T]) -> bool:
         """`planner(services, items)`; False, with the error logged, when it raised."""

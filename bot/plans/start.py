@@ -206,6 +206,9 @@ def _plan_started(services: Services, batch: Sequence[Started]) -> None:
             wanted[keys.welcome(s.pair.team_id, s.pair.creator_id)] = None
             wanted.update(dict.fromkeys(summary_keys(s.pair).values()))
         claimed = _IMMEDIATE.claim(services, session, list(wanted))
+    # Planned, their summaries claimed: nothing of them is left for this process's tick (and a
+    # send that fails below wakes it for the summaries, which it must then not leave alone).
+    services.in_hand.discard(s.pair.id for s in batch)
     messages: dict[str, Rendered] = {}
     for s in batch:
         messages.update(new_pair_summaries(s.pair, s.people))
