@@ -13,10 +13,10 @@ Nothing is lost on the way: a queued pair is stored and never planned, and its s
 pending in the outbox. When a batch fails, each of its pairs is planned alone, so one bad pair
 keeps only itself back. Were that to fail too, or the process to stop before it, the
 scheduler's tick plans pairs never planned and sends pending summaries; a failure also wakes
-the scheduler at once. Until then, a pair queued or being planned here is in
-`services.in_hand`, and this process's tick leaves it and its summaries to this planning (a
-tick in a burst of submissions otherwise planned and sent a share of them itself, the costlier
-way: one pair at a time, the summaries read and rendered again).
+the scheduler at once. Until its planning commits (or fails, or is dropped), a pair queued
+or being planned here is in `services.in_hand`, and this process's tick leaves it and its
+summaries to this planning (a tick in a burst of submissions otherwise planned and sent a share
+of them itself, the costlier way: one pair at a time, the summaries read and rendered again).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ class FirstWeeks(Generic[T]):
         """Plan `item`: on this thread, at once, when nothing is being planned (no hand-over,
         one person submitting alone); else queued for the planner's thread, and this returns
         at once. What is queued while this thread plans goes to the planner's thread after.
-        Until its planning ends, the item's pair is in `services.in_hand`."""
+        Until its planning commits, fails or is dropped, the item's pair is in
+        `services.in_hand` (the planner lets it go once committed; this, whatever happened)."""
         services.in_hand.add(self._pair_of(item))
         with self._lock:
             if self._running:
