@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from slack_sdk import WebClient
@@ -48,6 +49,8 @@ class InHand:
     Only a saving: any other process's tick, or this one's once they are out of hand (planned,
     failed, dropped), takes what they leave."""
 
+    MAX_HELD = 1000  # pairs a tick's queries leave, at most
+
     def __init__(self) -> None:
         self._ids: set[int] = set()
         self._lock = threading.Lock()
@@ -61,8 +64,10 @@ class InHand:
             self._ids.difference_update(pair_ids)
 
     def ids(self) -> frozenset[int]:
+        """The pairs in hand, at most MAX_HELD of them: a tick's queries list them, and past
+        that a tick may take the others, which is safe, only costlier."""
         with self._lock:
-            return frozenset(self._ids)
+            return frozenset(islice(self._ids, self.MAX_HELD))
 
 
 class RecentlySeen:
