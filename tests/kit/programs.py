@@ -80,11 +80,19 @@ def last_view(bot: Bot, user: str, callback_id: str, before: int = 0) -> StoredV
 
 
 def create_program(bot: Bot, lead: str = LEAD, **changes: Any) -> DriverResponse:
-    """The lead runs `/mentorship program new` and submits the form."""
+    """The lead runs `/mentorship program new` and submits the form; what the bot does after
+    its answer (the Home tabs it refreshes) is done when this returns."""
     before = len(bot.standin.views_for(lead, include_closed=True))
     assert bot.driver.slash_command(lead, "program new").status == 200
     view = last_view(bot, lead, "program_submit", before)
-    return bot.driver.submit_view(lead, view.id, {**PROGRAM_FORM, **changes})
+    return _settled(bot, bot.driver.submit_view(lead, view.id, {**PROGRAM_FORM, **changes}))
+
+
+def _settled(bot: Bot, response: DriverResponse) -> DriverResponse:
+    """`response`, once the bot's listeners are idle: a refresh still running after one step
+    (a Home tab published from what it read then) must not land after the next step's."""
+    wait_for(lambda: listeners_idle(bot.runtime), what="the work after the answer")
+    return response
 
 
 def program_id(bot: Bot, name: str = PROGRAM) -> int:
@@ -95,11 +103,12 @@ def program_id(bot: Bot, name: str = PROGRAM) -> int:
 
 
 def enrol(bot: Bot, user: str, answers: dict[str, Any], text: str = "join") -> DriverResponse:
-    """`/mentorship join` and the enrolment form submitted with `answers` (by block id)."""
+    """`/mentorship join` and the enrolment form submitted with `answers` (by block id); what
+    the bot does after its answer is done when this returns."""
     before = len(bot.standin.views_for(user, include_closed=True))
     assert bot.driver.slash_command(user, text).status == 200
     view = last_view(bot, user, "program_enrol", before)
-    return bot.driver.submit_view(user, view.id, answers)
+    return _settled(bot, bot.driver.submit_view(user, view.id, answers))
 
 
 def enrol_everyone(bot: Bot) -> None:
