@@ -85,14 +85,9 @@ def create_program(bot: Bot, lead: str = LEAD, **changes: Any) -> DriverResponse
     before = len(bot.standin.views_for(lead, include_closed=True))
     assert bot.driver.slash_command(lead, "program new").status == 200
     view = last_view(bot, lead, "program_submit", before)
-    return _settled(bot, bot.driver.submit_view(lead, view.id, {**PROGRAM_FORM, **changes}))
-
-
-def _settled(bot: Bot, response: DriverResponse) -> DriverResponse:
-    """`response`, once the bot's listeners are idle: a refresh still running after one step
-    (a Home tab published from what it read then) must not land after the next step's."""
-    wait_for(lambda: listeners_idle(bot.runtime), what="the work after the answer")
-    return response
+    submitted = bot.driver.submit_view(lead, view.id, {**PROGRAM_FORM, **changes})
+    bot.settle()  # a Home refresh read now must not land after the next step's
+    return submitted
 
 
 def program_id(bot: Bot, name: str = PROGRAM) -> int:
@@ -108,7 +103,9 @@ def enrol(bot: Bot, user: str, answers: dict[str, Any], text: str = "join") -> D
     before = len(bot.standin.views_for(user, include_closed=True))
     assert bot.driver.slash_command(user, text).status == 200
     view = last_view(bot, user, "program_enrol", before)
-    return _settled(bot, bot.driver.submit_view(user, view.id, answers))
+    submitted = bot.driver.submit_view(user, view.id, answers)
+    bot.settle()
+    return submitted
 
 
 def enrol_everyone(bot: Bot) -> None:

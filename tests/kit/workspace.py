@@ -101,8 +101,13 @@ class Bot:
         if before_submit is not None:
             before_submit()
         submitted = self.driver.submit_view(creator, view.id, values)
-        wait_for(lambda: listeners_idle(self.runtime), what="the work after the answer")
+        self.settle()
         return submitted
+
+    def settle(self) -> None:
+        """Wait until what the bot does after its answers is done (its listeners idle), so a
+        scenario's next step starts from a settled state."""
+        wait_for(lambda: listeners_idle(self.runtime), what="the work after the answer")
 
 
 def listeners_idle(runtime: Runtime) -> bool:
