@@ -69,11 +69,20 @@ def test_calls_survive_a_rerun_and_a_swap_pins_a_runner_up(bot: Bot) -> None:
     review = open_review(bot)
     lee, maya, noor = row_of(bot, LEE), row_of(bot, MAYA), row_of(bot, NOOR)
     # A double click on Approve approves once (the button asks for a state, not a toggle).
+    # Both clicks come from the review as drawn then: the second must not find the button of
+    # the review the first click redrew (Undo) when this machine is slow to start its thread.
+    [approve] = [
+        e["value"]
+        for b in review.blocks
+        if b.get("block_id") == f"calls_{lee}"
+        for e in b["elements"]
+        if e.get("action_id") == APPROVE
+    ]
     clicks = [
         threading.Thread(
             target=bot.driver.click,
             args=(LEAD, APPROVE),
-            kwargs={"view_id": review.id, "block_id": f"calls_{lee}"},
+            kwargs={"view_id": review.id, "block_id": f"calls_{lee}", "forge": {"value": approve}},
         )
         for _ in range(2)
     ]
