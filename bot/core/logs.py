@@ -84,6 +84,14 @@ ALEMBIC_CONTEXT = DropRecords("Context impl", "Will assume")
 QUIETED = {"slack_bolt.App": BOLT_TOKEN_WARNING, "alembic.runtime.migration": ALEMBIC_CONTEXT}
 
 
+NOISY = ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress", "sqlalchemy")
+# slack_sdk's WebClient and Bolt ask the logger they hold for its *own* level (`logger.level <=
+# DEBUG`), not the level it inherits, before they build a debug line. With none of its own, each
+# Slack call formatted its whole request body (a summary's blocks, the plan modal) and Bolt a
+# line per middleware, for logging to drop: these loggers get their level set too.
+OWN_LEVEL = ("slack_sdk.web.base_client", "slack_bolt.App")
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
     """Configure the root logger once (stderr)."""
     handler = StderrHandler()
@@ -97,7 +105,7 @@ def setup_logging(level: str = "info", fmt: str = "text") -> None:
     # Library chatter that would print request bodies or SQL parameters (and so reflection
     # text) stays quiet at every level: slack_sdk logs each request's body at DEBUG, Bolt
     # request and response bodies, SQLAlchemy every statement with its parameters at INFO.
-    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress", "sqlalchemy"):
+    for noisy in (*NOISY, *OWN_LEVEL):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     for name, drop in QUIETED.items():
         logger = logging.getLogger(name)

@@ -14,13 +14,13 @@ from sqlalchemy import Engine, text
 
 from bot.app import build_runtime
 from bot.core.clock import ManualClock
-from bot.core.logs import setup_logging
+from bot.core.logs import NOISY, OWN_LEVEL, setup_logging
+from bot.core.slack import make_client
 from bot.standin import SlackDriver, SlackStandIn
 from tests.kit.plans import PLAN
-from tests.kit.workspace import MAYA, OMAR, SECRET, TEAM, Bot, make_config, wait_for
+from tests.kit.workspace import MAYA, OMAR, SECRET, TEAM, TOKEN, Bot, make_config, wait_for
 
 MARKER = "PRIVATE-a7f3-reflection"
-NOISY = ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress", "sqlalchemy")
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def restore_logging() -> Iterator[None]:
     """setup_logging changes the process's root logger: put it back afterwards."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in NOISY}
+    levels = {name: logging.getLogger(name).level for name in (*NOISY, *OWN_LEVEL)}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -102,3 +102,27 @@ def test_no_private_text_in_any_log_line(
     assert "failed: invalid_blocks" in logged
     assert logged.count("unhandled error while handling") >= 2
     assert ("refused a request to /slack/events" in logged) == (level != "error")
+
+
+class Watched(str):
+    """A text that counts how often something asked for its repr (as a log line's f-string)."""
+
+    reprs = 0
+
+    def __repr__(self) -> str:
+        Watched.reprs += 1
+        return super().__repr__()
+
+
+@pytest.mark.parametrize("level", ["debug", "info"])
+def test_a_slack_call_builds_no_debug_line_for_logging_to_drop(
+    level: str, standin: SlackStandIn, restore_logging: None
+) -> None:
+    """slack_sdk builds a debug line with the request's whole body when its logger has no level
+    of its own; as `serve` sets logging up, it has one, and the body is only sent."""
+    setup_logging(level)
+    client = make_client(TOKEN, standin.api_url)
+    Watched.reprs = 0
+    client.chat_postMessage(channel=MAYA, text=Watched("Your plan is set up"))
+    assert [m.text for m in standin.dm_messages(MAYA)] == ["Your plan is set up"]
+    assert Watched.reprs == 0
