@@ -10,10 +10,6 @@ For each app, at concurrency 1, 4 and 16, `n` requests of each kind:
 - a DM answering a reflection prompt: time to the HTTP answer, and to the reply
   (chat.postMessage) reaching Slack.
 
-Each timed run's requests go in `TURNS` parts, the apps taking turns (bot, reference; then
-reference, bot; ...), and each app's parts are pooled: the apps share the machine's quieter
-and busier minutes, where one app's whole run after the other's met a different machine.
-
 Concurrency N is N people: each waits for the HTTP answer and then for the Slack call it caused
 (views.open, the reply) before acting again. Every request comes from a different person, as in
 real use: nobody is in the bot's people cache when they submit (users.info before the answer).
@@ -27,7 +23,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +51,6 @@ from storage.models import Delivery
 
 WARM = 20  # warm-up requests of each kind, per app, before the timed runs
 CONCURRENCY = (1, 4, 16)  # people sending at once, each timed run
-TURNS = 4  # each timed run is sent in this many parts, the apps taking turns (`_turns`)
 PLAN: dict[str, Any] = {
     "Mentee's goals": "Lead a design review\nLearn Rust async programming",
     "Mentor's goals": "Practise giving feedback",
@@ -262,55 +257,52 @@ def run(
         # ---- /mentorship start
         results: dict[tuple[str, Any], Run] = {}
         for conc in runs:
-            for part, order in _turns(spans[conc], apps, conc):
-                for app in order:
-                    items = standin.prepared(
-                        "commands", {"users": [uid(app.commander, i) for i in part]}
-                    )
-                    run_ = timed(standin, app, items, _people(conc), "views.open")
-                    _add(results, (app.name, conc), run_)
+            for app in apps:
+                items = standin.prepared(
+                    "commands", {"users": [uid(app.commander, i) for i in spans[conc]]}
+                )
+                run_ = timed(standin, app, items, 4 if conc == "warm" else int(conc), "views.open")
+                results[(app.name, conc)] = run_
         _report_kind(report, db, "start", results, n, follow="views.open")
 
         # ---- plan modal submission (and the bare app making the same Slack calls)
         results = {}
         for conc in runs:
-            for part, order in _turns(spans[conc], (*apps, calls), conc):
-                # the calls app's people open its modal first (untimed), as the others did above
-                opened = standin.prepared(
-                    "commands", {"users": [uid(calls.commander, i) for i in part]}
+            # the calls app's people open its modal first (untimed), as the others did above
+            opened = standin.prepared(
+                "commands", {"users": [uid(calls.commander, i) for i in spans[conc]]}
+            )
+            timed(standin, calls, opened, 4, "views.open")
+            for app in (*apps, calls):
+                items = standin.prepared(
+                    "submissions",
+                    {
+                        "items": [
+                            {
+                                "user": uid(app.commander, i),
+                                "values": {
+                                    **PLAN,
+                                    "Mentor": uid(app.commander, i),
+                                    "Mentee": uid(app.mentee, i),
+                                },
+                            }
+                            for i in spans[conc]
+                        ]
+                    },
                 )
-                timed(standin, calls, opened, 4, "views.open")
-                for app in order:
-                    items = standin.prepared(
-                        "submissions",
-                        {
-                            "items": [
-                                {
-                                    "user": uid(app.commander, i),
-                                    "values": {
-                                        **PLAN,
-                                        "Mentor": uid(app.commander, i),
-                                        "Mentee": uid(app.mentee, i),
-                                    },
-                                }
-                                for i in part
-                            ]
-                        },
-                    )
-                    if app is bot:
-                        wait_for_outbox(db_url)
-                    run_ = timed(
-                        standin,
-                        app,
-                        items,
-                        _people(conc),
-                        None,
-                        mentees={uid(app.commander, i): uid(app.mentee, i) for i in part}
-                        if app is not ref
-                        else None,
-                        settle=(lambda: wait_for_outbox(db_url)) if app is bot else None,
-                    )
-                    _add(results, (app.name, conc), run_)
+                if app is bot:
+                    wait_for_outbox(db_url)
+                results[(app.name, conc)] = timed(
+                    standin,
+                    app,
+                    items,
+                    4 if conc == "warm" else int(conc),
+                    None,
+                    mentees={uid(app.commander, i): uid(app.mentee, i) for i in spans[conc]}
+                    if app is not ref
+                    else None,
+                    settle=(lambda: wait_for_outbox(db_url)) if app is bot else None,
+                )
         wait_for_outbox(db_url)
         _report_kind(report, db, "submit", results, n, follow=None)
         _report_floor(report, db, results)
@@ -318,14 +310,18 @@ def run(
         # ---- a DM answering a reflection prompt
         results = {}
         for conc in runs:
-            for part, order in _turns(spans[conc], apps, conc):
-                for app in order:
-                    items = standin.prepared(
-                        "dms",
-                        {"items": [{"user": uid(app.replier, i), "text": DM_TEXT} for i in part]},
-                    )
-                    run_ = timed(standin, app, items, _people(conc), "chat.postMessage")
-                    _add(results, (app.name, conc), run_)
+            for app in apps:
+                items = standin.prepared(
+                    "dms",
+                    {
+                        "items": [
+                            {"user": uid(app.replier, i), "text": DM_TEXT} for i in spans[conc]
+                        ]
+                    },
+                )
+                results[(app.name, conc)] = timed(
+                    standin, app, items, 4 if conc == "warm" else int(conc), "chat.postMessage"
+                )
         _report_kind(report, db, "DM reply", results, n, follow="chat.postMessage")
     finally:
         for app in (*apps, calls):
@@ -333,42 +329,6 @@ def run(
     problems = [line for line in bot.proc.tail(400).splitlines() if "ERROR" in line]
     if problems:
         print(f"[{db}] bot errors during the latency benchmark:\n  " + "\n  ".join(problems[:5]))
-
-
-def _people(conc: str | int) -> int:
-    """How many people send at once in a run: the warm-up's four, else its concurrency."""
-    return 4 if conc == "warm" else int(conc)
-
-
-def _turns(
-    span: range, apps: tuple[App, ...], conc: str | int
-) -> Iterator[tuple[range, tuple[App, ...]]]:
-    """A timed run's requests in `TURNS` parts (the warm-up in one), each sent by every app in
-    turn, the order reversed from one part to the next (A B, B A, ...): the apps take turns
-    through the run, so a minute of a busier machine falls on all of them alike."""
-    parts = 1 if conc == "warm" else max(1, min(TURNS, len(span)))
-    size, extra = divmod(len(span), parts)
-    start = span.start
-    for k in range(parts):
-        end = start + size + (1 if k < extra else 0)
-        yield range(start, end), apps if k % 2 == 0 else apps[::-1]
-        start = end
-
-
-def _add(results: dict[tuple[str, Any], Run], key: tuple[str, Any], run_: Run) -> None:
-    """One part's run added to the app's run so far: the samples pooled, the time and CPU
-    summed (so percentiles, CPU per request and throughput are over all the parts)."""
-    before = results.get(key)
-    if before is None:
-        results[key] = run_
-        return
-    results[key] = Run(
-        before.samples + run_.samples,
-        before.wall + run_.wall,
-        before.cpu + run_.cpu,
-        {**before.followups, **run_.followups},
-        {**before.summaries, **run_.summaries},
-    )
 
 
 def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) -> None:
