@@ -148,7 +148,9 @@ def create_pair(
         return with_ids(
             rows, driver_statement(conn, _INSERT_ALL).first(conn, insert_all_params(rows))
         )
-    pair_id = conn.execute(_INSERT_PAIR, _columns(stored)).scalar_one()
+    row = driver_statement(conn, _INSERT_PAIR, keys=_PAIR_KEYS).first(conn, _columns(stored))
+    assert row is not None  # RETURNING gives the new row's id (a refused insert raises)
+    pair_id = int(row[0])
     owned = {"pair_id": pair_id}
     goal_ids = _inserted(session, Goal, [{**_columns(g), **owned} for g in goals])
     milestone_ids = _inserted(session, Milestone, [{**_columns(m), **owned} for m in milestones])
