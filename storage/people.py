@@ -74,15 +74,15 @@ def save_people(
         {
             "team_id": team_id,
             "refreshed_at": now,
-            **{k: f[k] for k in ("user_id", *FACT_COLUMNS[:-1])},
+            **{k: f[k] for k in _GIVEN},
         }
         for f in facts
     ]
     if not values:
         return
     conn = core_connection(session)
-    # On the driver (`DriverStatement`): SQLAlchemy's execution layers were most of the
-    # statement's CPU in a plan's submission on SQLite.
+    # On the driver (`DriverStatement`), without SQLAlchemy's execution layers: with the new
+    # pair's row, 50–70 µs of a plan's storing on SQLite (bench/README.md, "Fifteenth pass").
     driver_statement(conn, _upsert(conn.dialect.name), keys=_SAVED).run_many(conn, values)
 
 
@@ -110,10 +110,12 @@ def upsert_from_arrays(team_id: Any, refreshed_at: Any) -> Any:
     ).cte("saved_people")
 
 
-# What `save_people` gives each row (the workspace and time, then the facts).
-_SAVED = ("team_id", "refreshed_at", "user_id", *FACT_COLUMNS[:-1])
+# The facts a caller gives each person (all but `refreshed_at`, which the save sets).
+_GIVEN = ("user_id", *FACT_COLUMNS[:-1])
+# What `save_people` gives each row: the workspace and time, then the facts.
+_SAVED = ("team_id", "refreshed_at", *_GIVEN)
 # The columns given as arrays: those of `save_people`'s mappings, with their types.
-_ARRAYS = {c: Person.__table__.c[c].type for c in ("user_id", *FACT_COLUMNS[:-1])}
+_ARRAYS = {c: Person.__table__.c[c].type for c in _GIVEN}
 
 
 @cache
