@@ -264,9 +264,10 @@ class DriverStatement:
     the statement cache's lookup). Those cost about half of a DM reply's transaction on SQLite.
 
     For a few statements on the hottest paths only (a DM reply's, `storage/reflections.py`; a
-    sender's per-message writes and SQLite's insert of new rows, `storage/outbox.py`): no
-    event sees them, and they give the
-    driver's rows (with `results` applied to the columns named there). A driver error is raised
+    sender's per-message writes and SQLite's insert of new rows, `storage/outbox.py`; a new
+    pair's rows on SQLite, `storage/pairs.py`; the people's cache, `storage/people.py`): no
+    event sees them, and they give the driver's rows (with `results` applied to the columns
+    named there). A driver error is raised
     as SQLAlchemy raises it (`DBAPIError` and its subclasses); a lost connection is invalidated.
     An IN list (rendered by SQLAlchemy at each execution) is refused: write it with OR."""
 
@@ -328,6 +329,24 @@ class DriverStatement:
         for i, processor in self._results:
             values[i] = processor(values[i])
         return tuple(values)
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, its `results` columns converted as SQLAlchemy would. The statement is
+        done with after it (its cursor closed)."""
+        cursor = self._execute(conn, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not self._results:
+            return [tuple(row) for row in rows]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, processor in self._results:
+                values[i] = processor(values[i])
+            converted.append(tuple(values))
+        return converted
 
     def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Execute once per row, in the driver's `executemany`; the rows changed in all. Every

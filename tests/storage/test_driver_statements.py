@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy import insert as insert_into
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -173,6 +173,11 @@ def test_many_rows_at_once_and_an_error_among_them(engine: Engine) -> None:
         with engine.connect() as conn:
             raw = conn.exec_driver_sql("SELECT refreshed_at FROM people LIMIT 1").scalar_one()
         assert raw == "2027-03-09 19:05:06.789012"
+    read = select(Person.user_id, Person.refreshed_at).where(Person.team_id == bindparam("team"))
+    every = DriverStatement(read.order_by(Person.user_id), engine.dialect, results=["refreshed_at"])
+    with engine.connect() as conn:  # `all`: every row, its named columns as SQLAlchemy reads them
+        assert every.all(conn, {"team": TEAM}) == [(r["user_id"], at) for r in rows]
+        assert every.all(conn, {"team": "T0"}) == []
     again = [{**rows[0], "user_id": "U9"}, {**rows[0], "name": None}]  # NOT NULL name
     with pytest.raises(IntegrityError), write_connection(engine) as conn:
         statement.run_many(conn, again)

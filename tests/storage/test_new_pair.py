@@ -20,7 +20,7 @@ from bot.plans.summary import summary_keys
 from bot.reflections.milestones import milestone_instant, plan_milestones
 from storage.keys import prompt as prompt_key
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, Person, ReflectionPrompt
-from storage.pairs import NewPair, create_pair, get_pair
+from storage.pairs import _ROWS_AT_ONCE, NewPair, create_pair, get_pair
 from storage.people import get_person, save_people
 from storage.reflections import ensure_prompts
 from tests.kit.cohorts import services_for
@@ -62,6 +62,30 @@ def test_the_pair_handed_back_is_the_stored_one(sessions: sessionmaker[Session])
         "Grow into a tech lead",
     ]
     assert pair.milestones[0].kind == "kickoff" and pair.milestones[-1].kind == "final_review"
+
+
+def test_a_long_plan_with_many_milestones_hands_back_each_ones_id(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Three years with a checkpoint every week: its milestones take several INSERTs on SQLite
+    (`_ROWS_AT_ONCE` rows each), and each handed back carries the id its row got."""
+    goals = "\n".join(f"Goal {n}" for n in range(10))
+    form = plan_form(mentee_goals=goals, checkpoint_weeks=1, duration_months=None)
+    form = replace(form, end_date=form.first_date + timedelta(days=3 * 365 - 10))
+    plan, errors = validate_plan(form, now=NOW, people=PEOPLE, open_pair_exists=False)
+    assert plan is not None, errors
+    with sessions.begin() as session:
+        pair = create_pair(session, TEAM, "UA", plan, NOW)
+    assert len(pair.milestones) > 3 * _ROWS_AT_ONCE
+    with sessions() as session:
+        loaded = session.get(Pair, pair.id)
+        assert loaded is not None
+        assert [(g.id, g.owner, g.text, g.position) for g in pair.goals] == [
+            (g.id, g.owner, g.text, g.position) for g in loaded.goals
+        ]
+        assert [(m.id, m.kind, m.index, m.due_date) for m in pair.milestones] == [
+            (m.id, m.kind, m.index, m.due_date) for m in loaded.milestones
+        ]
 
 
 def test_a_second_open_pair_of_the_same_people_is_refused(sessions: sessionmaker[Session]) -> None:
