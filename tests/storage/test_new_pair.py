@@ -70,8 +70,14 @@ def test_a_long_plan_with_many_milestones_hands_back_each_ones_id(
     """Three years with a checkpoint every week: its milestones take several INSERTs on SQLite
     (`_ROWS_AT_ONCE` rows each), and each handed back carries the id its row got."""
     goals = "\n".join(f"Goal {n}" for n in range(10))
-    form = plan_form(mentee_goals=goals, checkpoint_weeks=1, duration_months=None)
-    form = replace(form, end_date=form.first_date + timedelta(days=3 * 365 - 10))
+    first = FORM.first_date
+    assert first is not None
+    form = plan_form(
+        mentee_goals=goals,
+        checkpoint_weeks=1,
+        duration_months=None,
+        end_date=first + timedelta(days=3 * 365 - 10),
+    )
     plan, errors = validate_plan(form, now=NOW, people=PEOPLE, open_pair_exists=False)
     assert plan is not None, errors
     with sessions.begin() as session:
