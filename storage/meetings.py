@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from storage import keys
-from storage.db import core_connection, dialect_insert
+from storage.db import core_connection, dialect_insert, inserted_rows
 from storage.models import Delivery, DeliveryStatus, Meeting, MeetingStatus, UTCDateTime
 from storage.outbox import cancel_for_meeting
 
@@ -41,8 +41,9 @@ def ensure_meetings(
         }
         for i in instants
     ]
-    stmt = _insert_slots(session.get_bind().dialect.name)
-    return [(i, at) for i, at in core_connection(session).execute(stmt, values)]
+    conn = core_connection(session)
+    stmt = _insert_slots(conn.dialect.name)
+    return [(i, at) for i, at in inserted_rows(conn, stmt, values, results=("scheduled_at",))]
 
 
 @cache

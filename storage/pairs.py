@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.domain.plan import Plan, people_key
 from bot.domain.schedule import Cadence, MeetingRule, MonthlyMode, milestone_plan
-from storage.db import core_connection, driver_statement
+from storage.db import core_connection, driver_statement, inserted_rows
 from storage.models import (
     OPEN_STATUSES,
     Goal,
@@ -365,26 +365,13 @@ _INSERT_ALL = insert_all_statement()
 def _inserted(
     conn: Connection, model: type[Goal] | type[Milestone], rows: list[dict[str, Any]]
 ) -> list[int]:
-    """SQLite: insert a new pair's goals or milestones, up to `_ROWS_AT_ONCE` in one statement
-    on the driver; their new ids, in the rows' order.
-
-    One multi-row INSERT with RETURNING on the driver (`DriverStatement.all`), where SQLAlchemy's
-    "insertmanyvalues" spent more in its own layers (`store_plan` on SQLite,
-    10 × 200 plans, five runs each: 832–852 against 642–759 µs of CPU at best). The ids are
-    matched to the rows by what is unique within a pair (a goal's position, a milestone's kind
-    and index): RETURNING gives no order."""
-    if not rows:
-        return []
+    """SQLite: insert a new pair's goals or milestones (`inserted_rows`: one multi-row INSERT
+    on the driver, where SQLAlchemy's "insertmanyvalues" made `store_plan` cost 832–852
+    against 642–759 µs of CPU at best, 10 × 200 plans, five runs each); their new ids, in the
+    rows' order. The ids are matched to the rows by what is unique within a pair (a goal's
+    position, a milestone's kind and index): RETURNING gives no order."""
     key = _KEYS[model]
-    names = tuple(rows[0])
-    found: dict[tuple[Any, ...], int] = {}
-    for start in range(0, len(rows), _ROWS_AT_ONCE):
-        part = rows[start : start + _ROWS_AT_ONCE]
-        stmt = _insert_many(model, names, len(part))
-        params = {f"{name}_{i}": row[name] for i, row in enumerate(part) for name in names}
-        found.update(
-            (tuple(row[1:]), row[0]) for row in driver_statement(conn, stmt).all(conn, params)
-        )
+    found = {tuple(row[1:]): row[0] for row in inserted_rows(conn, _insert_many(model), rows)}
     return [found[tuple(row[k] for k in key)] for row in rows]
 
 
@@ -392,21 +379,12 @@ _KEYS: dict[type[Goal] | type[Milestone], tuple[str, ...]] = {
     Goal: ("position",),
     Milestone: ("kind", "index"),
 }
-# Rows in one INSERT: a few times a plan's usual goals or milestones, and far below the 999
-# parameters that SQLite before 3.32 allows in a statement (a goal has 6, a milestone 7). Each
-# count of rows up to it is a statement of its own, compiled once.
-_ROWS_AT_ONCE = 32
 
 
 @cache
-def _insert_many(model: type[Goal] | type[Milestone], names: tuple[str, ...], count: int) -> Any:
-    """INSERT of `count` rows of `names` (parameters `<name>_<row>`), returning each new id with
-    the row's key."""
+def _insert_many(model: type[Goal] | type[Milestone]) -> Any:
     columns = model.__table__.c
-    values: list[dict[str, Any]] = [
-        {name: bindparam(f"{name}_{i}") for name in names} for i in range(count)
-    ]
-    return insert(model).values(values).returning(model.id, *(columns[k] for k in _KEYS[model]))
+    return insert(model).returning(model.id, *(columns[k] for k in _KEYS[model]))
 
 
 # A never-planned active pair is planned once: whoever sets its horizon first plans it.

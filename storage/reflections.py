@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import core_connection, dialect_insert, driver_statement
+from storage.db import core_connection, dialect_insert, driver_statement, inserted_rows
 from storage.models import PromptStatus, ReflectionAnswer, ReflectionPrompt
 
 OPEN = PromptStatus.OPEN.value
@@ -57,7 +57,7 @@ def ensure_prompts(
     ]
     conn = core_connection(session)
     dialect = conn.dialect.name
-    ids = {(m, u): i for m, u, i in conn.execute(_insert_prompts(dialect), values)}
+    ids = {(m, u): i for m, u, i in inserted_rows(conn, _insert_prompts(dialect), values)}
     if len(ids) < len(values):
         add_existing_prompts(conn, pair_id, wanted, ids)
     return ids

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import DriverStatement, write_connection
+from storage.db import ROWS_AT_ONCE, DriverStatement, inserted_rows, write_connection
 from storage.models import Milestone, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
 from storage.reflections import (
@@ -183,6 +183,28 @@ def test_many_rows_at_once_and_an_error_among_them(engine: Engine) -> None:
         statement.run_many(conn, again)
     with engine.connect() as conn:  # rolled back: U9 is not there
         assert conn.scalar(select(Person.user_id).where(Person.user_id == "U9")) is None
+
+
+def test_rows_inserted_at_once_are_stored_as_sqlalchemy_stores_them(engine: Engine) -> None:
+    """`inserted_rows`, in more than one part: every row's parameters converted as the first
+    row's (a datetime as `UTCDateTime` stores it, not as the driver would), what RETURNING
+    gave for each row, and the rows as SQLAlchemy's own insert stores the same values."""
+    at = datetime(2027, 3, 9, 14, 5, 6, 789012, tzinfo=ZoneInfo("America/New_York"))
+    rows = [
+        {"team_id": TEAM, "user_id": f"U{k:03d}", "name": f"Naïve {k}", "tz": None,
+         "deleted": False, "is_bot": False, "is_admin": k % 2 == 0, "refreshed_at": at}
+        for k in range(ROWS_AT_ONCE + 3)
+    ]  # fmt: skip
+    insert = insert_into(Person).returning(Person.user_id, Person.refreshed_at)
+    with write_connection(engine) as conn:
+        back = inserted_rows(conn, insert, rows, results=["refreshed_at"])
+        conn.execute(insert_into(Person), [{**rows[1], "user_id": "UALCHEMY"}])
+    assert sorted(back) == [(r["user_id"], at) for r in rows]
+    with engine.connect() as conn:
+        raw: dict[str, object] = dict(
+            conn.exec_driver_sql("SELECT user_id, refreshed_at FROM people").all()
+        )
+    assert raw == dict.fromkeys([r["user_id"] for r in rows] + ["UALCHEMY"], raw["UALCHEMY"])
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

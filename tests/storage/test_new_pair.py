@@ -18,9 +18,10 @@ from bot.people.lookup import Looked
 from bot.plans.start import store_plan
 from bot.plans.summary import summary_keys
 from bot.reflections.milestones import milestone_instant, plan_milestones
+from storage.db import ROWS_AT_ONCE
 from storage.keys import prompt as prompt_key
 from storage.models import Delivery, Goal, Meeting, Milestone, Pair, Person, ReflectionPrompt
-from storage.pairs import _ROWS_AT_ONCE, NewPair, create_pair, get_pair
+from storage.pairs import NewPair, create_pair, get_pair
 from storage.people import get_person, save_people
 from storage.reflections import ensure_prompts
 from tests.kit.cohorts import services_for
@@ -68,7 +69,7 @@ def test_a_long_plan_with_many_milestones_hands_back_each_ones_id(
     sessions: sessionmaker[Session],
 ) -> None:
     """Three years with a checkpoint every week: its milestones take several INSERTs on SQLite
-    (`_ROWS_AT_ONCE` rows each), and each handed back carries the id its row got."""
+    (`ROWS_AT_ONCE` rows each), and each handed back carries the id its row got."""
     goals = "\n".join(f"Goal {n}" for n in range(10))
     first = FORM.first_date
     assert first is not None
@@ -82,7 +83,7 @@ def test_a_long_plan_with_many_milestones_hands_back_each_ones_id(
     assert plan is not None, errors
     with sessions.begin() as session:
         pair = create_pair(session, TEAM, "UA", plan, NOW)
-    assert len(pair.milestones) > 3 * _ROWS_AT_ONCE
+    assert len(pair.milestones) > 3 * ROWS_AT_ONCE
     with sessions() as session:
         loaded = session.get(Pair, pair.id)
         assert loaded is not None
