@@ -41,6 +41,23 @@ def plan_pair(
     `zones` (each person's time zone) when the caller knows them, else read from the cache;
     `first` for a pair never planned (it has no meetings yet). The caller records the horizon
     (`planned_until`)."""
+    rows = pair_rows(session, pair, now, horizon, lead, services, zones, first=first)
+    return add_deliveries(session, rows, now)
+
+
+def pair_rows(
+    session: Session,
+    pair: AnyPair,
+    now: datetime,
+    horizon: datetime,
+    lead: timedelta,
+    services: Services | None = None,
+    zones: dict[str, str] | None = None,
+    *,
+    first: bool = False,
+) -> list[NewDelivery]:
+    """`plan_pair`'s meetings (and prompts) made, and the outbox rows to add for them, not yet
+    added."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
     created = ensure_meetings(session, pair.team_id, pair.id, instants)
     meetings: Iterable[Meeting]
@@ -59,7 +76,7 @@ def plan_pair(
     rows = [row for m in meetings for row in meeting_deliveries(pair, m, zones, lead, now)]
     if services is not None:
         rows += plan_milestones(session, services, pair, zones, now, horizon)
-    return add_deliveries(session, rows, now)
+    return rows
 
 
 def resume_due_pairs(session: Session, today: date) -> list[int]:
@@ -140,23 +157,24 @@ def plan_new_pairs(
 
     On PostgreSQL each pair's claim, meetings and prompts are one statement
     (`claim_first_planning`), and all the pairs' outbox rows one more: a round trip per pair
-    and one for them all. SQLite claims each (on the driver: 603–628 against 540–577 µs of
-    CPU a pair at best for the whole planning), then plans it as the scheduler does."""
+    and one for them all. SQLite claims each on the driver and makes its meetings and prompts
+    as the scheduler does, then adds all the pairs' outbox rows at once."""
     now = services.clock.now()
     cfg = services.config.scheduler
     horizon = now + timedelta(days=cfg.horizon_days)
     lead = timedelta(hours=cfg.nudge_lead_hours)
     conn = core_connection(session)
     planned: list[bool] = []
+    rows: list[NewDelivery] = []
     if conn.dialect.name != "postgresql":
         claim = driver_statement(conn, CLAIM_FIRST_PLANNING)
         for pair, zones in pairs:
             claimed = claim.run(conn, {"pair_id": pair.id, "horizon": horizon})
             if claimed:
-                plan_pair(session, pair, now, horizon, lead, services, zones, first=True)
+                rows += pair_rows(session, pair, now, horizon, lead, services, zones, first=True)
             planned.append(bool(claimed))
+        add_deliveries(session, rows, now)
         return planned
-    rows: list[NewDelivery] = []
     for pair, zones in pairs:
         zones = zones if zones is not None else zones_for(session, pair)
         instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
