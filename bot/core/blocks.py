@@ -23,6 +23,17 @@ MAX_BUTTON_VALUE = 2000
 MAX_OPTIONS = 100
 
 
+class Checked(dict[str, Any]):
+    """A block as slack_sdk serialised it, validating it and every object in it on the way
+    (`checked`): `checked_message` takes it as it is, in as many messages as share it."""
+
+
+def checked(blocks: Sequence[Block]) -> list[Checked]:
+    """Blocks serialised (and so validated) once, for messages that share them; Unbuildable
+    when slack_sdk refuses one. Each message is still checked whole against Slack's limits."""
+    return [Checked(block) for block in serialise(blocks)]
+
+
 class Unbuildable(Exception):
     """A message Slack would refuse: what is wrong with it, one line per problem."""
 
@@ -175,11 +186,11 @@ def serialise(blocks: Sequence[Block | JSON]) -> list[JSON]:
 
 def _sdk_problems(blocks: Sequence[JSON], given: Sequence[Block | JSON]) -> list[str]:
     """What slack_sdk's own validation finds in blocks given as JSON. A block given as a
-    slack_sdk object was validated by `to_dict` already (every nested object on the way), so it
-    is not parsed and validated a second time."""
+    slack_sdk object, or as what it serialised (`Checked`), was validated by `to_dict` already
+    (every nested object on the way), so it is not parsed and validated a second time."""
     problems: list[str] = []
     for i, (block, original) in enumerate(zip(blocks, given, strict=True)):
-        if isinstance(original, Block):
+        if isinstance(original, Block | Checked):
             continue
         try:
             parsed = Block.parse(block)

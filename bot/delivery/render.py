@@ -48,7 +48,7 @@ class Rendered:
     """A message ready to post; `channel` None means the recipient's DM."""
 
     text: str
-    blocks: list[Block] | list[dict[str, Any]]
+    blocks: Sequence[Block | dict[str, Any]]
     channel: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     # Runs after Slack accepted the message (e.g. open a reflection prompt for replies).

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.core.blocks import Unbuildable, checked_message, serialise
+from bot.core.blocks import Unbuildable, checked, checked_message, serialise
 from bot.standin.blockkit import message_errors
 
 JSON = dict[str, Any]
@@ -123,3 +123,26 @@ def test_what_is_refused_says_where_and_how_much_never_what_the_text_was() -> No
         checked_message("x", [{"type": "section", "text": {"type": "mrkdwn", "text": secret}}])
     assert caught.value.problems == ["blocks/0/text: 4,400 characters, at most 3,000"]
     assert "private" not in str(caught.value)
+
+
+def test_blocks_checked_once_are_shared_and_each_message_is_still_checked_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`checked`: blocks serialised (and validated) once, which messages sharing them take as
+    they are, while each message is still held to Slack's limits as a whole."""
+    shared = checked([SectionBlock(text="The same for both people")])
+    assert shared == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "The same for both people"}}
+    ]
+    parsed: list[object] = []
+    monkeypatch.setattr(Block, "parse", lambda block: parsed.append(block))  # JSON is parsed again
+    own = SectionBlock(text="Only for Maya")
+    assert checked_message("x", [own, *shared]) == [own.to_dict(), *shared]
+    assert parsed == []  # neither the object nor the checked block was parsed and validated again
+    checked_message("x", [dict(shared[0])])
+    assert parsed == [shared[0]]  # plain JSON is
+    with pytest.raises(Unbuildable) as caught:
+        checked_message("x", shared * 51)
+    assert caught.value.problems == ["blocks: 51 blocks, at most 50"]
+    with pytest.raises(Unbuildable):
+        checked([SectionBlock(text="x" * 3001)])

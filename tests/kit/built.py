@@ -4,7 +4,7 @@ every mrkdwn text, every button, and any markup that people's text smuggled in."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ class Built:
         return [] if found is None else [found[0], *found[1]]
 
 
-def message(text: str, blocks: list[Block] | list[JSON]) -> Built:
+def message(text: str, blocks: Sequence[Block | JSON]) -> Built:
     return Built(text=text, blocks=[b.to_dict() if isinstance(b, Block) else b for b in blocks])
 
 
