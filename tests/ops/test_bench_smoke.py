@@ -64,3 +64,21 @@ def test_the_program_benchmark_runs_through_serve() -> None:
         "| sqlite | program match, 100 × 40: to the proposal (views.update, ms)",
     ):
         assert expected in result.stdout, result.stdout
+
+
+def test_paired_runs_of_two_checkouts_alternate_and_summarise(tmp_path: Path) -> None:
+    # Two apps from this checkout (one with an extra environment variable), one round of five
+    # submissions after the warm-up: each app's round and its summary lines are printed.
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.paired", "--app", "a=.", "--app", "b=.:UNUSED=1",
+         "--rounds", "1", "--n", "5", "--concurrency", "2", "--work", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for app in ("a", "b"):
+        assert f"round 1 {app}: cpu " in result.stdout
+        for figure in ("cpu", "p99", "summary p50"):
+            assert f"{app} {figure:>12} (ms): lowest " in result.stdout, result.stdout
