@@ -26,25 +26,6 @@ from storage.people import zones_for
 log = logging.getLogger(__name__)
 
 
-def plan_pair(
-    session: Session,
-    pair: AnyPair,
-    now: datetime,
-    horizon: datetime,
-    lead: timedelta,
-    services: Services | None = None,
-    zones: dict[str, str] | None = None,
-    *,
-    first: bool = False,
-) -> int:
-    """Materialise a pair's meetings and their deliveries up to `horizon`; return new rows.
-    `zones` (each person's time zone) when the caller knows them, else read from the cache;
-    `first` for a pair never planned (it has no meetings yet). The caller records the horizon
-    (`planned_until`)."""
-    rows = pair_rows(session, pair, now, horizon, lead, services, zones, first=first)
-    return add_deliveries(session, rows, now)
-
-
 def pair_rows(
     session: Session,
     pair: AnyPair,
@@ -56,8 +37,11 @@ def pair_rows(
     *,
     first: bool = False,
 ) -> list[NewDelivery]:
-    """`plan_pair`'s meetings (and prompts) made, and the outbox rows to add for them, not yet
-    added."""
+    """Materialise a pair's meetings (and its milestones' prompts) up to `horizon`; the outbox
+    rows for them, for the caller to add (`add_deliveries`: one insert for many pairs).
+    `zones` (each person's time zone) when the caller knows them, else read from the cache;
+    `first` for a pair never planned (it has no meetings yet). The caller records the horizon
+    (`planned_until`)."""
     instants = occurrences_utc(meeting_rule(pair), after=now, until=horizon)
     created = ensure_meetings(session, pair.team_id, pair.id, instants)
     meetings: Iterable[Meeting]
@@ -126,7 +110,8 @@ def plan_tick(services: Services, *, batch: int = 200) -> int:
                     .limit(batch)
                 ).all()
                 for pair in pairs:
-                    added += plan_pair(session, pair, now, horizon, lead, services)
+                    rows = pair_rows(session, pair, now, horizon, lead, services)
+                    added += add_deliveries(session, rows, now)
                     pair.planned_until = horizon
             if len(pairs) < batch:
                 break
