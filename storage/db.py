@@ -265,11 +265,11 @@ class DriverStatement:
 
     For a few statements on the hottest paths only (a DM reply's, `storage/reflections.py`; a
     sender's per-message writes and SQLite's insert of new rows, `storage/outbox.py`; a new
-    pair's rows on SQLite, `storage/pairs.py`; the people's cache, `storage/people.py`): no
-    event sees them, and they give the driver's rows (with `results` applied to the columns
-    named there). A driver error is raised
-    as SQLAlchemy raises it (`DBAPIError` and its subclasses); a lost connection is invalidated.
-    An IN list (rendered by SQLAlchemy at each execution) is refused: write it with OR."""
+    pair's rows, `storage/pairs.py` and `inserted_rows`; the people's cache,
+    `storage/people.py`): no event sees them, and they give the driver's rows (with `results`
+    applied to the columns named there). A driver error is raised as SQLAlchemy raises it
+    (`DBAPIError` and its subclasses); a lost connection is invalidated. An IN list (rendered
+    by SQLAlchemy at each execution) is refused: write it with OR."""
 
     def __init__(
         self,
