@@ -138,6 +138,19 @@ def start_ref(standin: StandIn, logs: Path, calls: bool = False) -> App:
     return on_free_port(start)
 
 
+def submissions(standin: StandIn, app: App, span: range) -> list[Prepared]:
+    """`PLAN` submitted by each of the app's people in `span` (mentor: the submitter; mentee:
+    their partner), as the stand-in prepares them (each needs the plan modal open)."""
+    plans = [
+        {
+            "user": uid(app.commander, i),
+            "values": {**PLAN, "Mentor": uid(app.commander, i), "Mentee": uid(app.mentee, i)},
+        }
+        for i in span
+    ]
+    return standin.prepared("submissions", {"items": plans})
+
+
 @dataclass
 class Run:
     """One timed run of one kind of request against one app."""
@@ -274,22 +287,7 @@ def run(
             )
             timed(standin, calls, opened, 4, "views.open")
             for app in (*apps, calls):
-                items = standin.prepared(
-                    "submissions",
-                    {
-                        "items": [
-                            {
-                                "user": uid(app.commander, i),
-                                "values": {
-                                    **PLAN,
-                                    "Mentor": uid(app.commander, i),
-                                    "Mentee": uid(app.mentee, i),
-                                },
-                            }
-                            for i in spans[conc]
-                        ]
-                    },
-                )
+                items = submissions(standin, app, spans[conc])
                 if app is bot:
                     wait_for_outbox(db_url)
                 results[(app.name, conc)] = timed(

@@ -22,7 +22,6 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench import latency
 from bench.common import (
@@ -108,7 +107,9 @@ def start_app(
     )
 
 
-def one_round(standin: StandIn, paired: PairedApp, kind: str, span: range, conc: int) -> Any:
+def one_round(
+    standin: StandIn, paired: PairedApp, kind: str, span: range, conc: int
+) -> latency.Run:
     """One timed run of `kind` for the app's people in `span`."""
     app, uid = paired.app, latency.uid
     if kind == "start":
@@ -120,18 +121,7 @@ def one_round(standin: StandIn, paired: PairedApp, kind: str, span: range, conc:
     # A submission needs its modal open: each person runs /mentorship start first, untimed.
     opened = standin.prepared("commands", {"users": [uid(app.commander, i) for i in span]})
     latency.timed(standin, app, opened, 4, "views.open")
-    plans = [
-        {
-            "user": uid(app.commander, i),
-            "values": {
-                **latency.PLAN,
-                "Mentor": uid(app.commander, i),
-                "Mentee": uid(app.mentee, i),
-            },
-        }
-        for i in span
-    ]
-    items = standin.prepared("submissions", {"items": plans})
+    items = latency.submissions(standin, app, span)
     latency.wait_for_outbox(paired.db_url)
     return latency.timed(
         standin,
@@ -144,7 +134,7 @@ def one_round(standin: StandIn, paired: PairedApp, kind: str, span: range, conc:
     )
 
 
-def figures(run: Any) -> dict[str, float]:
+def figures(run: latency.Run) -> dict[str, float]:
     answer, followup, summary = run.answer_ms(), run.followup_ms(), run.summary_ms()
     found = {"cpu": run.cpu_ms_per_request, "p50": answer["p50"], "p99": answer["p99"]}
     if followup:
