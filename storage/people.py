@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -30,10 +30,33 @@ def get_people(session: Session, team_id: str, user_ids: Iterable[str]) -> list[
     )
 
 
-def cached_facts(conn: Connection, team_id: str, user_ids: Iterable[str]) -> list[Row[Any]]:
-    """`get_people` as Core rows of the facts (`user_id`, the FACT_COLUMNS): no Session and no
-    objects, for the lookup before a request's answer (a third of the ORM read's cost)."""
-    return list(conn.execute(_CACHED_FACTS, {"team_id": team_id, "ids": list(user_ids)}))
+class CachedFacts(NamedTuple):
+    """A person's cached facts as `cached_facts` reads them (the FACT_COLUMNS)."""
+
+    user_id: str
+    name: str
+    tz: str | None
+    deleted: bool
+    is_bot: bool
+    is_admin: bool
+    refreshed_at: datetime
+
+
+def cached_facts(conn: Connection, team_id: str, user_ids: Iterable[str]) -> list[CachedFacts]:
+    """The cached facts of these people (those the cache has), for the lookup before a
+    request's answer: no Session and no objects, and for a form's few people one statement on
+    the driver (`_few_facts`), where SQLAlchemy's execution of an expanding IN cost 110–115 µs
+    of CPU on SQLite and 270–290 µs on PostgreSQL against 20–30 and 145 µs (two people, 7 ×
+    2,000 reads, the lowest and median run)."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    if len(ids) > FEW_FACTS:
+        rows = conn.execute(_CACHED_FACTS, {"team_id": team_id, "ids": ids})
+        return [CachedFacts(*row) for row in rows]
+    params = {"team_id": team_id, **{f"u{i}": u for i, u in enumerate(ids)}}
+    statement = driver_statement(conn, _few_facts(len(ids)), results=FACT_COLUMNS)
+    return [CachedFacts(*row) for row in statement.all(conn, params)]
 
 
 def save_person(
@@ -59,10 +82,23 @@ def save_person(
 
 
 FACT_COLUMNS = ("name", "tz", "deleted", "is_bot", "is_admin", "refreshed_at")
-_CACHED_FACTS = select(Person.user_id, *(getattr(Person, column) for column in FACT_COLUMNS)).where(
+_FACTS = (Person.user_id, *(getattr(Person, column) for column in FACT_COLUMNS))
+_CACHED_FACTS = select(*_FACTS).where(
     Person.team_id == bindparam("team_id"),
     Person.user_id.in_(bindparam("ids", expanding=True)),
 )
+# People read at once on the driver (a form names three at most), one statement per count.
+FEW_FACTS = 8
+
+
+@cache
+def _few_facts(count: int) -> Any:
+    """The facts of `count` people of a workspace (parameters `team_id`, `u0`…): an OR of
+    equalities, which the driver runs as it is (an IN list is rendered per execution)."""
+    return select(*_FACTS).where(
+        Person.team_id == bindparam("team_id"),
+        or_(*(Person.user_id == bindparam(f"u{i}") for i in range(count))),
+    )
 
 
 def save_people(

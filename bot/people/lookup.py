@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from bot.core.services import Services
@@ -19,7 +18,7 @@ from bot.core.text import clip
 from bot.domain.plan import PersonFacts
 from storage.db import autocommit_connection
 from storage.models import NAME_MAX, TZ_MAX, Person
-from storage.people import cached_facts, save_people, save_person
+from storage.people import CachedFacts, cached_facts, save_people, save_person
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=12)
@@ -211,8 +210,8 @@ def looked_for_form(
     return SLACK_UNREACHABLE.format(error=error)
 
 
-def facts_from_cache(person: Person | Row[Any]) -> PersonFacts:
-    """PersonFacts from a cached row (an ORM object, or a Core row of its facts)."""
+def facts_from_cache(person: Person | CachedFacts) -> PersonFacts:
+    """PersonFacts from a cached row (an ORM object, or the facts `cached_facts` read)."""
     return PersonFacts(
         user_id=person.user_id,
         name=person.name,

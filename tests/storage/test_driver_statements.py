@@ -16,9 +16,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.plan import PersonFacts, validate_plan
-from storage.db import ROWS_AT_ONCE, DriverStatement, inserted_rows, write_connection
+from storage.db import (
+    ROWS_AT_ONCE,
+    DriverStatement,
+    autocommit_connection,
+    inserted_rows,
+    write_connection,
+)
 from storage.models import Milestone, Person, ReflectionAnswer, ReflectionPrompt
 from storage.pairs import create_pair
+from storage.people import FEW_FACTS, CachedFacts, cached_facts, get_people
 from storage.reflections import (
     OpenPrompt,
     advance_prompt,
@@ -238,3 +245,33 @@ def test_an_in_list_is_refused(engine: Engine) -> None:
     statement = select(ReflectionAnswer.id).where(ReflectionAnswer.ts.in_(["1.1", "1.2"]))
     with pytest.raises(ValueError, match="IN list"):
         DriverStatement(statement, engine.dialect)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, FEW_FACTS, FEW_FACTS + 1])
+def test_cached_facts_read_what_the_orm_reads(sessions: sessionmaker[Session], count: int) -> None:
+    """`cached_facts` on the driver (a few people) and through SQLAlchemy (more): the same
+    facts as the ORM loads, converted as it converts them (booleans, a zone that is None, an
+    aware `refreshed_at`); a person the cache lacks, or another workspace's, is not read."""
+    at = datetime(2027, 3, 9, 14, 5, 6, 789012, tzinfo=UTC)
+    with sessions.begin() as session:
+        for k in range(count):
+            session.add(
+                Person(team_id=TEAM, user_id=f"U{k}", name=f"Naïve “{k}”",
+                       tz=None if k % 2 else "Europe/Berlin", deleted=k % 3 == 1,
+                       is_bot=k % 4 == 2, is_admin=k % 2 == 0, refreshed_at=at)
+            )  # fmt: skip
+        session.add(Person(team_id="T_OTHER", user_id="U0", name="elsewhere", refreshed_at=at))
+    wanted = [f"U{k}" for k in range(count)] + ["U_NEVER_SEEN"]
+    with autocommit_connection(sessions.kw["bind"]) as conn:
+        read = cached_facts(conn, TEAM, wanted)
+    with sessions() as session:
+        loaded = get_people(session, TEAM, wanted)
+        expected = sorted(
+            CachedFacts(p.user_id, p.name, p.tz, p.deleted, p.is_bot, p.is_admin, p.refreshed_at)
+            for p in loaded
+        )
+    assert len(expected) == count
+    assert sorted(read) == expected
+    assert all(type(f.deleted) is bool and f.refreshed_at.utcoffset() is not None for f in read)
+    with autocommit_connection(sessions.kw["bind"]) as conn:
+        assert cached_facts(conn, TEAM, []) == []
