@@ -58,20 +58,31 @@ def make_wsgi(
         if path == SLACK_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            answer = _admit(environ, services.config.slack.signing_secret)
-            if answer is not None:
-                return _json(start_response, *answer)
-            try:
-                result: Iterable[bytes] = bolt(environ, start_response)
-            except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
-                # A signed object of the wrong shape deeper down than bot/core/inbound.py
-                # looks, met while Bolt reads its ids (before any listener or middleware).
-                log.warning("refused a signed request Bolt could not read (%s)", type(exc).__name__)
-                return _json(start_response, "400 Bad Request", {"error": "malformed body"})
-            return result
+            with services.answering.request():  # work nobody waits on waits for this
+                return _slack(bolt, services, environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
+
+
+def _slack(
+    bolt: SlackRequestHandler,
+    services: Services,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    """A POST to /slack/events: refused by the gate, or Bolt's answer."""
+    answer = _admit(environ, services.config.slack.signing_secret)
+    if answer is not None:
+        return _json(start_response, *answer)
+    try:
+        result: Iterable[bytes] = bolt(environ, start_response)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # A signed object of the wrong shape deeper down than bot/core/inbound.py
+        # looks, met while Bolt reads its ids (before any listener or middleware).
+        log.warning("refused a signed request Bolt could not read (%s)", type(exc).__name__)
+        return _json(start_response, "400 Bad Request", {"error": "malformed body"})
+    return result
 
 
 def _admit(environ: dict[str, Any], secret: str) -> tuple[str, dict[str, Any]] | None:

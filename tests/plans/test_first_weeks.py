@@ -1,8 +1,8 @@
 """The first weeks' planner (bot/plans/first_weeks.py): a pair arriving while nothing is planned
 is planned at once on its request's thread; pairs arriving while one is planned are queued and
 planned together by the planner's thread, and their requests go on; a batch that fails is
-planned again pair by pair, and what still fails is left to the scheduler, which is woken; and
-the scheduler's tick leaves a pair in hand to its planning."""
+planned again pair by pair, and what still fails is left to the scheduler, which is woken; the planner's thread waits while requests are being answered
+(for a bounded time); and the scheduler's tick leaves a pair in hand to its planning."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import select
 
+import bot.plans.first_weeks as first_weeks_module
 import bot.plans.start as start_module
-from bot.core.services import InHand, Services, Waker
+from bot.core.services import Answering, InHand, Services, Waker
 from bot.plans.first_weeks import FirstWeeks
 from storage.models import Delivery, Pair
 from tests.kit.plans import PLAN
@@ -24,10 +25,12 @@ from tests.kit.workspace import MAYA, OMAR, Bot, listeners_idle, wait_for
 
 
 class _Services:
-    """What the planner uses of Services: the scheduler's waker and the pairs in hand."""
+    """What the planner uses of Services: the scheduler's waker, the pairs in hand and the
+    requests being answered."""
 
     def __init__(self) -> None:
         self.in_hand = InHand()
+        self.answering = Answering()
         self.wakes: list[bool] = []
         self.held_at_wake: list[frozenset[int]] = []  # this process's tick would leave these
         self.waker = Waker()
@@ -257,3 +260,62 @@ def test_a_tick_leaves_a_new_pair_in_hand_to_its_planning(
     assert bot.tick().sent == 0
     assert [len(d) for d in dms] == [2, 1]  # the workspace's notice, and each one summary
     assert held_at_send == [set()]
+
+
+def test_the_planners_thread_waits_while_requests_are_answered() -> None:
+    """Pairs queued during a burst wait until no request is being answered, then are planned
+    together; the request that planned its own pair at once is not held back."""
+    services = _services()
+    held = _Held()
+    weeks: FirstWeeks[int] = FirstWeeks(held, _pair, batch=10)
+    request = _first_on_its_own_thread(weeks, services, held)
+    answering = services.answering.request()
+    answering.__enter__()  # a request being answered, until its exit
+    weeks.plan(services, 1)
+    held.release.set()
+    request.join(5)
+    weeks.plan(services, 2)  # queued while the planner's thread waits: the same batch
+    assert not services.answering.wait_quiet(0.2)
+    assert held.batches == [[0]] and services.in_hand.ids() == {1, 2}
+    answering.__exit__(None, None, None)
+    wait_for(lambda: weeks.idle, what="the planner to finish")
+    assert held.batches == [[0], [1, 2]]
+    assert services.in_hand.ids() == set()
+
+
+def test_the_planners_thread_waits_for_quiet_a_bounded_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Requests that never stop (a burst longer than QUIET_WAIT) keep no pair from its
+    planning longer than that, and a stopping process keeps none waiting at all."""
+    monkeypatch.setattr(first_weeks_module, "QUIET_WAIT", 0.3)
+    services = _services()
+    held = _Held()
+    weeks: FirstWeeks[int] = FirstWeeks(held, _pair)
+    request = _first_on_its_own_thread(weeks, services, held)
+    with services.answering.request():
+        weeks.plan(services, 1)
+        held.release.set()
+        request.join(5)
+        wait_for(lambda: held.batches == [[0], [1]], what="the planning after QUIET_WAIT")
+        monkeypatch.setattr(first_weeks_module, "QUIET_WAIT", 60.0)
+        held.batches.clear()
+        held.release.clear()
+        request = _first_on_its_own_thread(weeks, services, held)
+        weeks.plan(services, 2)
+        held.release.set()
+        request.join(5)
+        services.answering.stop()
+        wait_for(lambda: weeks.idle, what="the planning once the process stops", timeout=5)
+        assert held.batches == [[0], [2]]
+
+
+def test_answering_is_quiet_when_no_request_is_being_answered() -> None:
+    answering = Answering()
+    assert answering.wait_quiet(0)
+    with answering.request(), answering.request():
+        assert not answering.wait_quiet(0.01)
+    assert answering.wait_quiet(0)
+    with answering.request():
+        answering.stop()
+        assert answering.wait_quiet(10)  # at once: nothing waits once the process stops
