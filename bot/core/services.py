@@ -73,39 +73,43 @@ class InHand:
 
 class Answering:
     """The requests from Slack this process is answering now. Work nobody waits on (a new
-    pair's first weeks and summaries, bot/plans/first_weeks.py) waits until none is, for a
-    bounded time (`wait_quiet`): in a burst of submissions it took a few percent of the CPU
-    and a fifth of the answers' p99 (bench/README.md, "Seventeenth pass")."""
+    pair's first weeks and summaries, bot/plans/first_weeks.py) waits out a burst, two
+    requests or more at once, for a bounded time (`wait_out_burst`): alongside a burst of
+    submissions it took a few percent of the CPU and a fifth of the answers' p99
+    (bench/README.md, "Seventeenth pass"). One request at a time is no burst: the next
+    person's summary does not wait for it."""
+
+    BURST = 2  # requests being answered at once
 
     def __init__(self) -> None:
-        self._quiet = threading.Condition(threading.Lock())
+        self._calm = threading.Condition(threading.Lock())
         self._count = 0
         self._stopping = False
 
     @contextmanager
     def request(self) -> Iterator[None]:
         """While one request is being answered."""
-        with self._quiet:
+        with self._calm:
             self._count += 1
         try:
             yield
         finally:
-            with self._quiet:
+            with self._calm:
                 self._count -= 1
-                if not self._count:
-                    self._quiet.notify_all()
+                if self._count < self.BURST:
+                    self._calm.notify_all()
 
-    def wait_quiet(self, longest: float) -> bool:
-        """Wait until no request is being answered, at most `longest` seconds, and not at all
-        once the process is stopping; whether it is quiet."""
-        with self._quiet:
-            return self._quiet.wait_for(lambda: not self._count or self._stopping, longest)
+    def wait_out_burst(self, longest: float) -> bool:
+        """Wait while a burst is being answered, at most `longest` seconds, and not at all once
+        the process is stopping; whether the burst is over."""
+        with self._calm:
+            return self._calm.wait_for(lambda: self._count < self.BURST or self._stopping, longest)
 
     def stop(self) -> None:
-        """The process is stopping: nothing waits for quiet any more."""
-        with self._quiet:
+        """The process is stopping: nothing waits out a burst any more."""
+        with self._calm:
             self._stopping = True
-            self._quiet.notify_all()
+            self._calm.notify_all()
 
 
 class RecentlySeen:

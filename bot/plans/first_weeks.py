@@ -9,11 +9,12 @@ answers; the planner's thread then plans what is queued, at most `batch` pairs a
 until nothing is. Each planning then sees that its summaries go out (`Immediate.send`: it
 sends them itself, or the thread sending already takes them).
 
-In a burst the planner's thread lets the answers go first: before each batch it waits until
-no request is being answered, for `QUIET_WAIT` seconds at most (`Answering`). Planning and
-sending alongside a burst of 800 submissions at c16 took 8 % of the CPU but a fifth of the
-answers' p99; planned after it, with more pairs a batch, they cost less CPU in all. The summaries
-then come a few seconds later in such a burst, not at all later for one person submitting alone.
+In a burst the planner's thread lets the answers go first: before each batch it waits while
+two requests or more are being answered at once, for `BURST_WAIT` seconds at most
+(`Answering`). Planning and sending alongside a burst of 800 submissions at c16 took 8 % of
+the CPU but a fifth of the answers' p99; planned after it, with more pairs a batch, they cost
+less CPU in all. The summaries then come later in such a burst; one request at a time is no
+burst, and one person submitting alone is planned at once on their own thread.
 
 Nothing is lost on the way: a queued pair is stored and never planned, and its summaries are
 pending in the outbox. When a batch fails, each of its pairs is planned alone, so one bad pair
@@ -39,8 +40,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 25  # pairs planned in one transaction: as many as the summaries' sender takes at once
 # The planner's thread waits this long at most, before each batch, while the process is
-# answering requests from Slack (`Answering.wait_quiet`): its summaries come later in a burst.
-QUIET_WAIT = 5.0
+# answering a burst of requests (`Answering.wait_out_burst`): its summaries come later then.
+BURST_WAIT = 5.0
 
 T = TypeVar("T")
 
@@ -132,7 +133,7 @@ class FirstWeeks(Generic[T]):
             with self._lock:
                 waiting = self._queued[0][0] if self._queued else None
             if waiting is not None:  # what is queued meanwhile joins this batch
-                waiting.answering.wait_quiet(QUIET_WAIT)
+                waiting.answering.wait_out_burst(BURST_WAIT)
             with self._lock:
                 if not self._queued:
                     self._running = False

@@ -232,7 +232,7 @@ def release_unsent(services: Services) -> int:
     """When `serve` stops: new pairs not yet planned are left to the next tick, and summaries
     claimed for this process's sender and not yet handed to Slack go back to pending, for that
     tick; how many summaries."""
-    services.answering.stop()  # the planner's thread no longer waits for quiet
+    services.answering.stop()  # the planner's thread no longer waits out a burst
     left = _FIRST_WEEKS.drop(services)
     if left:
         log.info("%d new pairs left to the scheduler to plan", left)

@@ -262,43 +262,48 @@ def test_a_tick_leaves_a_new_pair_in_hand_to_its_planning(
     assert held_at_send == [set()]
 
 
-def test_the_planners_thread_waits_while_requests_are_answered() -> None:
-    """Pairs queued during a burst wait until no request is being answered, then are planned
-    together; the request that planned its own pair at once is not held back."""
+def test_the_planners_thread_waits_out_a_burst_of_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pairs queued while two requests or more are being answered wait until fewer are, then
+    are planned together; one request at a time keeps nothing waiting."""
+    monkeypatch.setattr(first_weeks_module, "BURST_WAIT", 60.0)  # longer than this test
     services = _services()
     held = _Held()
     weeks: FirstWeeks[int] = FirstWeeks(held, _pair, batch=10)
     request = _first_on_its_own_thread(weeks, services, held)
-    answering = services.answering.request()
-    answering.__enter__()  # a request being answered, until its exit
+    one, two = services.answering.request(), services.answering.request()
+    one.__enter__()
+    two.__enter__()  # a burst: two requests being answered, until their exits
     weeks.plan(services, 1)
     held.release.set()
     request.join(5)
     weeks.plan(services, 2)  # queued while the planner's thread waits: the same batch
-    assert not services.answering.wait_quiet(0.2)
+    assert not services.answering.wait_out_burst(0.2)
     assert held.batches == [[0]] and services.in_hand.ids() == {1, 2}
-    answering.__exit__(None, None, None)
+    two.__exit__(None, None, None)  # one request left: no burst
     wait_for(lambda: weeks.idle, what="the planner to finish")
     assert held.batches == [[0], [1, 2]]
     assert services.in_hand.ids() == set()
+    one.__exit__(None, None, None)
 
 
-def test_the_planners_thread_waits_for_quiet_a_bounded_time(
+def test_the_planners_thread_waits_out_a_burst_a_bounded_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Requests that never stop (a burst longer than QUIET_WAIT) keep no pair from its
-    planning longer than that, and a stopping process keeps none waiting at all."""
-    monkeypatch.setattr(first_weeks_module, "QUIET_WAIT", 0.3)
+    """A burst longer than BURST_WAIT keeps no pair from its planning longer than that, and a
+    stopping process keeps none waiting at all."""
+    monkeypatch.setattr(first_weeks_module, "BURST_WAIT", 0.3)
     services = _services()
     held = _Held()
     weeks: FirstWeeks[int] = FirstWeeks(held, _pair)
     request = _first_on_its_own_thread(weeks, services, held)
-    with services.answering.request():
+    with services.answering.request(), services.answering.request():
         weeks.plan(services, 1)
         held.release.set()
         request.join(5)
-        wait_for(lambda: held.batches == [[0], [1]], what="the planning after QUIET_WAIT")
-        monkeypatch.setattr(first_weeks_module, "QUIET_WAIT", 60.0)
+        wait_for(lambda: held.batches == [[0], [1]], what="the planning after BURST_WAIT")
+        monkeypatch.setattr(first_weeks_module, "BURST_WAIT", 60.0)
         held.batches.clear()
         held.release.clear()
         request = _first_on_its_own_thread(weeks, services, held)
@@ -310,12 +315,14 @@ def test_the_planners_thread_waits_for_quiet_a_bounded_time(
         assert held.batches == [[0], [2]]
 
 
-def test_answering_is_quiet_when_no_request_is_being_answered() -> None:
+def test_a_burst_is_two_requests_or_more_being_answered() -> None:
     answering = Answering()
-    assert answering.wait_quiet(0)
-    with answering.request(), answering.request():
-        assert not answering.wait_quiet(0.01)
-    assert answering.wait_quiet(0)
+    assert answering.wait_out_burst(0)
     with answering.request():
+        assert answering.wait_out_burst(0)  # one at a time is no burst
+        with answering.request():
+            assert not answering.wait_out_burst(0.01)
+    assert answering.wait_out_burst(0)
+    with answering.request(), answering.request():
         answering.stop()
-        assert answering.wait_quiet(10)  # at once: nothing waits once the process stops
+        assert answering.wait_out_burst(10)  # at once: nothing waits once the process stops
