@@ -285,3 +285,15 @@ def fmt(value: Any, digits: int = 1) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM (`timeout`, a cancelled job) raises SystemExit in a benchmark's main thread, so
+    its `finally` blocks stop the processes it started and drop the databases it made; Python's
+    default ends it at once and leaves both behind. For a runner's `__main__` only: the handler
+    is the whole process's."""
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)

@@ -31,6 +31,7 @@ from bench.common import (
     Proc,
     check_running,
     child_env,
+    exit_on_sigterm,
     free_port,
     wait_until,
     write_config,
@@ -214,4 +215,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     raise SystemExit(main())

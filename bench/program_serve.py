@@ -40,6 +40,7 @@ from bench.common import (
     TEAM,
     Backend,
     db_upgrade,
+    exit_on_sigterm,
     wait_until,
     write_config,
 )
@@ -243,4 +244,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     raise SystemExit(main())

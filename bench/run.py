@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench import dispatch, footprint, latency, scale
-from bench.common import PG_ENV, Backend, own_cpu_seconds
+from bench.common import PG_ENV, Backend, exit_on_sigterm, own_cpu_seconds
 from bench.load import StandIn
 from bench.report import Report
 
@@ -212,4 +212,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main())

@@ -25,7 +25,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import PG_ENV, SECRET, TOKEN, Backend, db_upgrade, write_config
+from bench.common import (
+    PG_ENV,
+    SECRET,
+    TOKEN,
+    Backend,
+    db_upgrade,
+    exit_on_sigterm,
+    write_config,
+)
 from bench.load import StandIn
 from bench.seed import analyze, mentee_id, mentor_id, seed_pairs
 from bot.app import build_runtime
@@ -120,4 +128,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()
