@@ -12,6 +12,14 @@ nothing else: `users.info` for the two people it names (in parallel, before the 
 bot checks them before answering), then after the ack one chat.postMessage to each. That is
 the floor of the bot's submission for Slack's part: the bot's figure against it is what its
 own work (storage, the outbox, planning) adds.
+
+With `--writes DATABASE_URL`, a DM is also stored before its reply: one INSERT of the message
+(workspace, person, channel, ts, text, time) into a table of its own, committed, written the
+plain way (SQLAlchemy Core in `engine.begin()`, on an engine made as the bot makes its own, so
+SQLite has the same WAL and synchronous settings; on SQLite one write at a time in the process,
+under a lock, as the bot's writes take their turn, rather than in SQLite's busy-wait sleeps). That is the floor of the bot's DM reply for
+one durable write: the bot's figure against it is what the rest of its work (finding the open
+prompt, moving it on, the reply it writes) adds.
 """
 
 from __future__ import annotations
@@ -19,22 +27,44 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text
 
 from bot.plans.modal import build_plan_modal
 from bot.server import BotServer
+from storage.db import make_engine
 
 CALLBACK_ID = "bench_fixed_modal"
+MESSAGES = Table(
+    "bench_messages",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("ts", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 
-def build_app(token: str, signing_secret: str, api_url: str, calls: bool = False) -> App:
+def build_app(
+    token: str,
+    signing_secret: str,
+    api_url: str,
+    calls: bool = False,
+    writes: Engine | None = None,
+) -> App:
     modal = build_plan_modal(tz="Europe/Berlin", private_metadata={}, callback_id=CALLBACK_ID)
     view = modal.to_dict()  # serialised (and validated) once: a fixed modal
     app = App(
@@ -65,8 +95,22 @@ def build_app(token: str, signing_secret: str, api_url: str, calls: bool = False
         for user, name in zip(people, names, strict=True):
             client.chat_postMessage(channel=user, text=f"{name}: your mentorship plan is stored.")
 
+    turn = threading.Lock() if writes is not None and writes.dialect.name == "sqlite" else None
+
     @app.event("message")
-    def on_message(event: dict[str, Any], client: WebClient) -> None:
+    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if writes is not None:
+            with turn or nullcontext(), writes.begin() as conn:
+                conn.execute(
+                    MESSAGES.insert().values(
+                        team_id=str(body.get("team_id") or ""),
+                        user_id=str(event.get("user") or ""),
+                        channel=event["channel"],
+                        ts=event["ts"],
+                        text=str(event.get("text") or ""),
+                        created_at=datetime.now(UTC),
+                    )
+                )
         client.chat_postMessage(channel=event["channel"], text="Thanks, noted.")
 
     return app
@@ -93,9 +137,18 @@ def main() -> None:
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--calls", action="store_true", help="submissions make their Slack calls")
+    parser.add_argument("--writes", metavar="DATABASE_URL", help="store each DM before its reply")
     args = parser.parse_args()
+    writes = None
+    if args.writes:
+        writes = make_engine(args.writes)
+        MESSAGES.create(writes, checkfirst=True)
     app = build_app(
-        os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"], args.api_url, args.calls
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        args.api_url,
+        args.calls,
+        writes,
     )
     bolt = SlackRequestHandler(app, path="/slack/events")
 

@@ -25,11 +25,13 @@ import json
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.bare_app import MESSAGES
 from bench.common import (
     PY,
     Proc,
@@ -51,6 +53,11 @@ from storage.models import Delivery
 
 WARM = 20  # warm-up requests of each kind, per app, before the timed runs
 CONCURRENCY = (1, 4, 16)  # people sending at once, each timed run
+# The DM reply's timed run at each concurrency, in this many rounds with the apps taking turns
+# (the order reversed every other round), its figures from all rounds' requests together: a
+# reply takes 3 to 10 ms, so a slow second of the shared machine that fell on one app's block
+# of requests moved its p99 by more than the bot and the reference differ.
+DM_ROUNDS = 5
 PLAN: dict[str, Any] = {
     "Mentee's goals": "Lead a design review\nLearn Rust async programming",
     "Mentor's goals": "Practise giving feedback",
@@ -120,19 +127,23 @@ def _first_tick_done(port: int) -> bool:
         return False
 
 
-def start_ref(standin: StandIn, logs: Path, calls: bool = False) -> App:
-    """The bare Bolt app; with `calls`, the one whose submissions make the bot's Slack calls."""
+def start_ref(standin: StandIn, logs: Path, calls: bool = False, writes: str | None = None) -> App:
+    """The bare Bolt app; with `calls`, the one whose submissions make the bot's Slack calls;
+    with `writes` (a database URL), the one that stores each DM before its reply."""
 
     def start(port: int) -> App:
         args = [PY, "-m", "bench.bare_app", "--port", str(port), "--api-url", standin.api_url]
+        name = "calls" if calls else "writes" if writes else "ref"
         proc = Proc.spawn(
-            "latency-calls" if calls else "latency-ref",
-            args + (["--calls"] if calls else []),
+            f"latency-{name}",
+            args + (["--calls"] if calls else []) + (["--writes", writes] if writes else []),
             logs,
         )
         _wait_serving(proc, port, "the bare app to answer")
         if calls:
             return App("calls", proc, port, "K", "L", "Y")
+        if writes:
+            return App("writes", proc, port, "X", "N", "W")
         return App("ref", proc, port, "X", "N", "Y")
 
     return on_free_port(start)
@@ -177,6 +188,22 @@ class Run:
 
     def failed(self, accept: Callable[[Sample], bool]) -> int:
         return sum(1 for s in self.samples if not accept(s))
+
+    @classmethod
+    def merged(cls, runs: list[Run]) -> Run:
+        """Several timed runs of one app as one: their requests, wall and CPU time summed."""
+        followups: dict[str, float] = {}
+        summaries: dict[str, float] = {}
+        for run in runs:
+            followups.update(run.followups)
+            summaries.update(run.summaries)
+        return cls(
+            [s for run in runs for s in run.samples],
+            sum(run.wall for run in runs),
+            sum(run.cpu for run in runs),
+            followups,
+            summaries,
+        )
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -245,14 +272,17 @@ def run(
     logs: Path,
     n: int,
     warm: int = WARM,
+    writes_url: str | None = None,
 ) -> None:
-    """The latency benchmark on one database."""
+    """The latency benchmark on one database; with `writes_url` (an empty database), the DM
+    reply against the bare app that stores each DM there too."""
     total = warm + len(CONCURRENCY) * n
-    people = [uid(p, i) for p in ("C", "M", "R", "X", "N", "Y", "K", "L") for i in range(total)]
-    standin.add_users(people)
+    prefixes = ("C", "M", "R", "X", "N", "Y", "K", "L", "W")
+    standin.add_users([uid(p, i) for p in prefixes for i in range(total)])
     bot = start_bot(standin, db_url, work, logs)
     ref = start_ref(standin, logs)
     calls = start_ref(standin, logs, calls=True)
+    writes = start_ref(standin, logs, writes=writes_url) if writes_url else None
     engine = make_engine(db_url)
     seed_open_prompts(
         engine, [uid("R", i) for i in range(total)], [uid("P", i) for i in range(total)]
@@ -305,24 +335,35 @@ def run(
         _report_kind(report, db, "submit", results, n, follow=None)
         _report_floor(report, db, results)
 
-        # ---- a DM answering a reflection prompt
+        # ---- a DM answering a reflection prompt, in rounds (`DM_ROUNDS`)
         results = {}
+        repliers = (*apps, writes) if writes else apps
         for conc in runs:
-            for app in apps:
-                items = standin.prepared(
-                    "dms",
-                    {
-                        "items": [
-                            {"user": uid(app.replier, i), "text": DM_TEXT} for i in spans[conc]
-                        ]
-                    },
-                )
-                results[(app.name, conc)] = timed(
-                    standin, app, items, 4 if conc == "warm" else int(conc), "chat.postMessage"
-                )
+            parts: dict[str, list[Run]] = {app.name: [] for app in repliers}
+            chunks = in_rounds(spans[conc], 1 if conc == "warm" else DM_ROUNDS)
+            for number, chunk in enumerate(chunks):
+                for app in repliers if number % 2 == 0 else repliers[::-1]:
+                    items = standin.prepared(
+                        "dms",
+                        {"items": [{"user": uid(app.replier, i), "text": DM_TEXT} for i in chunk]},
+                    )
+                    parts[app.name].append(
+                        timed(
+                            standin,
+                            app,
+                            items,
+                            4 if conc == "warm" else int(conc),
+                            "chat.postMessage",
+                        )
+                    )
+            for name, done in parts.items():
+                results[(name, conc)] = Run.merged(done)
         _report_kind(report, db, "DM reply", results, n, follow="chat.postMessage")
+        if writes and writes_url:
+            _report_writes(report, db, results)
+            _check_stored(report, db, writes_url, sum(len(spans[c]) for c in runs))
     finally:
-        for app in (*apps, calls):
+        for app in (*apps, calls, *([writes] if writes else [])):
             app.proc.stop()
     problems = [line for line in bot.proc.tail(400).splitlines() if "ERROR" in line]
     if problems:
@@ -380,6 +421,79 @@ def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) 
                     "0",
                 )
             )
+
+
+def in_rounds(span: range, rounds: int) -> list[range]:
+    """`span` cut into `rounds` consecutive parts of (nearly) equal size, none empty."""
+    rounds = max(1, min(rounds, len(span)))
+    edges = [span.start + len(span) * k // rounds for k in range(rounds + 1)]
+    return [range(a, b) for a, b in pairwise(edges)]
+
+
+def _report_writes(report: Report, db: str, results: dict[tuple[str, Any], Run]) -> None:
+    """The DM reply against the bare app that stores each DM (one INSERT, committed) before
+    its reply: what the bot's work besides one durable write adds."""
+    for conc in CONCURRENCY:
+        bot, writes = results[("bot", conc)], results[("writes", conc)]
+        measure = f"DM reply c{conc} %s, against one stored row"
+        b_f, w_f = bot.followup_ms(), writes.followup_ms()
+        for q in ("p50", "p99"):
+            report.add(
+                Result(
+                    "latency",
+                    measure % f"{q} to the reply",
+                    db,
+                    b_f.get(q, float("nan")),
+                    "ms",
+                    w_f.get(q, float("nan")),
+                )
+            )
+        report.add(
+            Result(
+                "latency",
+                measure % "CPU per request",
+                db,
+                bot.cpu_ms_per_request,
+                "ms",
+                writes.cpu_ms_per_request,
+            )
+        )
+        failed = writes.failed(_ok) + writes.missing()
+        if failed:
+            report.add(
+                Result(
+                    "latency",
+                    f"DM reply c{conc} failed or unanswered (the storing bare app)",
+                    db,
+                    float(failed),
+                    "requests",
+                    None,
+                    "0",
+                )
+            )
+
+
+def _check_stored(report: Report, db: str, writes_url: str, sent: int) -> None:
+    """The storing bare app stored a row for each DM it was sent (a figure against an app that
+    skipped its write would flatter nothing but mislead): any missing row is reported."""
+    engine = make_engine(writes_url)
+    try:
+        with engine.connect() as conn:
+            stored = int(conn.scalar(select(func.count()).select_from(MESSAGES)) or 0)
+    finally:
+        engine.dispose()
+    if stored != sent:
+        report.add(
+            Result(
+                "latency",
+                "DM reply: the storing bare app's rows not stored",
+                db,
+                float(sent - stored),
+                "rows",
+                None,
+                "0",
+            )
+        )
 
 
 def _ok(sample: Sample) -> bool:

@@ -103,6 +103,7 @@ def run_backend(
                 logs,
                 sizes.requests,
                 sizes.warm,
+                writes_url=backend.create("writes"),
             )
             print(f"[{db}] latency benchmark took {time.monotonic() - began:.0f} s", flush=True)
         if "dispatch" in only:
