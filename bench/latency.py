@@ -8,7 +8,8 @@ For each app, at concurrency 1, 4 and 16, `n` requests of each kind:
   with users.info, stores the pair and plans its first weeks before it answers; the reference
   only acks);
 - a DM answering a reflection prompt: time to the HTTP answer, and to the reply
-  (chat.postMessage) reaching Slack.
+  (chat.postMessage) reaching Slack; `DM_MORE` times `n` DMs, in `DM_ROUNDS` rounds with the
+  apps taking turns, beside a second reference that stores each DM before its reply.
 
 Concurrency N is N people: each waits for the HTTP answer and then for the Slack call it caused
 (views.open, the reply) before acting again. Every request comes from a different person, as in
@@ -58,6 +59,9 @@ CONCURRENCY = (1, 4, 16)  # people sending at once, each timed run
 # reply takes 3 to 10 ms, so a slow second of the shared machine that fell on one app's block
 # of requests moved its p99 by more than the bot and the reference differ.
 DM_ROUNDS = 5
+# ... and with this many times the requests of the other kinds (a p99 of 2,000 requests is their
+# 20th slowest, not their 5th): a DM is cheap to send, so this costs the run about a minute.
+DM_MORE = 4
 PLAN: dict[str, Any] = {
     "Mentee's goals": "Lead a design review\nLearn Rust async programming",
     "Mentor's goals": "Practise giving feedback",
@@ -277,15 +281,16 @@ def run(
     """The latency benchmark on one database; with `writes_url` (an empty database), the DM
     reply against the bare app that stores each DM there too."""
     total = warm + len(CONCURRENCY) * n
-    prefixes = ("C", "M", "R", "X", "N", "Y", "K", "L", "W")
-    standin.add_users([uid(p, i) for p in prefixes for i in range(total)])
+    dm_total = warm + len(CONCURRENCY) * n * DM_MORE
+    standin.add_users([uid(p, i) for p in ("C", "M", "X", "N", "K", "L") for i in range(total)])
+    standin.add_users([uid(p, i) for p in ("R", "Y", "W") for i in range(dm_total)])
     bot = start_bot(standin, db_url, work, logs)
     ref = start_ref(standin, logs)
     calls = start_ref(standin, logs, calls=True)
     writes = start_ref(standin, logs, writes=writes_url) if writes_url else None
     engine = make_engine(db_url)
     seed_open_prompts(
-        engine, [uid("R", i) for i in range(total)], [uid("P", i) for i in range(total)]
+        engine, [uid("R", i) for i in range(dm_total)], [uid("P", i) for i in range(dm_total)]
     )
     # PostgreSQL: statistics, as autovacuum gives a database soon after a bulk load. Without
     # them the planner read a person's open prompt through the workspace's index.
@@ -293,8 +298,10 @@ def run(
     engine.dispose()
     apps = (bot, ref)
     spans: dict[Any, range] = {"warm": range(warm)}
+    dm_spans: dict[Any, range] = {"warm": range(warm)}
     for k, c in enumerate(CONCURRENCY):
         spans[c] = range(warm + k * n, warm + (k + 1) * n)
+        dm_spans[c] = range(warm + k * n * DM_MORE, warm + (k + 1) * n * DM_MORE)
     runs: tuple[str | int, ...] = ("warm", *CONCURRENCY)
     try:
         # ---- /mentorship start
@@ -340,7 +347,7 @@ def run(
         repliers = (*apps, writes) if writes else apps
         for conc in runs:
             parts: dict[str, list[Run]] = {app.name: [] for app in repliers}
-            chunks = in_rounds(spans[conc], 1 if conc == "warm" else DM_ROUNDS)
+            chunks = in_rounds(dm_spans[conc], 1 if conc == "warm" else DM_ROUNDS)
             for number, chunk in enumerate(chunks):
                 for app in repliers if number % 2 == 0 else repliers[::-1]:
                     items = standin.prepared(
@@ -358,10 +365,10 @@ def run(
                     )
             for name, done in parts.items():
                 results[(name, conc)] = Run.merged(done)
-        _report_kind(report, db, "DM reply", results, n, follow="chat.postMessage")
+        _report_kind(report, db, "DM reply", results, n * DM_MORE, follow="chat.postMessage")
         if writes and writes_url:
             _report_writes(report, db, results)
-            _check_stored(report, db, writes_url, sum(len(spans[c]) for c in runs))
+            _check_stored(report, db, writes_url, sum(len(dm_spans[c]) for c in runs))
     finally:
         for app in (*apps, calls, *([writes] if writes else [])):
             app.proc.stop()
