@@ -60,7 +60,7 @@ CONCURRENCY = (1, 4, 16)  # people sending at once, each timed run
 # of requests moved its p99 by more than the bot and the reference differ.
 DM_ROUNDS = 5
 # ... and with this many times the requests of the other kinds (a p99 of 2,000 requests is their
-# 20th slowest, not their 5th): a DM is cheap to send, so this costs the run about a minute.
+# 20th slowest, not their 5th): it added about five minutes a database to the full run.
 DM_MORE = 4
 PLAN: dict[str, Any] = {
     "Mentee's goals": "Lead a design review\nLearn Rust async programming",
