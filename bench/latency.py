@@ -383,16 +383,7 @@ def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) 
     for conc in CONCURRENCY:
         bot, calls = results[("bot", conc)], results[("calls", conc)]
         measure = f"submit c{conc} %s, against the same Slack calls"
-        report.add(
-            Result(
-                "latency",
-                measure % "CPU per request",
-                db,
-                bot.cpu_ms_per_request,
-                "ms",
-                calls.cpu_ms_per_request,
-            )
-        )
+        _cpu_row(report, db, measure, bot, calls)
         report.add(
             Result(
                 "latency",
@@ -403,18 +394,9 @@ def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) 
                 calls.answer_ms()["p99"],
             )
         )
-        b_s, c_s = bot.summary_ms(), calls.summary_ms()
-        for q in ("p50", "p99"):
-            report.add(
-                Result(
-                    "latency",
-                    measure % f"{q} to the mentee's summary DM",
-                    db,
-                    b_s.get(q, float("nan")),
-                    "ms",
-                    c_s.get(q, float("nan")),
-                )
-            )
+        _quantile_rows(
+            report, db, measure, "to the mentee's summary DM", bot.summary_ms(), calls.summary_ms()
+        )
         missing = sum(1 for s in bot.samples if s.key not in bot.summaries)
         if missing:
             report.add(
@@ -430,6 +412,42 @@ def _report_floor(report: Report, db: str, results: dict[tuple[str, Any], Run]) 
             )
 
 
+def _quantile_rows(
+    report: Report,
+    db: str,
+    measure: str,
+    what: str,
+    mine: dict[str, float],
+    theirs: dict[str, float],
+) -> None:
+    """The p50 and p99 rows of `measure` (a %-template) `what`: the bot's against another app's."""
+    for q in ("p50", "p99"):
+        report.add(
+            Result(
+                "latency",
+                measure % f"{q} {what}",
+                db,
+                mine.get(q, float("nan")),
+                "ms",
+                theirs.get(q, float("nan")),
+            )
+        )
+
+
+def _cpu_row(report: Report, db: str, measure: str, mine: Run, theirs: Run) -> None:
+    """The CPU-per-request row of `measure` (a %-template): the bot's against another app's."""
+    report.add(
+        Result(
+            "latency",
+            measure % "CPU per request",
+            db,
+            mine.cpu_ms_per_request,
+            "ms",
+            theirs.cpu_ms_per_request,
+        )
+    )
+
+
 def in_rounds(span: range, rounds: int) -> list[range]:
     """`span` cut into `rounds` consecutive parts of (nearly) equal size, none empty."""
     rounds = max(1, min(rounds, len(span)))
@@ -443,28 +461,8 @@ def _report_writes(report: Report, db: str, results: dict[tuple[str, Any], Run])
     for conc in CONCURRENCY:
         bot, writes = results[("bot", conc)], results[("writes", conc)]
         measure = f"DM reply c{conc} %s, against one stored row"
-        b_f, w_f = bot.followup_ms(), writes.followup_ms()
-        for q in ("p50", "p99"):
-            report.add(
-                Result(
-                    "latency",
-                    measure % f"{q} to the reply",
-                    db,
-                    b_f.get(q, float("nan")),
-                    "ms",
-                    w_f.get(q, float("nan")),
-                )
-            )
-        report.add(
-            Result(
-                "latency",
-                measure % "CPU per request",
-                db,
-                bot.cpu_ms_per_request,
-                "ms",
-                writes.cpu_ms_per_request,
-            )
-        )
+        _quantile_rows(report, db, measure, "to the reply", bot.followup_ms(), writes.followup_ms())
+        _cpu_row(report, db, measure, bot, writes)
         failed = writes.failed(_ok) + writes.missing()
         if failed:
             report.add(
