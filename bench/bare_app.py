@@ -17,9 +17,9 @@ With `--writes DATABASE_URL`, a DM is also stored before its reply: one INSERT o
 (workspace, person, channel, ts, text, time) into a table of its own, committed, written the
 plain way (SQLAlchemy Core in `engine.begin()`, on an engine made as the bot makes its own, so
 SQLite has the same WAL and synchronous settings; on SQLite one write at a time in the process,
-under a lock, as the bot's writes take their turn, rather than in SQLite's busy-wait sleeps). That is the floor of the bot's DM reply for
-one durable write: the bot's figure against it is what the rest of its work (finding the open
-prompt, moving it on, the reply it writes) adds.
+under a lock, as the bot's writes take their turn, rather than in SQLite's busy-wait sleeps).
+That is the floor of the bot's DM reply for one durable write: the bot's figure against it is
+what the rest of its work (finding the open prompt, moving it on, the reply it writes) adds.
 """
 
 from __future__ import annotations
