@@ -297,6 +297,7 @@ def run(
     analyze(engine)
     engine.dispose()
     apps = (bot, ref)
+    repliers = (*apps, writes) if writes else apps  # the DM reply's apps
     spans: dict[Any, range] = {"warm": range(warm)}
     dm_spans: dict[Any, range] = {"warm": range(warm)}
     for k, c in enumerate(CONCURRENCY):
@@ -344,7 +345,6 @@ def run(
 
         # ---- a DM answering a reflection prompt, in rounds (`DM_ROUNDS`)
         results = {}
-        repliers = (*apps, writes) if writes else apps
         for conc in runs:
             parts: dict[str, list[Run]] = {app.name: [] for app in repliers}
             chunks = in_rounds(dm_spans[conc], 1 if conc == "warm" else DM_ROUNDS)
@@ -366,11 +366,11 @@ def run(
             for name, done in parts.items():
                 results[(name, conc)] = Run.merged(done)
         _report_kind(report, db, "DM reply", results, n * DM_MORE, follow="chat.postMessage")
-        if writes and writes_url:
+        if writes_url:
             _report_writes(report, db, results)
             _check_stored(report, db, writes_url, sum(len(dm_spans[c]) for c in runs))
     finally:
-        for app in (*apps, calls, *([writes] if writes else [])):
+        for app in (*repliers, calls):
             app.proc.stop()
     problems = [line for line in bot.proc.tail(400).splitlines() if "ERROR" in line]
     if problems:
